@@ -1,0 +1,89 @@
+"""Contraindications and safety verdicts for a person's conditions."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.shared import CONTENT, entity_ids, join_words
+from massage_coach import payloads
+from massage_coach.safety import NEGATED_ROLE, Assessment, assess, none_apply
+
+
+SAFETY_RESPONSES = {
+    "emergency": "utter_emergency",
+    "stop": "utter_safety_stop",
+    "caution": "utter_safety_caution",
+    "unknown": "utter_safety_unknown",
+    "ok": "utter_safety_ok",
+}
+UNMATCHED_CONDITION_ADVICE = (
+    "I couldn't match that to a condition I know, so I can't clear it. Please ask a physician before you massage."
+)
+
+
+def condition_names(ids: List[str]) -> str:
+    names = [CONTENT.conditions[c]["name"] for c in ids]
+    # Mid-sentence, "Fever or raised temperature" reads as "fever or raised temperature".
+    return join_words(n[0].lower() + n[1:] if n[1:2].islower() else n for n in names)
+
+
+def stop_names(excluding: List[str] = ()) -> str:
+    return condition_names([c for c in CONTENT.conditions_with_verdict("stop") if c not in excluding])
+
+
+class ActionListContraindications(Action):
+    def name(self) -> Text:
+        return "action_list_contraindications"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        dispatcher.utter_message(
+            response="utter_contraindications",
+            stop_names=stop_names(),
+            caution_names=condition_names(CONTENT.conditions_with_verdict("caution")),
+            json_message=payloads.contraindications(CONTENT),
+        )
+        return []
+
+
+class ActionCheckCondition(Action):
+    """Gives the safety verdict for what the latest message says about the person."""
+
+    def name(self) -> Text:
+        return "action_check_condition"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        assessment = assess(
+            CONTENT, entity_ids(tracker, "condition"), entity_ids(tracker, "condition", NEGATED_ROLE)
+        )
+        if assessment.verdict == "unknown" and not assessment.conditions and self.denies_all(tracker):
+            assessment = none_apply()
+        self.utter_assessment(dispatcher, assessment)
+        reported = list(dict.fromkeys((tracker.get_slot("reported_conditions") or []) + assessment.conditions))
+        return [SlotSet("safety_verdict", assessment.verdict), SlotSet("reported_conditions", reported)]
+
+    @staticmethod
+    def denies_all(tracker: Tracker) -> bool:
+        """"No" / "none of those": nothing on the list applies."""
+        return tracker.latest_message.get("intent", {}).get("name") == "deny"
+
+    @staticmethod
+    def utter_assessment(dispatcher: CollectingDispatcher, assessment: Assessment) -> None:
+        names = condition_names(assessment.conditions)
+        fill = {
+            "names": names[:1].upper() + names[1:],
+            "names_in_sentence": names,
+            "verb": "is" if len(assessment.conditions) == 1 else "are",
+            "advice": " ".join(CONTENT.conditions[c]["advice"] for c in assessment.conditions)
+            or UNMATCHED_CONDITION_ADVICE,
+        }
+        if assessment.verdict == "ok":
+            fill = {"cleared": f"{condition_names(assessment.negated)} ruled out",
+                    "stop_names": stop_names(assessment.negated)}
+        response = SAFETY_RESPONSES[assessment.verdict]
+        if assessment.verdict == "ok" and not assessment.negated:
+            response = "utter_safety_ok_all"
+        dispatcher.utter_message(response=response, json_message=payloads.safety(assessment), **fill)

@@ -1,0 +1,115 @@
+"""Rasa's REST and socket.io channels, hardened: a bad request gets a 400 that says
+what is wrong, and a turn that would otherwise get no answer gets an apology.
+
+credentials.yml names these classes; the URLs stay Rasa's own
+(/webhooks/rest/webhook and /socket.io).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels import rest, socketio
+from rasa.core.channels.channel import UserMessage
+from sanic import Blueprint
+from sanic.exceptions import InvalidUsage
+from sanic.request import Request
+
+logger = logging.getLogger(__name__)
+
+APOLOGY = {
+    "text": "Sorry, something went wrong on my side and I couldn't answer that. Please try again in a moment.",
+    "custom": {"type": "fallback", "reason": "unavailable"},
+}
+
+MessageHandler = Callable[[UserMessage], Awaitable[Any]]
+
+
+def never_silent(on_new_message: MessageHandler) -> MessageHandler:
+    """Wraps Rasa's handler so every turn sends at least one message.
+
+    Rasa swallows failures such as an unreachable action server and answers
+    nothing; the person on the other end would wait forever.
+    """
+
+    async def handle(message: UserMessage) -> None:
+        channel = message.output_channel
+        sent = 0
+        send_response = channel.send_response
+
+        async def counting_send_response(recipient_id: Text, bot_message: Dict[Text, Any]) -> None:
+            nonlocal sent
+            sent += 1
+            await send_response(recipient_id, bot_message)
+
+        channel.send_response = counting_send_response
+        try:
+            await on_new_message(message)
+        except Exception:  # the person still gets an answer; the log gets the details
+            logger.exception("Handling a message failed")
+        if not sent:
+            await send_response(message.sender_id, dict(APOLOGY))
+
+    return handle
+
+
+class RestInput(rest.RestInput):
+    """POST {"sender": "...", "message": "..."} to /webhooks/rest/webhook."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    @staticmethod
+    def _body(request: Request) -> Dict[Text, Any]:
+        try:
+            body = request.json
+        except Exception:  # Sanic raises its own error for a body that is not JSON
+            body = None
+        if not isinstance(body, dict):
+            raise InvalidUsage('send a JSON object: {"sender": "<conversation id>", "message": "<text>"}')
+        return body
+
+    async def _extract_sender(self, request: Request) -> Optional[Text]:
+        sender = self._body(request).get("sender")
+        if not isinstance(sender, str) or not sender.strip():
+            raise InvalidUsage('"sender" must be a non-empty string that identifies the conversation')
+        return sender
+
+    def _extract_message(self, request: Request) -> Optional[Text]:
+        message = self._body(request).get("message")
+        if not isinstance(message, str):
+            raise InvalidUsage('"message" must be a string')
+        return message
+
+    def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
+        return super().blueprint(never_silent(on_new_message))
+
+
+class SocketIOOutput(socketio.SocketIOOutput):
+    """Emits a custom payload as {"custom": payload}, like the REST channel.
+
+    Rasa's own output spreads the payload into emit()'s keyword arguments.
+    """
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+class SocketIOInput(socketio.SocketIOInput):
+    """Rasa's socket.io channel; typed payloads, and every user message gets an answer."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
+        answer = never_silent(on_new_message)
+
+        async def with_typed_output(message: UserMessage) -> None:
+            rasa_output = message.output_channel
+            message.output_channel = SocketIOOutput(rasa_output.sio, rasa_output.bot_message_evt)
+            await answer(message)
+
+        return super().blueprint(with_typed_output)

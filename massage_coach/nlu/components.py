@@ -1,0 +1,287 @@
+"""Rasa NLU components built on the spaCy pipeline in language.py.
+
+- SpacyLemmaTokenizer: tokens with lookup lemmas, so featurizers see "knead" for "kneading".
+- ContentEntityExtractor: condition / technique / zone / body_part / routine entities from
+  phrase patterns generated from content/ at training time and stored in the model;
+  a negated condition carries role "negated".
+- NotUnderstoodFallback: blank text is "not understood"; gibberish or another language is
+  out of scope, whatever a classifier guessed.
+- SafetyFirstIntent: a message that reports a condition is answered as a safety question,
+  whatever else the classifier thought it was ("what is kneading? she is pregnant").
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from massage_coach.content import ENTITY_SECTIONS, fingerprint, load_content
+from massage_coach.nlu.language import build_pipeline, english_lexicon, patterns_from_phrases
+from massage_coach.safety import NEGATED_ROLE
+
+CHECK_CONDITION_INTENT = "check_condition"
+PATTERNS_FILE = "patterns.json"
+VOCABULARY_FILE = "vocabulary.json"
+BLANK_TOKEN = "__blank__"
+FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+DEFAULT_CONTENT_DIR = "content"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class SpacyLemmaTokenizer(Tokenizer):
+    """spaCy's English tokenizer; each token's lemma is its lower-cased lookup lemma."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+        }
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
+        self._nlp = build_pipeline()
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SpacyLemmaTokenizer:
+        return cls(config)
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        doc = self._nlp(message.get(attribute) or "")
+        tokens = [Token(t.text, t.idx, lemma=t.norm_) for t in doc if not t.is_space]
+        # A blank message still needs one token: classifiers fail on zero features.
+        return tokens or [Token(BLANK_TOKEN, 0, lemma=BLANK_TOKEN)]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class ContentEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Extracts the entities named in content/, with negation of conditions."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"content_dir": DEFAULT_CONTENT_DIR}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        # Patterns come from content/, which is not graph input: a content edit must retrain.
+        # Rasa calls this with the config as written in config.yml, without defaults.
+        return fingerprint(config.get("content_dir", DEFAULT_CONTENT_DIR))
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        patterns: Optional[List[Dict[str, str]]] = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._patterns = patterns or []
+        self._nlp = build_pipeline(self._patterns)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ContentEntityExtractor:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        content = load_content(self._config["content_dir"])
+        self._patterns = patterns_from_phrases(
+            {label: list(content.phrases(label)) for label in ENTITY_SECTIONS}
+        )
+        self._nlp = build_pipeline(self._patterns)
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / PATTERNS_FILE).write_text(json.dumps(self._patterns))
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> ContentEntityExtractor:
+        with model_storage.read_from(resource) as directory:
+            patterns = json.loads((directory / PATTERNS_FILE).read_text())
+        return cls(config, model_storage, resource, patterns)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            entities = self.extract(message.get(TEXT) or "")
+            if entities:
+                known = message.get(ENTITIES, [])
+                message.set(ENTITIES, known + self.add_extractor_name(entities), add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        # Training examples carry no entity markup: entities come from patterns only.
+        return training_data
+
+    def extract(self, text: str) -> List[Dict[str, Any]]:
+        doc = self._nlp(text)
+        entities = []
+        for span in doc.ents:
+            entity = {
+                "entity": span.label_,
+                "start": span.start_char,
+                "end": span.end_char,
+                "value": span.ent_id_,
+                "confidence_entity": 1.0,
+            }
+            if span.label_ == "condition" and span._.negated:
+                entity["role"] = NEGATED_ROLE
+            entities.append(entity)
+        return entities
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class NotUnderstoodFallback(GraphComponent):
+    """Blank messages go to the fallback; messages of mostly unknown words are out of scope.
+
+    A classifier always picks some intent; for "asdfgh" or a question in Spanish it
+    picks one with confidence. A word is known when it is English (spaCy's lookup
+    tables), in the training examples, or part of an entity.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"min_known_ratio": 0.5}
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        vocabulary: Optional[List[str]] = None,
+    ) -> None:
+        self._min_known_ratio = config["min_known_ratio"]
+        self._model_storage = model_storage
+        self._resource = resource
+        self._vocabulary = set(vocabulary or [])
+        self._english = english_lexicon()
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> NotUnderstoodFallback:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        self._vocabulary = {
+            token.lemma
+            for example in training_data.intent_examples
+            for token in example.get(TOKENS_NAMES[TEXT], [])
+        }
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / VOCABULARY_FILE).write_text(json.dumps(sorted(self._vocabulary)))
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> NotUnderstoodFallback:
+        with model_storage.read_from(resource) as directory:
+            vocabulary = json.loads((directory / VOCABULARY_FILE).read_text())
+        return cls(config, model_storage, resource, vocabulary)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if not (message.get(TEXT) or "").strip():
+                intent = FALLBACK_INTENT
+            elif not self._mostly_known_words(message):
+                intent = OUT_OF_SCOPE_INTENT  # its answer says: English only, and what I can do
+            else:
+                continue
+            message.set(INTENT, {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
+        return messages
+
+    def _mostly_known_words(self, message: Message) -> bool:
+        in_entity = {i for e in message.get(ENTITIES, []) for i in range(e["start"], e["end"])}
+        words = [t for t in message.get(TOKENS_NAMES[TEXT], []) if t.text.isalpha()]
+        if not words:
+            return False
+        known = sum(
+            t.lemma in self._vocabulary or t.lemma in self._english or t.start in in_entity for t in words
+        )
+        return known / len(words) >= self._min_known_ratio
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class SafetyFirstIntent(GraphComponent):
+    """Routes messages about the person's conditions to check_condition.
+
+    A reported condition always does ("what is kneading? she is pregnant"); a message
+    that only rules conditions out ("no fever") does when the classifier took it for a
+    bare answer such as "no", so that the answer names what was ruled out.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"bare_answer_intents": ["deny", "affirm", FALLBACK_INTENT, "out_of_scope"]}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._bare_answer_intents = set(config["bare_answer_intents"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SafetyFirstIntent:
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            conditions = [e for e in message.get(ENTITIES, []) if e["entity"] == "condition"]
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            reports = any(e.get("role") != NEGATED_ROLE for e in conditions)
+            rules_out = bool(conditions) and intent in self._bare_answer_intents
+            if (reports or rules_out) and intent != CHECK_CONDITION_INTENT:
+                message.set(
+                    INTENT,
+                    {INTENT_NAME_KEY: CHECK_CONDITION_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0},
+                    add_to_output=True,
+                )
+        return messages

@@ -1,0 +1,159 @@
+"""spaCy pipeline for Massage Coach: a blank English model with rule components.
+
+No trained English model can be installed here, so the pipeline is
+`spacy.blank("en")` plus two registered components:
+
+- `lemma_norm` writes the lookup lemma of the lower-cased word into `token.norm_`,
+  so phrase patterns match "Expecting a baby", "expects a baby" and "expecting babies";
+- `negation_scope` marks entities that a cue such as "not", "no" or "never" negates
+  ("she is not pregnant", "no fever"), unless the sentence voices doubt ("not sure").
+
+The entity ruler (spaCy's own) matches on NORM with patterns generated from content/.
+"""
+
+
+from functools import lru_cache
+from typing import Dict, FrozenSet, Iterable, List, Optional
+
+import spacy
+from spacy.language import Language
+from spacy.lookups import Table, load_lookups
+from spacy.tokens import Doc, Span
+
+Span.set_extension("negated", default=False, force=True)
+
+# Lemmas of words that negate what follows them in the same clause.
+DEFAULT_NEGATION_CUES = [
+    "not", "no", "never", "without", "neither", "nor", "none", "free", "deny", "nothing",
+]
+# Lemmas that end a clause: a negation before them does not reach past them.
+# "and" is one on purpose: "no fever and she is pregnant" must not clear the pregnancy;
+# so are nouns a negation can attach to instead ("no problem with her being pregnant").
+DEFAULT_SCOPE_BREAKERS = [
+    "but", "however", "although", "though", "yet", "except", "and", "also", "plus",
+    "because", "while", "whereas", ",", ";", ".", "?", "!", ":", "-",
+    "problem", "issue", "worry", "concern", "risk", "one", "body",
+]
+# Doubt or reported speech turns a negation into a possibility, which must not clear a
+# condition: "I'm not sure she isn't pregnant", "no one told me she was pregnant".
+DEFAULT_DOUBT_CUES = [
+    "sure", "know", "certain", "maybe", "might", "perhaps", "possibly", "unsure", "think",
+    "suspect", "wonder", "whether", "probably", "idea", "doubt", "tell", "say", "mention",
+    "realize", "realise", "aware", "forget", "ask", "check", "remember",
+]
+# "No she is pregnant": a leading "no" followed by a new subject answers something else.
+DEFAULT_SUBJECTS = ["she", "he", "they", "i", "we", "my", "his", "her", "their", "it", "the"]
+
+
+class LemmaNorm:
+    """Sets token.norm_ to the lookup lemma of the lower-cased token."""
+
+    def __init__(self, lookup_table: Table) -> None:
+        self.lookup_table = lookup_table
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc:
+            lemma = self.lookup_table.get(token.lower_)
+            if lemma:
+                token.norm_ = lemma.lower()
+        return doc
+
+
+@lru_cache(maxsize=None)
+def lemma_table(lang: str = "en") -> Table:
+    # A spaCy Table, not a dict: its keys are string hashes, looked up by string.
+    return load_lookups(lang=lang, tables=["lemma_lookup"]).get_table("lemma_lookup")
+
+
+@lru_cache(maxsize=None)
+def english_lexicon() -> FrozenSet[str]:
+    """Lower-cased English lemmas known to spaCy's lookup tables."""
+    return frozenset(lemma.lower() for lemma in lemma_table("en").values())
+
+
+@Language.factory("lemma_norm", default_config={"lang": "en"})
+def make_lemma_norm(nlp: Language, name: str, lang: str) -> LemmaNorm:
+    return LemmaNorm(lemma_table(lang))
+
+
+class NegationScope:
+    """Marks `span._.negated` on entities preceded by a negation cue in their clause."""
+
+    def __init__(
+        self,
+        cues: Iterable[str],
+        scope_breakers: Iterable[str],
+        doubt_cues: Iterable[str],
+        subjects: Iterable[str],
+        window: int,
+    ) -> None:
+        self.cues = set(cues)
+        self.scope_breakers = set(scope_breakers)
+        self.doubt_cues = set(doubt_cues)
+        self.subjects = set(subjects)
+        self.window = window
+
+    def __call__(self, doc: Doc) -> Doc:
+        doubtful = any(token.norm_ in self.doubt_cues for token in doc)
+        for entity in doc.ents:
+            entity._.negated = not doubtful and self._negated(doc, entity)
+        return doc
+
+    def _negated(self, doc: Doc, entity: Span) -> bool:
+        start = max(0, entity.start - self.window)
+        for token in reversed(doc[start : entity.start]):
+            if token.norm_ in self.scope_breakers or token.text in self.scope_breakers:
+                return False
+            if self._is_cue(doc, token.i):
+                return True
+        return False
+
+    def _is_cue(self, doc: Doc, i: int) -> bool:
+        token = doc[i]
+        if token.lower_ in ("n't", "nt", "not") and i <= 1 and doc[-1].text == "?":
+            return False  # "Isn't she pregnant?" asks; it does not deny
+        if token.lower_ == "no" and i == 0 and i + 1 < len(doc) and doc[i + 1].lower_ in self.subjects:
+            return False  # "No she is pregnant" answers a question; it does not deny
+        return token.norm_ in self.cues or token.lower_ in ("n't", "nt")
+
+
+@Language.factory(
+    "negation_scope",
+    default_config={
+        "cues": DEFAULT_NEGATION_CUES,
+        "scope_breakers": DEFAULT_SCOPE_BREAKERS,
+        "doubt_cues": DEFAULT_DOUBT_CUES,
+        "subjects": DEFAULT_SUBJECTS,
+        "window": 6,
+    },
+)
+def make_negation_scope(
+    nlp: Language,
+    name: str,
+    cues: List[str],
+    scope_breakers: List[str],
+    doubt_cues: List[str],
+    subjects: List[str],
+    window: int,
+) -> NegationScope:
+    return NegationScope(cues, scope_breakers, doubt_cues, subjects, window)
+
+
+def build_pipeline(patterns: Optional[List[Dict[str, str]]] = None) -> Language:
+    """Tokenizer and lemma norms; with patterns, also the entity ruler and negation."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemma_norm")
+    if patterns is not None:
+        ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"})
+        ruler.add_patterns(patterns)
+        nlp.add_pipe("negation_scope")
+    return nlp
+
+
+def patterns_from_phrases(phrases_by_label: Dict[str, Iterable[tuple]]) -> List[Dict[str, str]]:
+    """Entity-ruler phrase patterns: {label, pattern, id} for each (id, phrase)."""
+    return [
+        {"label": label, "pattern": phrase, "id": entry_id}
+        for label, phrases in phrases_by_label.items()
+        for entry_id, phrase in phrases
+    ]

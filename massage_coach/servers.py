@@ -1,0 +1,213 @@
+"""Starts the action server and the Rasa server, waits until both answer, stops both.
+
+Used by `make serve` / `make run`, by the end-to-end tests (one pair per test session)
+and by the benchmark, so all of them run the assistant the same way.
+
+    python -m massage_coach.servers [--chat]
+
+Ports and files come from the environment: RASA_PORT (5005), ACTIONS_PORT (5055),
+TRACKER_DB (var/conversations.db), CORS_ORIGINS (the widget's origins), MODEL, and
+RASA_API_TOKEN (opens Rasa's HTTP API behind that token; without it the API stays closed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Dict, List, Optional
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = PROJECT_DIR / "models" / "massage-coach.tar.gz"
+HOST = "127.0.0.1"
+HEALTH_SENDER = "__launcher_health_check__"
+
+
+class ServerError(RuntimeError):
+    """A server did not come up; the message points at its log."""
+
+
+def post_message(url: str, sender: str, message: str, timeout: float = 10.0) -> List[Dict]:
+    """One REST turn: the bot's messages for `message`."""
+    body = json.dumps({"sender": sender, "message": message}).encode()
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read() or b"[]")
+
+
+class Servers:
+    """An action server and a Rasa server on loopback, as child processes."""
+
+    def __init__(
+        self,
+        model: Path = DEFAULT_MODEL,
+        rasa_port: int = 5005,
+        actions_port: int = 5055,
+        tracker_db: Path = PROJECT_DIR / "var" / "conversations.db",
+        log_dir: Path = PROJECT_DIR / "var" / "log",
+        cors_origins: Optional[List[str]] = None,
+        api_token: Optional[str] = None,
+    ) -> None:
+        self.model = Path(model)
+        self.rasa_port = rasa_port
+        self.actions_port = actions_port
+        self.tracker_db = Path(tracker_db)
+        self.log_dir = Path(log_dir)
+        self.cors_origins = cors_origins or []
+        # Rasa's HTTP API (trackers, events) is only ever opened behind this token.
+        self.api_token = api_token
+        self.processes: Dict[str, subprocess.Popen] = {}
+
+    @property
+    def rest_url(self) -> str:
+        return f"http://{HOST}:{self.rasa_port}/webhooks/rest/webhook"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.rasa_port}"
+
+    def _env(self) -> Dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            PYTHONPATH=str(PROJECT_DIR),
+            ACTIONS_PORT=str(self.actions_port),
+            TRACKER_DB=str(self.tracker_db),
+            SANIC_HOST=HOST,  # the action server listens on loopback only
+            RASA_TELEMETRY_ENABLED="false",
+            TF_CPP_MIN_LOG_LEVEL="2",
+        )
+        return env
+
+    def _spawn(self, name: str, command: List[str]) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{name}.log", "ab")
+        self.processes[name] = subprocess.Popen(
+            command, cwd=PROJECT_DIR, env=self._env(), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def start_actions(self) -> None:
+        self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                                "--port", str(self.actions_port)])
+
+    def start_rasa(self) -> None:
+        if not self.model.exists():
+            raise ServerError(f"no trained model at {self.model}: run `make train` first")
+        self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        command = [
+            sys.executable, "-m", "rasa", "run", "--model", str(self.model),
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            "--interface", HOST, "--port", str(self.rasa_port),
+        ]
+        if self.cors_origins:
+            command += ["--cors", *self.cors_origins]
+        if self.api_token:
+            command += ["--enable-api", "--auth-token", self.api_token]
+        self._spawn("rasa", command)
+
+    def _wait(self, name: str, ready, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            if self.processes[name].poll() is not None:
+                raise ServerError(f"the {name} server exited; see {self.log_dir / (name + '.log')}")
+            try:
+                if ready():
+                    return
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            time.sleep(0.2)
+        raise ServerError(f"the {name} server did not answer in time; see {self.log_dir / (name + '.log')}")
+
+    def wait_actions(self, timeout: float = 60) -> None:
+        url = f"http://{HOST}:{self.actions_port}/health"
+        self._wait("actions", lambda: urllib.request.urlopen(url, timeout=2).status == 200,
+                   time.monotonic() + timeout)
+
+    def wait_rasa(self, timeout: float = 180) -> None:
+        # The model is loaded when a real turn gets an answer.
+        self._wait("rasa", lambda: bool(post_message(self.rest_url, HEALTH_SENDER, "hello", 5)),
+                   time.monotonic() + timeout)
+
+    def start(self) -> "Servers":
+        self.start_actions()
+        self.start_rasa()
+        self.wait_actions()
+        self.wait_rasa()
+        return self
+
+    def stop_one(self, name: str, timeout: float = 20) -> None:
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    def stop(self) -> None:
+        for name in ("rasa", "actions"):
+            self.stop_one(name)
+
+    def __enter__(self) -> "Servers":
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--chat", action="store_true", help="open a terminal chat once the servers are up")
+    args = parser.parse_args()
+
+    servers = Servers(
+        model=Path(os.environ.get("MODEL", DEFAULT_MODEL)),
+        rasa_port=int(os.environ.get("RASA_PORT", 5005)),
+        actions_port=int(os.environ.get("ACTIONS_PORT", 5055)),
+        tracker_db=Path(os.environ.get("TRACKER_DB", PROJECT_DIR / "var" / "conversations.db")),
+        cors_origins=os.environ.get("CORS_ORIGINS", "").split(),
+        api_token=os.environ.get("RASA_API_TOKEN") or None,
+    )
+    stopping = False
+
+    def request_stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    try:
+        print(f"Starting the action server on {HOST}:{servers.actions_port} and Rasa on {HOST}:{servers.rasa_port}...",
+              flush=True)
+        servers.start()
+        print(f"Ready: REST {servers.rest_url}, socket.io {servers.base_url}/socket.io", flush=True)
+        if args.chat:
+            from massage_coach.terminal_chat import chat
+
+            chat(servers.rest_url)
+            return 0
+        while not stopping:
+            for name, process in servers.processes.items():
+                if process.poll() is not None:
+                    print(f"The {name} server stopped unexpectedly; see var/log/{name}.log", file=sys.stderr)
+                    return 1
+            time.sleep(0.5)
+        print("Stopping...", flush=True)
+        return 0
+    except ServerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        servers.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

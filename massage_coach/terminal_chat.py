@@ -1,0 +1,57 @@
+"""Terminal front end: renders the bot's text, buttons and typed payloads."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import uuid
+from typing import Dict, List
+
+from massage_coach.servers import post_message
+
+VERDICT_BANNERS = {
+    "stop": "[STOP] Do not massage",
+    "caution": "[CAUTION] Professional only, with a physician's approval",
+    "unknown": "[UNKNOWN] Ask a physician first",
+    "ok": "[OK]",
+}
+
+
+def render(message: Dict) -> List[str]:
+    """Lines to print for one bot message."""
+    lines = []
+    custom = message.get("custom") or {}
+    if custom.get("type") == "emergency":
+        lines.append("[EMERGENCY] Stop now and call emergency services")
+    elif custom.get("type") == "safety":
+        lines.append(VERDICT_BANNERS.get(custom.get("verdict"), ""))
+    if message.get("text"):
+        lines.append(message["text"])
+    for number, button in enumerate(message.get("buttons") or [], start=1):
+        lines.append(f"  {number}. {button['title']}")
+    return [line for line in lines if line]
+
+
+def chat(rest_url: str) -> None:
+    sender = f"terminal-{uuid.uuid4().hex[:8]}"
+    buttons: List[Dict] = []
+    print("Massage Coach. Type your question (Ctrl-D or /quit to leave).")
+    while True:
+        try:
+            text = input("you> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return
+        if text in ("/quit", "/exit"):
+            return
+        if text.isdigit() and 1 <= int(text) <= len(buttons):
+            text = buttons[int(text) - 1]["payload"]
+        try:
+            replies = post_message(rest_url, sender, text)
+        except (urllib.error.URLError, OSError, json.JSONDecodeError) as error:
+            print(f"(the assistant is unreachable: {error}; try again)")
+            continue
+        buttons = [b for reply in replies for b in reply.get("buttons") or []]
+        for reply in replies:
+            for line in render(reply):
+                print(f"coach> {line}")

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -85,6 +86,14 @@ class Servers:
         )
         return env
 
+    @staticmethod
+    def _ensure_port_free(port: int, name: str, variable: str) -> None:
+        # Otherwise a server left running would answer the health check in the new one's place.
+        with socket.socket() as probe:
+            if probe.connect_ex((HOST, port)) == 0:
+                raise ServerError(f"port {port} for the {name} server is already in use "
+                                  f"(another Massage Coach still running?); stop it or set {variable}")
+
     def _spawn(self, name: str, command: List[str]) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "ab")
@@ -94,12 +103,14 @@ class Servers:
         )
 
     def start_actions(self) -> None:
+        self._ensure_port_free(self.actions_port, "action", "ACTIONS_PORT")
         self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                                 "--port", str(self.actions_port)])
 
     def start_rasa(self) -> None:
         if not self.model.exists():
             raise ServerError(f"no trained model at {self.model}: run `make train` first")
+        self._ensure_port_free(self.rasa_port, "Rasa", "RASA_PORT")
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         command = [
             sys.executable, "-m", "rasa", "run", "--model", str(self.model),

@@ -31,8 +31,6 @@ from massage_coach.nlu.language import build_pipeline, english_lexicon, patterns
 from massage_coach.safety import NEGATED_ROLE
 
 CHECK_CONDITION_INTENT = "check_condition"
-PATTERNS_FILE = "patterns.json"
-VOCABULARY_FILE = "vocabulary.json"
 BLANK_TOKEN = "__blank__"
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
@@ -73,9 +71,62 @@ class SpacyLemmaTokenizer(Tokenizer):
         return tokens or [Token(BLANK_TOKEN, 0, lemma=BLANK_TOKEN)]
 
 
+class JsonStateComponent(GraphComponent):
+    """A component whose trained state is one JSON value stored in the model."""
+
+    STATE_FILE = "state.json"
+
+    def __init__(
+        self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, state: Any = None
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.use_state(state)
+
+    def use_state(self, state: Any) -> None:
+        """Sets the component up from its trained state (None before training)."""
+        raise NotImplementedError
+
+    def persist(self, state: Any) -> Resource:
+        self.use_state(state)
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / self.STATE_FILE).write_text(json.dumps(state))
+        return self._resource
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> JsonStateComponent:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> JsonStateComponent:
+        with model_storage.read_from(resource) as directory:
+            state = json.loads((directory / cls.STATE_FILE).read_text())
+        return cls(config, model_storage, resource, state)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
-class ContentEntityExtractor(GraphComponent, EntityExtractorMixin):
-    """Extracts the entities named in content/, with negation of conditions."""
+class ContentEntityExtractor(JsonStateComponent, EntityExtractorMixin):
+    """Extracts the entities named in content/, with negation of conditions.
+
+    Trained state: the entity-ruler patterns, so a model runs without content/.
+    """
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -87,51 +138,12 @@ class ContentEntityExtractor(GraphComponent, EntityExtractorMixin):
         # Rasa calls this with the config as written in config.yml, without defaults.
         return fingerprint(config.get("content_dir", DEFAULT_CONTENT_DIR))
 
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        patterns: Optional[List[Dict[str, str]]] = None,
-    ) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self._patterns = patterns or []
-        self._nlp = build_pipeline(self._patterns)
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ContentEntityExtractor:
-        return cls(config, model_storage, resource)
+    def use_state(self, patterns: Optional[List[Dict[str, str]]]) -> None:
+        self._nlp = build_pipeline(patterns or [])
 
     def train(self, training_data: TrainingData) -> Resource:
         content = load_content(self._config["content_dir"])
-        self._patterns = patterns_from_phrases(
-            {label: list(content.phrases(label)) for label in ENTITY_SECTIONS}
-        )
-        self._nlp = build_pipeline(self._patterns)
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / PATTERNS_FILE).write_text(json.dumps(self._patterns))
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> ContentEntityExtractor:
-        with model_storage.read_from(resource) as directory:
-            patterns = json.loads((directory / PATTERNS_FILE).read_text())
-        return cls(config, model_storage, resource, patterns)
+        return self.persist(patterns_from_phrases({label: list(content.phrases(label)) for label in ENTITY_SECTIONS}))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -140,10 +152,6 @@ class ContentEntityExtractor(GraphComponent, EntityExtractorMixin):
                 known = message.get(ENTITIES, [])
                 message.set(ENTITIES, known + self.add_extractor_name(entities), add_to_output=True)
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        # Training examples carry no entity markup: entities come from patterns only.
-        return training_data
 
     def extract(self, text: str) -> List[Dict[str, Any]]:
         doc = self._nlp(text)
@@ -163,7 +171,7 @@ class ContentEntityExtractor(GraphComponent, EntityExtractorMixin):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class NotUnderstoodFallback(GraphComponent):
+class NotUnderstoodFallback(JsonStateComponent):
     """Blank messages go to the fallback; messages of mostly unknown words are out of scope.
 
     A classifier always picks some intent; for "asdfgh" or a question in Spanish it
@@ -175,54 +183,16 @@ class NotUnderstoodFallback(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {"min_known_ratio": 0.5}
 
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        vocabulary: Optional[List[str]] = None,
-    ) -> None:
-        self._min_known_ratio = config["min_known_ratio"]
-        self._model_storage = model_storage
-        self._resource = resource
+    def use_state(self, vocabulary: Optional[List[str]]) -> None:
         self._vocabulary = set(vocabulary or [])
         self._english = english_lexicon()
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> NotUnderstoodFallback:
-        return cls(config, model_storage, resource)
-
     def train(self, training_data: TrainingData) -> Resource:
-        self._vocabulary = {
+        return self.persist(sorted({
             token.lemma
             for example in training_data.intent_examples
             for token in example.get(TOKENS_NAMES[TEXT], [])
-        }
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / VOCABULARY_FILE).write_text(json.dumps(sorted(self._vocabulary)))
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> NotUnderstoodFallback:
-        with model_storage.read_from(resource) as directory:
-            vocabulary = json.loads((directory / VOCABULARY_FILE).read_text())
-        return cls(config, model_storage, resource, vocabulary)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
+        }))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -243,7 +213,7 @@ class NotUnderstoodFallback(GraphComponent):
         known = sum(
             t.lemma in self._vocabulary or t.lemma in self._english or t.start in in_entity for t in words
         )
-        return known / len(words) >= self._min_known_ratio
+        return known / len(words) >= self._config["min_known_ratio"]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

@@ -17,18 +17,24 @@ VERDICT_BANNERS = {
 }
 
 
-def render(message: Dict) -> List[str]:
-    """Lines to print for one bot message."""
-    lines = []
-    custom = message.get("custom") or {}
-    if custom.get("type") == "emergency":
-        lines.append("[EMERGENCY] Stop now and call emergency services")
-    elif custom.get("type") == "safety":
-        lines.append(VERDICT_BANNERS.get(custom.get("verdict"), ""))
-    if message.get("text"):
-        lines.append(message["text"])
-    for number, button in enumerate(message.get("buttons") or [], start=1):
-        lines.append(f"  {number}. {button['title']}")
+def banner(payload: Dict) -> str:
+    if payload.get("type") == "emergency":
+        return "[EMERGENCY] Stop now and call emergency services"
+    if payload.get("type") == "safety":
+        return VERDICT_BANNERS.get(payload.get("verdict"), "")
+    return ""
+
+
+def render(replies: List[Dict]) -> List[str]:
+    """Lines to print for one turn: verdict banners first, then texts and numbered buttons."""
+    lines = [banner(r["custom"]) for r in replies if r.get("custom")]
+    number = 0
+    for reply in replies:
+        if reply.get("text"):
+            lines.append(reply["text"])
+        for button in reply.get("buttons") or []:
+            number += 1
+            lines.append(f"  {number}. {button['title']}")
     return [line for line in lines if line]
 
 
@@ -52,6 +58,5 @@ def chat(rest_url: str) -> None:
             print(f"(the assistant is unreachable: {error}; try again)")
             continue
         buttons = [b for reply in replies for b in reply.get("buttons") or []]
-        for reply in replies:
-            for line in render(reply):
-                print(f"coach> {line}")
+        for line in render(replies):
+            print(f"coach> {line}")

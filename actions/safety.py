@@ -63,7 +63,30 @@ class ActionCheckCondition(Action):
             assessment = none_apply()
         self.utter_assessment(dispatcher, assessment)
         reported = list(dict.fromkeys((tracker.get_slot("reported_conditions") or []) + assessment.conditions))
-        return [SlotSet("safety_verdict", assessment.verdict), SlotSet("reported_conditions", reported)]
+        events = [SlotSet("safety_verdict", assessment.verdict), SlotSet("reported_conditions", reported)]
+        return events + self.routine_consequences(dispatcher, tracker, assessment)
+
+    @staticmethod
+    def routine_consequences(dispatcher: CollectingDispatcher, tracker: Tracker, assessment: Assessment) -> List[Dict]:
+        """Anything but "ok" ends a running routine and cancels one waiting to start."""
+        if assessment.verdict == "ok":
+            if tracker.get_slot("awaiting") == "screening":
+                # Ruling one condition out does not answer the whole screening question.
+                dispatcher.utter_message(
+                    response="utter_screening_others", stop_names=stop_names(assessment.negated),
+                    buttons=[{"title": "No, none of them", "payload": "/deny"},
+                             {"title": "Yes, one of them", "payload": "/affirm"}],
+                )
+            return []
+        events = [SlotSet("pending_routine", None), SlotSet("awaiting", None)]
+        routine_id = tracker.get_slot("active_routine")
+        if routine_id:
+            dispatcher.utter_message(
+                response="utter_routine_ended_for_safety", title=CONTENT.routines[routine_id]["title"],
+                json_message={"type": "routine_stopped", "routine": routine_id, "step": int(tracker.get_slot("step") or 1)},
+            )
+            events += [SlotSet("active_routine", None), SlotSet("step", None), SlotSet("paused", None)]
+        return events
 
     @staticmethod
     def denies_all(tracker: Tracker) -> bool:

@@ -60,7 +60,8 @@ class Content:
                 yield entry_id, phrase
 
     def conditions_with_verdict(self, verdict: str) -> List[str]:
-        return [cid for cid, c in self.conditions.items() if c["verdict"] == verdict]
+        """Ids with this verdict, in file order; stop signs such as sharp pain excluded."""
+        return [cid for cid, c in self.conditions.items() if c["verdict"] == verdict and not c.get("stop_sign")]
 
 
 def content_dir_from_env() -> Path:

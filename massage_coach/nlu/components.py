@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from massage_coach.content import ENTITY_SECTIONS, fingerprint, load_content
-from massage_coach.nlu.language import build_pipeline, english_lexicon, patterns_from_phrases
+from massage_coach.nlu.language import build_pipeline, english_lexicon, parse_number, patterns_from_phrases
 from massage_coach.safety import NEGATED_ROLE
 
 CHECK_CONDITION_INTENT = "check_condition"
@@ -154,17 +154,19 @@ class ContentEntityExtractor(JsonStateComponent, EntityExtractorMixin):
         return messages
 
     def extract(self, text: str) -> List[Dict[str, Any]]:
-        doc = self._nlp(text)
         entities = []
-        for span in doc.ents:
-            entity = {
-                "entity": span.label_,
-                "start": span.start_char,
-                "end": span.end_char,
-                "value": span.ent_id_,
-                "confidence_entity": 1.0,
-            }
-            if span.label_ == "condition" and span._.negated:
+        for span in self._nlp(text).ents:
+            label = span.label_
+            if label == "number":
+                span = span[1:]  # "step 5" -> "5": the pattern's leading word is context only
+                value = parse_number(span.text)
+                if value is None:
+                    continue
+            else:
+                value = span.ent_id_
+            entity = {"entity": label, "start": span.start_char, "end": span.end_char, "value": value,
+                      "confidence_entity": 1.0}
+            if label == "condition" and span._.negated:
                 entity["role"] = NEGATED_ROLE
             entities.append(entity)
         return entities

@@ -48,12 +48,13 @@ DEFAULT_SUBJECTS = ["she", "he", "they", "i", "we", "my", "his", "her", "their",
 class LemmaNorm:
     """Sets token.norm_ to the lookup lemma of the lower-cased token."""
 
-    def __init__(self, lookup_table: Table) -> None:
+    def __init__(self, lookup_table: Table, overrides: Dict[str, str]) -> None:
         self.lookup_table = lookup_table
+        self.overrides = overrides
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
-            lemma = self.lookup_table.get(token.lower_)
+            lemma = self.overrides.get(token.lower_) or self.lookup_table.get(token.lower_)
             if lemma:
                 token.norm_ = lemma.lower()
         return doc
@@ -71,9 +72,14 @@ def english_lexicon() -> FrozenSet[str]:
     return frozenset(lemma.lower() for lemma in lemma_table("en").values())
 
 
-@Language.factory("lemma_norm", default_config={"lang": "en"})
-def make_lemma_norm(nlp: Language, name: str, lang: str) -> LemmaNorm:
-    return LemmaNorm(lemma_table(lang))
+# Lookup lemmas that would turn an everyday word into a condition: the table reads
+# "number" as the comparative of "numb", so "step number six" looked like numbness.
+DEFAULT_LEMMA_OVERRIDES = {"number": "number", "numbers": "number"}
+
+
+@Language.factory("lemma_norm", default_config={"lang": "en", "overrides": DEFAULT_LEMMA_OVERRIDES})
+def make_lemma_norm(nlp: Language, name: str, lang: str, overrides: Dict[str, str]) -> LemmaNorm:
+    return LemmaNorm(lemma_table(lang), overrides)
 
 
 class NegationScope:
@@ -139,13 +145,39 @@ def make_negation_scope(
     return NegationScope(cues, scope_breakers, doubt_cues, subjects, window)
 
 
+# "step five", "number 12", "to twenty five": a step number. The leading word keeps
+# "this one" or "no one" from reading as numbers; the extractor drops it from the entity.
+NUMBER_PATTERN = {"label": "number", "pattern": [{"LOWER": {"IN": ["step", "number", "to"]}}, {"LIKE_NUM": True},
+                                                 {"ORTH": "-", "OP": "?"}, {"LIKE_NUM": True, "OP": "?"}]}
+UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+         "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+ORDINALS = ["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+            "tenth", "eleventh", "twelfth"]
+WORD_VALUES = {**{w: i for i, w in enumerate(UNITS)}, **TENS, **{w: i for i, w in enumerate(ORDINALS)}}
+
+
+def parse_number(text: str) -> Optional[int]:
+    """12 -> 12, "twenty five" -> 25, "third" -> 3; None when it is not a whole number."""
+    total = 0
+    for word in text.lower().replace("-", " ").split():
+        digits = word.rstrip("stndrh") if word[:1].isdigit() else word  # "3rd" -> "3"
+        if digits.isdigit():
+            total += int(digits)
+        elif word in WORD_VALUES:
+            total += WORD_VALUES[word]
+        else:
+            return None
+    return total
+
+
 def build_pipeline(patterns: Optional[List[Dict[str, str]]] = None) -> Language:
     """Tokenizer and lemma norms; with patterns, also the entity ruler and negation."""
     nlp = spacy.blank("en")
     nlp.add_pipe("lemma_norm")
     if patterns is not None:
         ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"})
-        ruler.add_patterns(patterns)
+        ruler.add_patterns([*patterns, NUMBER_PATTERN])
         nlp.add_pipe("negation_scope")
     return nlp
 

@@ -1,0 +1,29 @@
+"""Yes and no: what they mean depends on the question the assistant asked last."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.routines import answer_confirmation, answer_screening
+from actions.safety import ActionCheckCondition
+
+
+class ActionAnswerYesNo(Action):
+    def name(self) -> Text:
+        return "action_answer_yes_no"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        yes = tracker.latest_message["intent"]["name"] == "affirm"
+        awaiting = tracker.get_slot("awaiting")
+        if awaiting == "screening":
+            return answer_screening(dispatcher, tracker, yes)
+        if awaiting == "confirmation":
+            return answer_confirmation(dispatcher, tracker, yes)
+        if yes:
+            dispatcher.utter_message(response="utter_what_next")
+            return []
+        # "No" / "none of those" on its own: none of the contraindications apply.
+        return ActionCheckCondition().run(dispatcher, tracker, domain)

@@ -17,6 +17,7 @@ export CORS_ORIGINS ?= http://127.0.0.1:8080 http://localhost:8080
 .PHONY: setup validate train run serve test bench lock clean
 
 setup:
+	@bash scripts/setup-system.sh
 	@bash scripts/setup-venv.sh
 
 validate: setup

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Set, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -172,6 +172,18 @@ class ContentEntityExtractor(JsonStateComponent, EntityExtractorMixin):
         return entities
 
 
+def one_edit_away(word: str) -> Set[str]:
+    """Words one deletion, swap of neighbours, substitution or insertion from `word`."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return (
+        {a + b[1:] for a, b in splits if b}
+        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        | {a + c + b[1:] for a, b in splits if b for c in letters}
+        | {a + c + b for a, b in splits for c in letters}
+    )
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class NotUnderstoodFallback(JsonStateComponent):
     """Blank messages go to the fallback; messages of mostly unknown words are out of scope.
@@ -212,10 +224,14 @@ class NotUnderstoodFallback(JsonStateComponent):
         words = [t for t in message.get(TOKENS_NAMES[TEXT], []) if t.text.isalpha()]
         if not words:
             return False
-        known = sum(
-            t.lemma in self._vocabulary or t.lemma in self._english or t.start in in_entity for t in words
-        )
+        known = sum(t.start in in_entity or self._known(t.lemma) for t in words)
         return known / len(words) >= self._config["min_known_ratio"]
+
+    def _known(self, word: str) -> bool:
+        if word in self._vocabulary or word in self._english:
+            return True
+        # A typo ("contineu", "pasue") is a word one edit or swap from a known one.
+        return len(word) >= 4 and any(candidate in self._vocabulary for candidate in one_edit_away(word))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

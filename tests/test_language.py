@@ -161,3 +161,13 @@ def test_lemma_norm_sets_the_lower_cased_lookup_lemma(normaliser, word: str, nor
 def test_lemma_norm_lower_cases_words_without_a_lemma(normaliser):
     """Words missing from the lookup table still compare case-insensitively."""
     assert [t.norm_ for t in normaliser("Tapotement PREGNANT")] == ["tapotement", "pregnant"]
+
+
+def test_one_edit_away_covers_the_usual_typos():
+    from massage_coach.nlu.components import one_edit_away
+
+    typos = {"pasue": "pause", "contiue": "continue", "nextt": "next", "repaet": "repeat", "stpo": "stop",
+             "kneeding": "kneading"}
+    for typo, word in typos.items():
+        assert word in one_edit_away(typo), typo
+    assert "pause" not in one_edit_away("pasta")

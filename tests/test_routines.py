@@ -200,6 +200,21 @@ def test_an_emergency_ends_the_routine(in_classic):
     assert payloads[0]["type"] == "emergency" and payloads[1]["type"] == "routine_stopped"
 
 
+@pytest.mark.parametrize(
+    "message, reason", [("pasue", "not_understood"), ("xqzv plokmn", "out_of_scope"),
+                        ("what's the weather tomorrow?", "out_of_scope")],
+)
+def test_not_understood_in_the_middle_says_where_we_are(in_classic, message, reason):
+    replies = in_classic.say(message)
+    answer = next(r["custom"] for r in replies if "custom" in r)
+    assert answer == {"type": "fallback", "reason": reason, "routine": "classic", "step": 3}
+    text = " ".join(r.get("text", "") for r in replies)
+    assert f"step 3 of {len(CONTENT.routines['classic']['steps'])}" in text
+    buttons = [b["payload"] for r in replies for b in r.get("buttons", [])]
+    assert buttons == ["back", "repeat", "next", "pause", "stop"]
+    assert step_of(in_classic.payload("repeat")) == 3
+
+
 def test_navigation_without_a_routine_offers_the_list(conversation):
     answer = conversation.payload("next")
     assert answer["type"] == "routines" and "No routine is running" in answer["_text"]

@@ -33,6 +33,8 @@ from massage_coach.safety import NEGATED_ROLE
 CHECK_CONDITION_INTENT = "check_condition"
 BLANK_TOKEN = "__blank__"
 FALLBACK_INTENT = "nlu_fallback"
+# Word lengths checked for typos: shorter ones are one edit from too many words.
+TYPO_LENGTHS = (4, 20)
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 DEFAULT_CONTENT_DIR = "content"
 
@@ -230,8 +232,11 @@ class NotUnderstoodFallback(JsonStateComponent):
     def _known(self, word: str) -> bool:
         if word in self._vocabulary or word in self._english:
             return True
-        # A typo ("contineu", "pasue") is a word one edit or swap from a known one.
-        return len(word) >= 4 and any(candidate in self._vocabulary for candidate in one_edit_away(word))
+        # A typo ("contineu", "pasue") is a word one edit or swap from a known one. Long
+        # "words" are not typos, and their edits would cost seconds ("x" * 20,000).
+        return TYPO_LENGTHS[0] <= len(word) <= TYPO_LENGTHS[1] and any(
+            candidate in self._vocabulary for candidate in one_edit_away(word)
+        )
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

@@ -28,6 +28,7 @@ class ActionRoutineCommand(Action):
 
     COMMANDS = ("next_step", "skip_step", "previous_step", "repeat_step", "resume_routine", "restart_routine",
                 "go_to_step", "pause_routine", "routine_progress", "stop_routine")
+    MOVES = ("next_step", "skip_step", "previous_step", "repeat_step", "resume_routine", "restart_routine")
 
     def name(self) -> Text:
         return "action_routine_command"
@@ -38,6 +39,8 @@ class ActionRoutineCommand(Action):
             routine_overview(dispatcher, "utter_no_routine_running")
             return []
         intent = tracker.latest_message["intent"]["name"]
+        if intent in self.MOVES and requested_step(tracker) is not None:
+            intent = "go_to_step"  # "can we do step two again", "skip to step 8": the number decides
         command: Callable[..., List[Dict]] = getattr(self, intent if intent in self.COMMANDS else "repeat_step")
         return command(dispatcher, tracker, routine_id, int(tracker.get_slot("step") or 1))
 

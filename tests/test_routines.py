@@ -123,7 +123,7 @@ def in_classic(servers):
     "command, step",
     [("back", 2), ("go back", 2), ("previous step", 2), ("repeat", 3), ("say that again", 3),
      ("next", 4), ("skip this one", 4), ("go to step 7", 7), ("step twelve", 12), ("jump to step 20", 20),
-     ("continue", 3), ("start over", 1)],
+     ("continue", 3), ("start over", 1), ("can we do step two again", 2), ("skip to step 8", 8)],
 )
 def test_navigation(in_classic, command, step):
     answer = in_classic.payload(command)

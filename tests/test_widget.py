@@ -269,3 +269,32 @@ def test_options_from_data_attributes(browser, widget_url, servers, tmp_path):
 class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+def test_two_tabs_share_one_conversation(page):
+    other_tab = page.context.new_page()
+    other_tab.goto(page.url)
+    say(page, "what is kneading?")
+    expect(last_card(page, ".mc-card--info")).to_contain_text("Kneading")
+    expect(last_card(other_tab, ".mc-card--info")).to_contain_text("Kneading")
+    expect(other_tab.get_by_role("log")).to_contain_text("what is kneading?")
+    other_tab.reload()
+    expect(last_card(other_tab, ".mc-card--info")).to_contain_text("Kneading")
+    expect(other_tab.locator(".mc-msg--user")).to_have_count(1)
+    expect(other_tab.locator(".mc-card--info")).to_have_count(1)
+
+
+@pytest.mark.parametrize("stored", [
+    "not json",
+    '{"sessionId": 5, "history": {"from": "user"}}',
+    '{"history": [{"from": "bot", "message": {"custom": {"type": "safety", "conditions": 5}}},'
+    ' {"from": "user", "text": "still here"}]}',
+])
+def test_a_corrupted_history_is_skipped_not_fatal(page, servers, stored):
+    page.evaluate("([key, value]) => localStorage.setItem(key, value)", [f"massage-coach:{servers.base_url}", stored])
+    page.reload()
+    page.get_by_role("button", name="Open Massage Coach chat").click()
+    if "still here" in stored:
+        expect(page.get_by_role("log")).to_contain_text("still here")
+    say(page, "what is kneading?")
+    expect(last_card(page, ".mc-card--info")).to_contain_text("Kneading")

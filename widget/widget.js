@@ -315,6 +315,7 @@
   var pendingBubble = null;
   var pendingText = "";
   var queued = ""; // typed while offline: sent once the connection is back, if still in the box
+  var lastSentAt = 0;
   var typingTimer = 0;
 
   function send(text, shownAs) {
@@ -327,6 +328,7 @@
       return false;
     }
     emit("user_uttered", {message: text, session_id: state.sessionId});
+    lastSentAt = Date.now();
     cancelSpeech();
     record({from: "user", text: shownAs || text});
     pendingBubble = log.lastElementChild;
@@ -354,12 +356,16 @@
   }
 
   function receive(message) {
+    // Every open tab of this conversation gets the bot's messages: the tab that asked records
+    // them, the others show them when storage changes.
+    if (Date.now() - lastSentAt > 60000) return;
     pendingBubble = null;
     typing.hidden = true;
     record({from: "bot", message: message});
   }
 
   function record(entry) {
+    state.history = loadState().history; // another tab may have added to it
     state.history.push(entry);
     if (state.history.length > HISTORY_LIMIT) state.history.splice(0, state.history.length - HISTORY_LIMIT);
     saveState();
@@ -371,11 +377,33 @@
     state.history = [];
     state.sessionId = newSessionId();
     saveState();
-    log.textContent = "";
-    liveStep = null;
-    if (ready) emit("session_request", {session_id: state.sessionId});
+    showHistory();
+    joinSession();
     input.focus();
   }
+
+  function showHistory() {
+    retireStep();
+    log.textContent = "";
+    state.history.forEach(function (entry) {
+      try { render(entry, false); } catch (error) { /* an entry another version wrote: skip it */ }
+    });
+  }
+
+  function joinSession() {
+    if (ready) emit("session_request", {session_id: state.sessionId});
+  }
+
+  window.addEventListener("storage", function (event) {
+    if (event.key !== storageKey) return;
+    var saved = loadState();
+    if (saved.sessionId === state.sessionId && JSON.stringify(saved.history) === JSON.stringify(state.history)) return;
+    var newSession = saved.sessionId !== state.sessionId;
+    state.history = saved.history;
+    state.sessionId = saved.sessionId;
+    showHistory();
+    if (newSession) joinSession();
+  });
 
   // ------------------------------------------------------------------ rendering
   var liveStep = null; // the newest step card: the only one whose controls and timer run
@@ -752,7 +780,7 @@
 
   // ------------------------------------------------------------------ start
   readAloudButton.setAttribute("aria-pressed", String(state.readAloud));
-  state.history.forEach(function (entry) { render(entry, false); });
+  showHistory();
   (document.body || document.documentElement).appendChild(host);
   setOpen(state.open, false);
   window.addEventListener("online", connect); // back from a tunnel or flight mode: don't wait for the backoff

@@ -59,6 +59,7 @@ def step_payload(content: Content, routine_id: str, step: int) -> Payload:
         "technique": entry["techniques"][0],
         "techniques": entry["techniques"],
         "duration_s": entry["duration_s"],
+        "instruction": entry["instruction"],
         "speech": entry["speech"],
     }
 

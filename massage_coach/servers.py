@@ -6,8 +6,9 @@ and by the benchmark, so all of them run the assistant the same way.
     python -m massage_coach.servers [--chat]
 
 Ports and files come from the environment: RASA_PORT (5005), ACTIONS_PORT (5055),
-TRACKER_DB (var/conversations.db), CORS_ORIGINS (the widget's origins), MODEL, and
-RASA_API_TOKEN (opens Rasa's HTTP API behind that token; without it the API stays closed).
+TRACKER_DB (var/conversations.db), CORS_ORIGINS (the widget's origins), MODEL,
+RASA_API_TOKEN (opens Rasa's HTTP API behind that token; without it the API stays closed)
+and WIDGET_PORT (8080: the website widget and its demo page, without --chat).
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Dict, List, Optional
+
+from massage_coach.widget_server import start_widget_server
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = PROJECT_DIR / "models" / "massage-coach.tar.gz"
@@ -195,11 +199,17 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    widget = None
     try:
         print(f"Starting the action server on {HOST}:{servers.actions_port} and Rasa on {HOST}:{servers.rasa_port}...",
               flush=True)
+        if not args.chat:
+            widget = start_widget(int(os.environ.get("WIDGET_PORT", 8080)), servers.base_url)
         servers.start()
         print(f"Ready: REST {servers.rest_url}, socket.io {servers.base_url}/socket.io", flush=True)
+        if widget:
+            print(f"Website widget: http://{HOST}:{widget.server_port}/widget.js, demo page http://{HOST}:{widget.server_port}/",
+                  flush=True)
         if args.chat:
             from massage_coach.terminal_chat import chat
 
@@ -217,7 +227,16 @@ def main() -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:
+        if widget:
+            widget.shutdown()
         servers.stop()
+
+
+def start_widget(port: int, rasa_url: str) -> ThreadingHTTPServer:
+    try:
+        return start_widget_server(port, rasa_url)
+    except OSError as error:
+        raise ServerError(f"port {port} for the widget is not available ({error.strerror}); set WIDGET_PORT") from error
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 
 from massage_coach.servers import PROJECT_DIR
 from tests.conftest import free_port
@@ -30,8 +31,8 @@ def test_terminal_chat_shows_the_verdict_then_the_answer(servers):
 
 
 def test_serve_stops_both_servers_on_sigterm(tmp_path):
-    rasa_port, actions_port = free_port(), free_port()
-    env = dict(os.environ, RASA_PORT=str(rasa_port), ACTIONS_PORT=str(actions_port),
+    rasa_port, actions_port, widget_port = free_port(), free_port(), free_port()
+    env = dict(os.environ, RASA_PORT=str(rasa_port), ACTIONS_PORT=str(actions_port), WIDGET_PORT=str(widget_port),
                TRACKER_DB=str(tmp_path / "conversations.db"))
     serve = subprocess.Popen([sys.executable, "-m", "massage_coach.servers"], cwd=PROJECT_DIR, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -44,18 +45,27 @@ def test_serve_stops_both_servers_on_sigterm(tmp_path):
                 break
         assert lines[-1].startswith("Ready"), lines
         assert port_open(rasa_port) and port_open(actions_port)
+        with urllib.request.urlopen(f"http://127.0.0.1:{widget_port}/", timeout=5) as demo:
+            assert f'data-server="http://127.0.0.1:{rasa_port}"' in demo.read().decode()
 
         serve.send_signal(signal.SIGTERM)
         assert serve.wait(timeout=30) == 0
-        assert not port_open(rasa_port) and not port_open(actions_port)
+        assert not port_open(rasa_port) and not port_open(actions_port) and not port_open(widget_port)
     finally:
         if serve.poll() is None:
             serve.kill()
 
 
 def test_serve_refuses_a_port_in_use(servers):
-    env = dict(os.environ, RASA_PORT=str(free_port()), ACTIONS_PORT=str(servers.actions_port))
+    env = dict(os.environ, RASA_PORT=str(free_port()), ACTIONS_PORT=str(servers.actions_port),
+               WIDGET_PORT=str(free_port()))
     serve = subprocess.run([sys.executable, "-m", "massage_coach.servers"], cwd=PROJECT_DIR, env=env,
                            capture_output=True, text=True, timeout=60)
     assert serve.returncode == 1
     assert f"port {servers.actions_port} for the action server is already in use" in serve.stderr
+
+    env.update(ACTIONS_PORT=str(free_port()), WIDGET_PORT=str(servers.rasa_port))
+    serve = subprocess.run([sys.executable, "-m", "massage_coach.servers"], cwd=PROJECT_DIR, env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert serve.returncode == 1
+    assert f"port {servers.rasa_port} for the widget is not available" in serve.stderr

@@ -42,6 +42,7 @@ def test_every_step_of_every_routine_fits_the_contract():
             payload = engine.step_payload(CONTENT, routine_id, n)
             VALIDATOR.validate(payload)
             assert payload["technique"] in payload["techniques"]
+            assert payload["instruction"] == routine["steps"][n - 1]["instruction"]
             assert engine.step_text(CONTENT, routine_id, n).startswith(f"Step {n} of {len(routine['steps'])}: ")
 
 

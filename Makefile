@@ -12,7 +12,8 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore
 # Rasa's training cache outside the clone: a fresh clone with unchanged data trains in seconds.
 export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/massage-coach/rasa-cache
-export CORS_ORIGINS ?= http://127.0.0.1:8080 http://localhost:8080
+export WIDGET_PORT ?= 8080
+export CORS_ORIGINS ?= http://127.0.0.1:$(WIDGET_PORT) http://localhost:$(WIDGET_PORT)
 
 .PHONY: setup validate train run serve test bench lock clean
 

@@ -8,7 +8,8 @@ credentials.yml names these classes; the URLs stay Rasa's own
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+import os
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels import rest, socketio
 from rasa.core.channels.channel import UserMessage
@@ -97,8 +98,18 @@ class SocketIOOutput(socketio.SocketIOOutput):
         await self._send_message(recipient_id, {"custom": json_message})
 
 
+def allowed_origins() -> List[Text]:
+    """The web pages allowed to talk to the assistant: CORS_ORIGINS, space-separated."""
+    return os.environ.get("CORS_ORIGINS", "").split()
+
+
 class SocketIOInput(socketio.SocketIOInput):
-    """Rasa's socket.io channel; typed payloads, and every user message gets an answer."""
+    """Rasa's socket.io channel; typed payloads, every user message gets an answer, and
+    only pages from CORS_ORIGINS may connect.
+
+    Rasa turns python-engineio's Origin check off, and browsers do not hold WebSockets to
+    CORS: without this check any website could open a conversation here.
+    """
 
     @classmethod
     def name(cls) -> Text:
@@ -112,4 +123,11 @@ class SocketIOInput(socketio.SocketIOInput):
             message.output_channel = SocketIOOutput(rasa_output.sio, rasa_output.bot_message_evt)
             await answer(message)
 
-        return super().blueprint(with_typed_output)
+        blueprint = super().blueprint(with_typed_output)
+        origins = set(allowed_origins())
+        # A callable is checked for requests that send an Origin (browsers); other clients pass.
+        self.sio.eio.cors_allowed_origins = origins.__contains__
+        # Rasa's --cors (sanic-cors) already sets the CORS headers of the HTTP requests;
+        # engineio would add a second Access-Control-Allow-Origin, which browsers reject.
+        self.sio.eio._cors_headers = lambda environ: []
+        return blueprint

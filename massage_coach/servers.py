@@ -84,6 +84,7 @@ class Servers:
             PYTHONPATH=str(PROJECT_DIR),
             ACTIONS_PORT=str(self.actions_port),
             TRACKER_DB=str(self.tracker_db),
+            CORS_ORIGINS=" ".join(self.cors_origins),  # the socket.io channel checks browsers' Origin
             SANIC_HOST=HOST,  # the action server listens on loopback only
             RASA_TELEMETRY_ENABLED="false",
             TF_CPP_MIN_LOG_LEVEL="2",

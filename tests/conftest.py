@@ -24,6 +24,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# Pages the browser tests serve: the widget's demo page and another site that embeds it.
+# Only these origins may open the socket.io channel (CORS_ORIGINS).
+WIDGET_PORT, PARTNER_SITE_PORT = free_port(), free_port()
+BROWSER_ORIGINS = [f"http://127.0.0.1:{port}" for port in (WIDGET_PORT, PARTNER_SITE_PORT)]
+
+
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory) -> Servers:
     if not DEFAULT_MODEL.exists():
@@ -35,6 +41,7 @@ def servers(tmp_path_factory) -> Servers:
         tracker_db=work / "conversations.db",
         log_dir=work / "log",
         api_token=secrets.token_hex(16),
+        cors_origins=BROWSER_ORIGINS,
     )
     pair.start()
     yield pair

@@ -109,6 +109,26 @@ def test_socketio_channel_sends_text_and_payload(servers):
     assert customs and customs[0]["verdict"] == "stop" and customs[0]["conditions"] == ["pregnancy"]
 
 
+def socketio_handshake(servers, origin: str):
+    """An Engine.IO long-polling handshake sent as a browser on `origin` would: (status, headers)."""
+    request = urllib.request.Request(f"{servers.base_url}/socket.io/?EIO=4&transport=polling",
+                                     headers={"Origin": origin})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers
+
+
+def test_socketio_accepts_only_the_allowed_origins(servers):
+    allowed = servers.cors_origins[0]
+    status, headers = socketio_handshake(servers, allowed)
+    assert status == 200
+    assert headers.get_all("Access-Control-Allow-Origin") == [allowed]  # once: twice breaks browsers
+    status, headers = socketio_handshake(servers, "http://evil.example")
+    assert status == 400 and not headers.get_all("Access-Control-Allow-Origin")
+
+
 def test_conversation_survives_a_restart_of_both_servers(servers):
     """Conversations live in the SQLite tracker store, not in a server's memory."""
     conversation = Conversation(servers)

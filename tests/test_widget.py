@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from massage_coach.content import load_content
 from massage_coach.widget_server import start_widget_server
-from tests.conftest import free_port
+from tests.conftest import PARTNER_SITE_PORT, WIDGET_PORT, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -29,7 +29,7 @@ CONTENT = load_content()
 
 @pytest.fixture(scope="session")
 def widget_url(servers) -> Iterator[str]:
-    server = start_widget_server(free_port(), servers.base_url)
+    server = start_widget_server(WIDGET_PORT, servers.base_url)
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
 
@@ -249,8 +249,7 @@ def test_options_from_data_attributes(browser, widget_url, servers, tmp_path):
     tag = (f'<script src="{widget_url}widget.js" data-server="{servers.base_url}" data-title="Spa helper" '
            'data-color="#6b2d5c" data-position="left" data-open="true" defer></script>')
     (tmp_path / "spa.html").write_text(f"<!doctype html><html lang='en'><title>Spa</title><h1>Spa</h1>{tag}</html>")
-    site = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(tmp_path)))
-    threading.Thread(target=site.serve_forever, daemon=True).start()
+    site = serve_site(tmp_path, PARTNER_SITE_PORT)
     context = browser.new_context()
     page = context.new_page()
     try:
@@ -269,6 +268,29 @@ def test_options_from_data_attributes(browser, widget_url, servers, tmp_path):
 class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+def serve_site(directory: Path, port: int) -> ThreadingHTTPServer:
+    site = ThreadingHTTPServer(("127.0.0.1", port), partial(QuietHandler, directory=str(directory)))
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    return site
+
+
+def test_a_site_that_is_not_allowed_cannot_open_a_conversation(browser, widget_url, servers, tmp_path):
+    tag = f'<script src="{widget_url}widget.js" data-server="{servers.base_url}" data-open="true" defer></script>'
+    (tmp_path / "other.html").write_text(f"<!doctype html><html lang='en'><title>Other</title>{tag}</html>")
+    site = serve_site(tmp_path, free_port())  # an origin not in CORS_ORIGINS
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{site.server_port}/other.html")
+        page.get_by_role("textbox", name="Message").fill("what is kneading?")
+        page.get_by_role("textbox", name="Message").press("Enter")
+        expect(page.locator(".mc-status")).to_contain_text("Can't reach", timeout=ANSWER_TIMEOUT_MS)
+        assert page.locator(".mc-card--info").count() == 0
+    finally:
+        context.close()
+        site.shutdown()
 
 
 def test_two_tabs_share_one_conversation(page):

@@ -61,9 +61,14 @@ class ActionCheckCondition(Action):
         )
         if assessment.verdict == "unknown" and not assessment.conditions and self.denies_all(tracker):
             assessment = none_apply()
-        self.utter_assessment(dispatcher, assessment)
-        reported = list(dict.fromkeys((tracker.get_slot("reported_conditions") or []) + assessment.conditions))
-        events = [SlotSet("safety_verdict", assessment.verdict), SlotSet("reported_conditions", reported)]
+        # "She's not pregnant after all" corrects what was said before.
+        earlier = tracker.get_slot("reported_conditions") or []
+        reported = [c for c in dict.fromkeys(earlier + assessment.conditions) if c not in assessment.negated]
+        # A "no" or ruling out something else does not clear a condition reported earlier:
+        # the answer stays what that condition calls for.
+        standing = assess(CONTENT, reported) if assessment.verdict == "ok" and reported else assessment
+        self.utter_assessment(dispatcher, standing)
+        events = [SlotSet("safety_verdict", standing.verdict), SlotSet("reported_conditions", reported)]
         return events + self.routine_consequences(dispatcher, tracker, assessment)
 
     @staticmethod

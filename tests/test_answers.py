@@ -171,6 +171,22 @@ def test_negation_does_not_clear_a_second_condition(conversation):
     assert (answer["verdict"], answer["conditions"], answer["negated"]) == ("stop", ["skin_disease"], ["pregnancy"])
 
 
+@pytest.mark.parametrize("later", ["no", "none of those", "she has no fever"])
+def test_a_later_no_does_not_clear_a_reported_condition(conversation, later):
+    conversation.payload("can I massage my pregnant wife?")
+    answer = conversation.payload(later)
+    assert (answer["verdict"], answer["conditions"]) == ("stop", ["pregnancy"])
+    assert "go ahead" not in answer["_text"]
+    assert conversation.payload("start the relaxing massage")["verdict"] == "stop"
+
+
+def test_ruling_out_the_reported_condition_corrects_it(conversation):
+    conversation.payload("she is pregnant")
+    answer = conversation.payload("sorry, my mistake, she is not pregnant")
+    assert (answer["verdict"], answer["negated"]) == ("ok", ["pregnancy"])
+    assert conversation.payload("start the relaxing massage")["type"] == "screening"
+
+
 def test_doubt_is_not_a_negation(conversation):
     answer = conversation.payload("I'm not sure she isn't pregnant")
     assert answer["verdict"] == "stop"

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.routines import answer_confirmation, answer_screening
 from actions.safety import ActionCheckCondition
+from actions.shared import NAVIGATION_BUTTONS
 
 
 class ActionAnswerYesNo(Action):
@@ -22,6 +23,11 @@ class ActionAnswerYesNo(Action):
             return answer_screening(dispatcher, tracker, yes)
         if awaiting == "confirmation":
             return answer_confirmation(dispatcher, tracker, yes)
+        if yes and tracker.get_slot("active_routine"):
+            # "ok", "got it" between steps: the routine waits for "next".
+            dispatcher.utter_message(response="utter_routine_waiting", buttons=NAVIGATION_BUTTONS,
+                                     json_message={"type": "acknowledgement"})
+            return []
         if yes:
             dispatcher.utter_message(response="utter_what_next")
             return []

@@ -11,12 +11,8 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.shared import CONTENT
+from actions.shared import CONTENT, NAVIGATION_BUTTONS
 from massage_coach import routines as engine
-
-NAVIGATION_BUTTONS = [
-    {"title": title, "payload": title.lower()} for title in ("Back", "Repeat", "Next", "Pause", "Stop")
-]
 
 
 class ActionNotUnderstood(Action):

@@ -13,6 +13,12 @@ from massage_coach.content import load_content
 CONTENT = load_content()
 
 
+# Buttons under any answer given in the middle of a routine; their payloads are plain commands.
+NAVIGATION_BUTTONS = [
+    {"title": title, "payload": title.lower()} for title in ("Back", "Repeat", "Next", "Pause", "Stop")
+]
+
+
 def entity_ids(tracker: Tracker, entity: str, role: Optional[str] = None) -> List[str]:
     """Ids of `entity` in the latest message with exactly this role, known to content."""
     known = CONTENT.section(entity)

@@ -12,7 +12,7 @@ from typing import List, Tuple
 import pytest
 
 from massage_coach.content import ENTITY_SECTIONS, load_content
-from massage_coach.nlu.language import build_pipeline, parse_number, patterns_from_phrases
+from massage_coach.nlu.language import build_pipeline, number_words, parse_number, patterns_from_phrases
 
 Entity = Tuple[str, str, bool]  # (label, id, negated)
 
@@ -30,7 +30,7 @@ def nlp(content):
 
 
 def entities(nlp, text: str) -> List[Entity]:
-    return [(ent.label_, parse_number(ent[1:].text) if ent.label_ == "number" else ent.ent_id_, ent._.negated)
+    return [(ent.label_, parse_number(number_words(ent).text) if ent.label_ == "number" else ent.ent_id_, ent._.negated)
             for ent in nlp(text).ents]
 
 
@@ -92,6 +92,10 @@ CASES = [
     case("go to step number six", [("number", 6, False)],
          "the lookup table lemmatizes 'number' to 'numb': this must not read as numbness"),
     case("jump to step twenty five", [("number", 25, False)], "number words make one step number"),
+    case("go to the fourth step", [("number", 4, False)], "an ordinal before 'step' is a step number"),
+    case("take me to the 3rd step", [("number", 3, False)], "so is a numbered ordinal"),
+    case("the twenty-first step please", [("number", 21, False)], "and a compound one"),
+    case("one step back", [], "a count of steps to move is not a step number"),
     case("what is kneading", [("technique", "kneading", False)], "the plain technique name"),
     case("effleurage", [("technique", "stroking", False)], "professional term for stroking"),
     case("petrissage", [("technique", "kneading", False)], "professional term for kneading"),

@@ -123,7 +123,8 @@ def in_classic(servers):
     "command, step",
     [("back", 2), ("go back", 2), ("previous step", 2), ("repeat", 3), ("say that again", 3),
      ("next", 4), ("skip this one", 4), ("go to step 7", 7), ("step twelve", 12), ("jump to step 20", 20),
-     ("continue", 3), ("start over", 1), ("can we do step two again", 2), ("skip to step 8", 8)],
+     ("continue", 3), ("start over", 1), ("can we do step two again", 2), ("skip to step 8", 8),
+     ("go to the fourth step", 4), ("take me to the 3rd step", 3), ("go forward", 4), ("proceed", 4)],
 )
 def test_navigation(in_classic, command, step):
     answer = in_classic.payload(command)
@@ -213,6 +214,14 @@ def test_not_understood_in_the_middle_says_where_we_are(in_classic, message, rea
     buttons = [b["payload"] for r in replies for b in r.get("buttons", [])]
     assert buttons == ["back", "repeat", "next", "pause", "stop"]
     assert step_of(in_classic.payload("repeat")) == 3
+
+
+@pytest.mark.parametrize("message", ["ok", "got it", "yes"])
+def test_an_ok_between_steps_waits_for_next(in_classic, message):
+    replies = in_classic.say(message)
+    assert [r["custom"] for r in replies if "custom" in r] == [{"type": "acknowledgement"}]
+    assert "next" in " ".join(r.get("text", "") for r in replies).lower()
+    assert step_of(in_classic.payload("next")) == 4
 
 
 def test_navigation_without_a_routine_offers_the_list(conversation):

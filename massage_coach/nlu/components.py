@@ -27,7 +27,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from massage_coach.content import ENTITY_SECTIONS, fingerprint, load_content
-from massage_coach.nlu.language import build_pipeline, english_lexicon, parse_number, patterns_from_phrases
+from massage_coach.nlu.language import (
+    build_pipeline, english_lexicon, number_words, parse_number, patterns_from_phrases,
+)
 from massage_coach.safety import NEGATED_ROLE
 
 CHECK_CONDITION_INTENT = "check_condition"
@@ -160,7 +162,7 @@ class ContentEntityExtractor(JsonStateComponent, EntityExtractorMixin):
         for span in self._nlp(text).ents:
             label = span.label_
             if label == "number":
-                span = span[1:]  # "step 5" -> "5": the pattern's leading word is context only
+                span = number_words(span)  # "step 5" -> "5", "fourth step" -> "fourth"
                 value = parse_number(span.text)
                 if value is None:
                     continue

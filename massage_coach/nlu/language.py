@@ -146,15 +146,35 @@ def make_negation_scope(
 
 
 # "step five", "number 12", "to twenty five": a step number. The leading word keeps
-# "this one" or "no one" from reading as numbers; the extractor drops it from the entity.
+# "this one" or "no one" from reading as numbers; the extractor drops it from the entity
+# (number_words).
 NUMBER_PATTERN = {"label": "number", "pattern": [{"LOWER": {"IN": ["step", "number", "to"]}}, {"LIKE_NUM": True},
                                                  {"ORTH": "-", "OP": "?"}, {"LIKE_NUM": True, "OP": "?"}]}
 UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
          "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
 TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
 ORDINALS = ["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-            "tenth", "eleventh", "twelfth"]
+            "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+            "eighteenth", "nineteenth"]
 WORD_VALUES = {**{w: i for i, w in enumerate(UNITS)}, **TENS, **{w: i for i, w in enumerate(ORDINALS)}}
+# "the fourth step", "the 3rd step", "the twenty-first step": an ordinal before "step".
+# Only ordinals: "one step back" is a move back, not step 1.
+ORDINAL_STEP_PATTERNS = [
+    {"label": "number", "pattern": [{"LOWER": {"IN": list(TENS)}, "OP": "?"}, {"ORTH": "-", "OP": "?"},
+                                    {"LOWER": {"IN": ORDINALS[1:]}}, {"LOWER": "step"}]},
+    {"label": "number", "pattern": [{"TEXT": {"REGEX": r"^\d+(st|nd|rd|th)$"}}, {"LOWER": "step"}]},
+]
+STEP_NUMBER_CONTEXT = {"step", "number", "to"}
+
+
+def number_words(span: Span) -> Span:
+    """The number in a step-number match, without its context words ("step", "to")."""
+    start, end = span.start, span.end
+    while start < end and span.doc[start].lower_ in STEP_NUMBER_CONTEXT:
+        start += 1
+    while end > start and span.doc[end - 1].lower_ in STEP_NUMBER_CONTEXT:
+        end -= 1
+    return span.doc[start:end]
 
 
 def parse_number(text: str) -> Optional[int]:
@@ -177,7 +197,7 @@ def build_pipeline(patterns: Optional[List[Dict[str, str]]] = None) -> Language:
     nlp.add_pipe("lemma_norm")
     if patterns is not None:
         ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"})
-        ruler.add_patterns([*patterns, NUMBER_PATTERN])
+        ruler.add_patterns([*patterns, NUMBER_PATTERN, *ORDINAL_STEP_PATTERNS])
         nlp.add_pipe("negation_scope")
     return nlp
 

@@ -34,7 +34,7 @@ def show_step(dispatcher: CollectingDispatcher, routine_id: str, step: int, lead
         response="utter_step",
         lead=lead,
         instruction=engine.step_text(CONTENT, routine_id, step),
-        json_message=engine.step_payload(CONTENT, routine_id, step),
+        json_message=engine.step_payload(CONTENT, routine_id, step, lead.strip()),
     )
     return [SlotSet("active_routine", routine_id), SlotSet("step", step), SlotSet("paused", False)]
 

@@ -47,9 +47,10 @@ def seconds_from(content: Content, routine_id: str, step: int) -> int:
     return sum(s["duration_s"] for s in content.routines[routine_id]["steps"][step - 1:])
 
 
-def step_payload(content: Content, routine_id: str, step: int) -> Payload:
+def step_payload(content: Content, routine_id: str, step: int, lead: str = "") -> Payload:
+    """The step as front ends render it; `lead` says why it is shown ("Skipping step 3.")."""
     entry = content.routines[routine_id]["steps"][step - 1]
-    return {
+    payload: Payload = {
         "type": "step",
         "routine": routine_id,
         "step": step,
@@ -62,6 +63,9 @@ def step_payload(content: Content, routine_id: str, step: int) -> Payload:
         "instruction": entry["instruction"],
         "speech": entry["speech"],
     }
+    if lead:
+        payload["lead"] = lead
+    return payload
 
 
 def step_text(content: Content, routine_id: str, step: int) -> str:

@@ -131,8 +131,13 @@ def test_navigation(in_classic, command, step):
     assert answer == {**answer, **expected_step("classic", step)}
 
 
-def test_skip_says_so(in_classic):
-    assert "Skipping step 3" in in_classic.payload("skip")["_text"]
+@pytest.mark.parametrize(
+    "command, lead", [("skip", "Skipping step 3."), ("continue", "Continuing."), ("start over", "From the beginning.")],
+)
+def test_a_remark_with_a_step_is_in_its_payload(in_classic, command, lead):
+    answer = in_classic.payload(command)
+    assert answer["lead"] == lead and lead in answer["_text"]
+    assert "lead" not in in_classic.payload("next")
 
 
 def test_go_to_a_step_that_does_not_exist(in_classic):

@@ -121,6 +121,12 @@ def test_a_routine_step_card_with_its_zone_then_a_reload_continues(page):
     expect(last_card(page, ".mc-card--step[data-step='3']")).to_contain_text(f"Step 3 of {total}")
 
 
+def test_a_step_card_shows_the_remark_that_came_with_it(page):
+    start_relaxing_routine(page)
+    say(page, "skip this one")
+    expect(last_card(page, ".mc-card--step[data-step='2'] .mc-lead")).to_have_text("Skipping step 1.")
+
+
 def test_user_text_is_shown_as_text_never_run(page):
     say(page, "<script>alert(1)</script>")
     expect(page.locator(".mc-msg--user").last).to_have_text("<script>alert(1)</script>")

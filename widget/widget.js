@@ -517,7 +517,8 @@
       retireStep();
     } else if (type === "progress") {
       node = card("info", "Step " + payload.step + " of " + payload.total);
-      node.append(progressBar(payload.step, payload.total),
+      if (payload.lead) node.appendChild(el("p", "mc-lead", payload.lead));
+    node.append(progressBar(payload.step, payload.total),
                   el("p", null, payload.steps_left + " steps left, about " + Math.ceil(payload.seconds_left / 60) + " min"));
     } else if (type === "routine_done" || type === "routine_stopped") {
       node = card("info", type === "routine_done" ? "Routine complete" : "Routine stopped");
@@ -551,6 +552,7 @@
     timer.setAttribute("aria-live", "off");
     node.firstChild.appendChild(timer);
     var zones = (payload.zones || [payload.zone]).filter(function (z) { return z !== payload.zone; });
+    if (payload.lead) node.appendChild(el("p", "mc-lead", payload.lead));
     node.append(progressBar(payload.step, payload.total),
                 el("p", "mc-instruction", payload.instruction || payload.speech),
                 el("p", "mc-meta", (payload.techniques || [payload.technique]).map(humanize).join(", ") +
@@ -655,7 +657,9 @@
   function queueSpeech(message) {
     if (!state.readAloud || !window.speechSynthesis) return;
     if (message.text) turnSpeech.texts.push(message.text);
-    if (message.custom && typeof message.custom.speech === "string") turnSpeech.speech = message.custom.speech;
+    if (message.custom && typeof message.custom.speech === "string") {
+      turnSpeech.speech = (message.custom.lead ? message.custom.lead + " " : "") + message.custom.speech;
+    }
     clearTimeout(speechTimer);
     speechTimer = setTimeout(function () {
       speak(turnSpeech.speech || turnSpeech.texts.join(" "));
@@ -723,6 +727,7 @@
       ".mc-header-button{background:transparent;color:inherit;border:1px solid currentColor;border-radius:6px;padding:4px 8px;min-height:36px;font:inherit;font-size:13px;cursor:pointer}",
       ".mc-header-button[aria-pressed=true]{background:var(--mc-on-accent);color:var(--mc-accent)}",
       ".mc-close{font-size:20px;line-height:1;width:36px}",
+      ".mc-lead{margin:0 0 6px;font-style:italic}",
       ".mc-status{margin:0;padding:8px 14px;background:#e8f0f7;color:#123a57;font-size:14px}",
       ".mc-status--problem{background:#fdecea;color:#7a1a12}",
       ".mc-status:empty{padding:0}",

@@ -14,7 +14,7 @@ export PYTHONWARNINGS := ignore
 export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/massage-coach/rasa-cache
 export CORS_ORIGINS ?= http://127.0.0.1:8080 http://localhost:8080
 
-.PHONY: setup validate train run serve test bench lock clean
+.PHONY: setup validate train run serve serve-scaled test bench lock clean
 
 setup:
 	@bash scripts/setup-system.sh
@@ -35,6 +35,10 @@ run: train
 
 serve: train
 	exec $(PY) -m massage_coach.servers
+
+# RASA_SERVERS Rasa servers on PostgreSQL + Redis (settings: massage_coach/scaled.py, README).
+serve-scaled: train
+	exec $(PY) -m massage_coach.scaled
 
 test: validate train
 	rm -rf results

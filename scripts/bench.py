@@ -1,9 +1,12 @@
-"""Benchmark: prints training time, server start time, REST turn latency and throughput.
+"""Benchmark: training time, server start time, REST turn latency, throughput and memory,
+for the embedded default (one Rasa server on SQLite), the scaled profile (N Rasa servers on
+PostgreSQL + Redis) and `rasa init`'s sample bot, measured in the same run; prints a
+Markdown table with the ratios.
 
-    make bench                       # everything
-    python scripts/bench.py --skip-training --turns 200
+    make bench                                      # everything (~8 minutes on 2 cores)
+    python scripts/bench.py --skip-training --skip-sample-bot --rasa-servers 2
 
-Figures, not assertions: run it on the machine you care about.
+Figures, not assertions: run it on the machine you care about, with nothing else busy.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import socket
+import signal
 import statistics
 import subprocess
 import sys
@@ -19,13 +22,16 @@ import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from massage_coach.servers import Servers, post_message  # noqa: E402
+from massage_coach.local_datastores import LocalDatastores, free_port  # noqa: E402
+from massage_coach.scaled import ScaledServers  # noqa: E402
+from massage_coach.servers import HOST, Servers, post_message  # noqa: E402
 
 # A mix of what people ask: custom actions, safety checks and plain responses.
 MESSAGES = [
@@ -42,12 +48,9 @@ MESSAGES = [
     "thanks",
     "which routines do you have?",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# What `rasa init`'s mood bot understands.
+SAMPLE_BOT_MESSAGES = ["hello", "I am sad", "yes", "no", "I am feeling great", "are you a bot?", "bye",
+                       "good morning", "not really", "very good"]
 
 
 def percentile(values: List[float], fraction: float) -> float:
@@ -55,106 +58,237 @@ def percentile(values: List[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children, in MB."""
+def process_tree(pid: int) -> List[int]:
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [pid] + [descendant for child in children for descendant in process_tree(int(child))]
+
+
+def memory_mb(pid: int) -> float:
+    """Proportional set size of a process and its descendants, in MB: shared pages (such as
+    PostgreSQL's buffers, used by all its processes) count once in all."""
     total_kb = 0
-    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
-                    .stdout.split()]
-    for p in pids:
+    for each in process_tree(pid):
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{each}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total_kb += int(line.split()[1])
-        except FileNotFoundError:
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
             pass
     return total_kb / 1024
 
 
-def bench_training() -> float:
+def timed(action: Callable[[], object]) -> float:
+    started = time.monotonic()
+    action()
+    return time.monotonic() - started
+
+
+def train_massage_coach() -> None:
     """Full training from scratch: empty Rasa cache, fresh output directory."""
     with tempfile.TemporaryDirectory() as scratch:
         env = dict(os.environ, RASA_CACHE_DIRECTORY=str(Path(scratch) / "cache"), RASA_TELEMETRY_ENABLED="false")
-        started = time.monotonic()
-        subprocess.run(
-            [sys.executable, "-m", "rasa", "train", "--out", str(Path(scratch) / "models"), "--quiet"],
-            cwd=PROJECT_DIR, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        return time.monotonic() - started
+        subprocess.run([sys.executable, "-m", "rasa", "train", "--out", str(Path(scratch) / "models"), "--quiet"],
+                       cwd=PROJECT_DIR, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def timed_turn(url: str, sender: str, message: str) -> float:
     started = time.perf_counter()
-    replies = post_message(url, sender, message)
+    replies = post_message(url, sender, message, timeout=120)
     elapsed = (time.perf_counter() - started) * 1000
     if not replies:
         raise RuntimeError(f"no answer to {message!r}")
     return elapsed
 
 
-def conversation(url: str, turns: int, offset: int = 0) -> List[float]:
-    """One person's conversation: `turns` mixed questions under one sender id."""
+def conversation(urls: Sequence[str], messages: Sequence[str], turns: int, offset: int = 0) -> List[float]:
+    """One person's conversation under one sender id; with several servers, its turns go
+    round-robin over them, like a load balancer without sticky sessions."""
     sender = f"bench-{uuid.uuid4().hex}"
-    return [timed_turn(url, sender, MESSAGES[(offset + i) % len(MESSAGES)]) for i in range(turns)]
+    return [timed_turn(urls[(offset + i) % len(urls)], sender, messages[(offset + i) % len(messages)])
+            for i in range(turns)]
 
 
-def bench_sequential(servers: Servers, turns: int, conversation_turns: int) -> List[float]:
-    latencies: List[float] = []
-    while len(latencies) < turns:
-        latencies += conversation(servers.rest_url, conversation_turns)
-    return latencies
-
-
-def bench_concurrent(servers: Servers, users: int, turns_per_user: int):
-    def one_user(user: int) -> List[float]:
-        return conversation(servers.rest_url, turns_per_user, offset=user)
-
+def concurrent_users(urls: Sequence[str], messages: Sequence[str], users: int, turns_per_user: int
+                     ) -> Tuple[List[float], float]:
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=users) as pool:
-        latencies = [ms for result in pool.map(one_user, range(users)) for ms in result]
+        latencies = [ms for result in pool.map(lambda user: conversation(urls, messages, turns_per_user, user),
+                                               range(users)) for ms in result]
     return latencies, len(latencies) / (time.monotonic() - started)
+
+
+@dataclass
+class Figures:
+    """What the table shows for one way of running a bot."""
+
+    training_s: Optional[float] = None
+    start_s: float = 0.0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    throughput: Dict[int, Tuple[float, float]] = field(default_factory=dict)  # users: (messages/s, p95 ms)
+    memory_mb: Dict[str, float] = field(default_factory=dict)
+
+
+def measure(figures: Figures, urls: Sequence[str], messages: Sequence[str], args) -> None:
+    for url in urls:  # warm-up: first turns load lazily initialised parts
+        conversation([url], messages, len(messages))
+    latencies: List[float] = []
+    while len(latencies) < args.turns:
+        latencies += conversation(urls, messages, args.conversation_turns, offset=len(latencies))
+    figures.p50_ms, figures.p95_ms = statistics.median(latencies), percentile(latencies, 0.95)
+    for users in args.users:
+        latencies, per_second = concurrent_users(urls, messages, users, args.turns_per_user)
+        figures.throughput[users] = (per_second, percentile(latencies, 0.95))
+        print(f"  {users} users: {per_second:.1f} messages/s, p95 {percentile(latencies, 0.95):.0f} ms", flush=True)
+
+
+def bench_default(args, scratch: Path) -> Figures:
+    figures = Figures()
+    servers = Servers(rasa_port=free_port(), actions_port=free_port(), tracker_db=scratch / "default.db",
+                      log_dir=scratch / "log-default")
+    try:
+        servers.start_actions()
+        servers.wait_actions()
+        figures.start_s = timed(lambda: (servers.start_rasa(), servers.wait_rasa()))
+        measure(figures, [servers.rest_url], MESSAGES, args)
+        long_run = conversation([servers.rest_url], MESSAGES, 100)
+        print(f"  one long conversation: turns 1-10 p50 {statistics.median(long_run[:10]):.1f} ms, "
+              f"turns 91-100 p50 {statistics.median(long_run[90:]):.1f} ms")
+        figures.memory_mb = {"Rasa server": memory_mb(servers.processes["rasa"].pid),
+                             "action server": memory_mb(servers.processes["actions"].pid)}
+    finally:
+        servers.stop()
+    return figures
+
+
+def bench_scaled(args, scratch: Path) -> Figures:
+    figures = Figures()
+    with LocalDatastores() as datastores:
+        scaled = ScaledServers(datastores.settings, rasa_ports=[free_port() for _ in range(args.rasa_servers)],
+                               actions_port=free_port(), log_dir=scratch / "log-scaled")
+        try:
+            scaled.actions.start_actions()
+            scaled.actions.wait_actions()
+
+            def start_rasa_servers() -> None:
+                for node in scaled.nodes:
+                    node.start_rasa()
+                for node in scaled.nodes:
+                    node.wait_rasa()
+
+            figures.start_s = timed(start_rasa_servers)
+            measure(figures, scaled.rest_urls, MESSAGES, args)
+            figures.memory_mb = {
+                **{f"Rasa server {i + 1}": memory_mb(node.processes["rasa"].pid) for i, node in enumerate(scaled.nodes)},
+                "action server": memory_mb(scaled.actions.processes["actions"].pid),
+                "PostgreSQL (all its processes)": memory_mb(datastores.postgres.process.pid),
+                "Redis": memory_mb(datastores.redis.process.pid),
+            }
+        finally:
+            scaled.stop()
+    return figures
+
+
+def bench_sample_bot(args, scratch: Path) -> Figures:
+    """`rasa init --no-prompt` (which trains it) on an empty cache, then `rasa run` as it comes."""
+    figures = Figures()
+    bot = scratch / "sample-bot"
+    env = dict(os.environ, RASA_CACHE_DIRECTORY=str(scratch / "sample-cache"), RASA_TELEMETRY_ENABLED="false")
+    env.pop("PYTHONPATH", None)
+    figures.training_s = timed(lambda: subprocess.run(
+        [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(bot)], cwd=scratch, env=env,
+        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    port = free_port()
+    url = f"http://{HOST}:{port}/webhooks/rest/webhook"
+    with open(scratch / "sample-bot.log", "wb") as log:
+        rasa = subprocess.Popen([sys.executable, "-m", "rasa", "run", "--model", "models", "--interface", HOST,
+                                 "--port", str(port)], cwd=bot, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        def wait_until_it_answers() -> None:
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline:
+                if rasa.poll() is not None:
+                    raise RuntimeError(f"the sample bot exited; see {scratch / 'sample-bot.log'}")
+                try:
+                    if post_message(url, "bench-health", "hello", 5):
+                        return
+                except OSError:
+                    pass
+                time.sleep(0.2)
+            raise RuntimeError("the sample bot did not answer in time")
+
+        figures.start_s = timed(wait_until_it_answers)
+        measure(figures, [url], SAMPLE_BOT_MESSAGES, args)
+        figures.memory_mb = {"Rasa server": memory_mb(rasa.pid)}
+    finally:
+        os.killpg(rasa.pid, signal.SIGTERM)
+        rasa.wait(30)
+    return figures
+
+
+def ratio(numerator: Optional[float], denominator: Optional[float]) -> str:
+    return f"{numerator / denominator:.2f}×" if numerator and denominator else ""
+
+
+def table(default: Figures, scaled: Figures, sample: Optional[Figures], rasa_servers: int) -> str:
+    sample = sample or Figures()
+    rows: List[Tuple[str, Optional[float], Optional[float], Optional[float], str]] = [
+        ("training, empty cache (s)", default.training_s, default.training_s, sample.training_s, "{:.1f}"),
+        ("server start, model load (s)", default.start_s, scaled.start_s, sample.start_s or None, "{:.1f}"),
+        ("REST turn, 1 user, p50 (ms)", default.p50_ms, scaled.p50_ms, sample.p50_ms or None, "{:.1f}"),
+        ("REST turn, 1 user, p95 (ms)", default.p95_ms, scaled.p95_ms, sample.p95_ms or None, "{:.1f}"),
+    ]
+    for users in default.throughput:
+        rows.append((f"throughput, {users} users (messages/s)", default.throughput[users][0],
+                     scaled.throughput[users][0], sample.throughput.get(users, (None,))[0], "{:.1f}"))
+        rows.append((f"REST turn, {users} users, p95 (ms)", default.throughput[users][1],
+                     scaled.throughput[users][1], sample.throughput.get(users, (None, None))[1], "{:.0f}"))
+    rows.append(("memory, each Rasa server (MB)", default.memory_mb["Rasa server"],
+                 statistics.mean(v for k, v in scaled.memory_mb.items() if k.startswith("Rasa server")),
+                 sample.memory_mb.get("Rasa server"), "{:.0f}"))
+    lines = [f"| figure | default (1 server, SQLite) | scaled ({rasa_servers} servers, PostgreSQL + Redis) "
+             "| sample bot | scaled ÷ default | default ÷ sample bot |",
+             "|---|---|---|---|---|---|"]
+    for name, mine, theirs, sample_value, shape in rows:
+        show = [shape.format(value) if value is not None else "" for value in (mine, theirs, sample_value)]
+        lines.append(f"| {name} | {' | '.join(show)} | {ratio(theirs, mine)} | {ratio(mine, sample_value)} |")
+    memory = ", ".join(f"{name} {mb:.0f}" for name, mb in scaled.memory_mb.items())
+    lines.append(f"\nMemory of the scaled profile (MB, proportional set size): {memory}; "
+                 f"default: action server {default.memory_mb['action server']:.0f}.")
+    return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--turns", type=int, default=300, help="sequential REST turns")
+    parser.add_argument("--turns", type=int, default=300, help="sequential REST turns, one user")
     parser.add_argument("--conversation-turns", type=int, default=15,
                         help="turns per conversation (Rasa replays a conversation's events every turn)")
-    parser.add_argument("--users", type=int, default=20, help="concurrent users")
-    parser.add_argument("--turns-per-user", type=int, default=25)
+    parser.add_argument("--users", type=lambda text: [int(n) for n in text.split(",")], default=[20, 50],
+                        help="concurrent users, comma-separated")
+    parser.add_argument("--turns-per-user", type=int, default=20)
+    parser.add_argument("--rasa-servers", type=int, default=2, help="Rasa servers in the scaled profile")
     parser.add_argument("--skip-training", action="store_true")
+    parser.add_argument("--skip-sample-bot", action="store_true")
     args = parser.parse_args()
 
-    print(f"Massage Coach benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {platform.node()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}")
-    if not args.skip_training:
-        print(f"full training (empty cache):      {bench_training():7.1f} s", flush=True)
-
-    with tempfile.TemporaryDirectory() as scratch:
-        servers = Servers(rasa_port=free_port(), actions_port=free_port(),
-                          tracker_db=Path(scratch) / "bench.db", log_dir=Path(scratch) / "log")
-        servers.start_actions()
-        servers.wait_actions()
-        started = time.monotonic()
-        servers.start_rasa()
-        servers.wait_rasa()
-        print(f"Rasa server start (model load):   {time.monotonic() - started:7.1f} s", flush=True)
-        try:
-            for message in MESSAGES:  # warm-up
-                timed_turn(servers.rest_url, "bench-warmup", message)
-            latencies = bench_sequential(servers, args.turns, args.conversation_turns)
-            print(f"REST turn, 1 user ({len(latencies)} turns, {args.conversation_turns} per conversation): "
-                  f"p50 {statistics.median(latencies):5.1f} ms   p95 {percentile(latencies, 0.95):5.1f} ms   "
-                  f"p99 {percentile(latencies, 0.99):5.1f} ms")
-            long_run = conversation(servers.rest_url, 100)
-            print(f"one long conversation: turns 1-10 p50 {statistics.median(long_run[:10]):5.1f} ms, "
-                  f"turns 91-100 p50 {statistics.median(long_run[90:]):5.1f} ms")
-            latencies, throughput = bench_concurrent(servers, args.users, args.turns_per_user)
-            print(f"REST turn, {args.users} users ({len(latencies)} turns): p50 {statistics.median(latencies):5.1f} ms   "
-                  f"p95 {percentile(latencies, 0.95):5.1f} ms   throughput {throughput:5.1f} messages/s")
-            print(f"memory: Rasa server {rss_mb(servers.processes['rasa'].pid):6.0f} MB, "
-                  f"action server {rss_mb(servers.processes['actions'].pid):6.0f} MB")
-        finally:
-            servers.stop()
+    print(f"Massage Coach benchmark, {time.strftime('%Y-%m-%d %H:%M %Z')}, {platform.node()}, "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="massage-coach-bench-") as directory:
+        scratch = Path(directory)
+        print(f"embedded default: 1 Rasa server, SQLite (load average {os.getloadavg()[0]:.1f})", flush=True)
+        default = bench_default(args, scratch)
+        if not args.skip_training:
+            default.training_s = timed(train_massage_coach)
+        print(f"scaled profile: {args.rasa_servers} Rasa servers, PostgreSQL + Redis "
+              f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+        scaled = bench_scaled(args, scratch)
+        sample = None
+        if not args.skip_sample_bot:
+            print(f"`rasa init` sample bot (load average {os.getloadavg()[0]:.1f})", flush=True)
+            sample = bench_sample_bot(args, scratch)
+    print()
+    print(table(default, scaled, sample, args.rasa_servers))
     return 0
 
 

@@ -22,6 +22,7 @@ import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -92,12 +93,10 @@ def train_massage_coach() -> None:
 
 
 def timed_turn(url: str, sender: str, message: str) -> float:
+    # An HTTP error raises; an empty answer counts (the sample bot has nothing to say to some turns).
     started = time.perf_counter()
-    replies = post_message(url, sender, message, timeout=120)
-    elapsed = (time.perf_counter() - started) * 1000
-    if not replies:
-        raise RuntimeError(f"no answer to {message!r}")
-    return elapsed
+    post_message(url, sender, message, timeout=120)
+    return (time.perf_counter() - started) * 1000
 
 
 def conversation(urls: Sequence[str], messages: Sequence[str], turns: int, offset: int = 0) -> List[float]:
@@ -129,73 +128,64 @@ class Figures:
     memory_mb: Dict[str, float] = field(default_factory=dict)
 
 
-def measure(figures: Figures, urls: Sequence[str], messages: Sequence[str], args) -> None:
-    for url in urls:  # warm-up: first turns load lazily initialised parts
-        conversation([url], messages, len(messages))
-    latencies: List[float] = []
-    while len(latencies) < args.turns:
-        latencies += conversation(urls, messages, args.conversation_turns, offset=len(latencies))
-    figures.p50_ms, figures.p95_ms = statistics.median(latencies), percentile(latencies, 0.95)
-    for users in args.users:
-        latencies, per_second = concurrent_users(urls, messages, users, args.turns_per_user)
-        figures.throughput[users] = (per_second, percentile(latencies, 0.95))
-        print(f"  {users} users: {per_second:.1f} messages/s, p95 {percentile(latencies, 0.95):.0f} ms", flush=True)
+@dataclass
+class Bot:
+    """A running bot under test: where to send turns, what it understands, its processes."""
+
+    name: str
+    urls: List[str]
+    messages: List[str]
+    processes: Dict[str, Callable[[], int]]  # label: the pid of a process to weigh
+    figures: Figures = field(default_factory=Figures)
+    sequential_ms: List[float] = field(default_factory=list)
+    rounds: Dict[int, List[Tuple[float, float]]] = field(default_factory=dict)
 
 
-def bench_default(args, scratch: Path) -> Figures:
-    figures = Figures()
+def start_default(scratch: Path, stack: ExitStack) -> Bot:
     servers = Servers(rasa_port=free_port(), actions_port=free_port(), tracker_db=scratch / "default.db",
                       log_dir=scratch / "log-default")
-    try:
-        servers.start_actions()
-        servers.wait_actions()
-        figures.start_s = timed(lambda: (servers.start_rasa(), servers.wait_rasa()))
-        measure(figures, [servers.rest_url], MESSAGES, args)
-        long_run = conversation([servers.rest_url], MESSAGES, 100)
-        print(f"  one long conversation: turns 1-10 p50 {statistics.median(long_run[:10]):.1f} ms, "
-              f"turns 91-100 p50 {statistics.median(long_run[90:]):.1f} ms")
-        figures.memory_mb = {"Rasa server": memory_mb(servers.processes["rasa"].pid),
-                             "action server": memory_mb(servers.processes["actions"].pid)}
-    finally:
-        servers.stop()
-    return figures
+    stack.callback(servers.stop)
+    servers.start_actions()
+    servers.wait_actions()
+    start_s = timed(lambda: (servers.start_rasa(), servers.wait_rasa()))
+    return Bot("default", [servers.rest_url], MESSAGES, {
+        "Rasa server": lambda: servers.processes["rasa"].pid,
+        "action server": lambda: servers.processes["actions"].pid,
+    }, Figures(start_s=start_s))
 
 
-def bench_scaled(args, scratch: Path) -> Figures:
-    figures = Figures()
-    with LocalDatastores() as datastores:
-        scaled = ScaledServers(datastores.settings, rasa_ports=[free_port() for _ in range(args.rasa_servers)],
-                               actions_port=free_port(), log_dir=scratch / "log-scaled")
-        try:
-            scaled.actions.start_actions()
-            scaled.actions.wait_actions()
+def start_scaled(scratch: Path, stack: ExitStack, rasa_servers: int) -> Bot:
+    datastores = stack.enter_context(LocalDatastores())
+    scaled = ScaledServers(datastores.settings, rasa_ports=[free_port() for _ in range(rasa_servers)],
+                           actions_port=free_port(), log_dir=scratch / "log-scaled")
+    stack.callback(scaled.stop)
+    scaled.actions.start_actions()
+    scaled.actions.wait_actions()
 
-            def start_rasa_servers() -> None:
-                for node in scaled.nodes:
-                    node.start_rasa()
-                for node in scaled.nodes:
-                    node.wait_rasa()
+    def start_rasa_servers() -> None:
+        for node in scaled.nodes:
+            node.start_rasa()
+        for node in scaled.nodes:
+            node.wait_rasa()
 
-            figures.start_s = timed(start_rasa_servers)
-            measure(figures, scaled.rest_urls, MESSAGES, args)
-            figures.memory_mb = {
-                **{f"Rasa server {i + 1}": memory_mb(node.processes["rasa"].pid) for i, node in enumerate(scaled.nodes)},
-                "action server": memory_mb(scaled.actions.processes["actions"].pid),
-                "PostgreSQL (all its processes)": memory_mb(datastores.postgres.process.pid),
-                "Redis": memory_mb(datastores.redis.process.pid),
-            }
-        finally:
-            scaled.stop()
-    return figures
+    start_s = timed(start_rasa_servers)
+    processes: Dict[str, Callable[[], int]] = {
+        f"Rasa server {i + 1}": (lambda node=node: node.processes["rasa"].pid) for i, node in enumerate(scaled.nodes)}
+    processes.update({
+        "action server": lambda: scaled.actions.processes["actions"].pid,
+        "PostgreSQL (all its processes)": lambda: datastores.postgres.process.pid,
+        "Redis": lambda: datastores.redis.process.pid,
+    })
+    return Bot("scaled", scaled.rest_urls, MESSAGES, processes, Figures(start_s=start_s))
 
 
-def bench_sample_bot(args, scratch: Path) -> Figures:
+def start_sample_bot(scratch: Path, stack: ExitStack) -> Bot:
     """`rasa init --no-prompt` (which trains it) on an empty cache, then `rasa run` as it comes."""
-    figures = Figures()
     bot = scratch / "sample-bot"
+    bot.mkdir()
     env = dict(os.environ, RASA_CACHE_DIRECTORY=str(scratch / "sample-cache"), RASA_TELEMETRY_ENABLED="false")
     env.pop("PYTHONPATH", None)
-    figures.training_s = timed(lambda: subprocess.run(
+    training_s = timed(lambda: subprocess.run(
         [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(bot)], cwd=scratch, env=env,
         check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     port = free_port()
@@ -204,26 +194,51 @@ def bench_sample_bot(args, scratch: Path) -> Figures:
         rasa = subprocess.Popen([sys.executable, "-m", "rasa", "run", "--model", "models", "--interface", HOST,
                                  "--port", str(port)], cwd=bot, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
-    try:
-        def wait_until_it_answers() -> None:
-            deadline = time.monotonic() + 300
-            while time.monotonic() < deadline:
-                if rasa.poll() is not None:
-                    raise RuntimeError(f"the sample bot exited; see {scratch / 'sample-bot.log'}")
-                try:
-                    if post_message(url, "bench-health", "hello", 5):
-                        return
-                except OSError:
-                    pass
-                time.sleep(0.2)
-            raise RuntimeError("the sample bot did not answer in time")
 
-        figures.start_s = timed(wait_until_it_answers)
-        measure(figures, [url], SAMPLE_BOT_MESSAGES, args)
-        figures.memory_mb = {"Rasa server": memory_mb(rasa.pid)}
-    finally:
+    def stop() -> None:
         os.killpg(rasa.pid, signal.SIGTERM)
         rasa.wait(30)
+
+    stack.callback(stop)
+
+    def wait_until_it_answers() -> None:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            if rasa.poll() is not None:
+                raise RuntimeError(f"the sample bot exited; see {scratch / 'sample-bot.log'}")
+            try:
+                if post_message(url, "bench-health", "hello", 5):
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("the sample bot did not answer in time")
+
+    start_s = timed(wait_until_it_answers)
+    return Bot("sample bot", [url], SAMPLE_BOT_MESSAGES, {"Rasa server": lambda: rasa.pid},
+               Figures(training_s=training_s, start_s=start_s))
+
+
+def measure_round(bot: Bot, args) -> None:
+    target = len(bot.sequential_ms) + max(args.conversation_turns, args.turns // args.rounds)
+    while len(bot.sequential_ms) < target:
+        bot.sequential_ms += conversation(bot.urls, bot.messages, args.conversation_turns,
+                                          offset=len(bot.sequential_ms))
+    for users in args.users:
+        latencies, per_second = concurrent_users(bot.urls, bot.messages, users, args.turns_per_user)
+        bot.rounds.setdefault(users, []).append((per_second, percentile(latencies, 0.95)))
+        print(f"  {bot.name}, {users} users: {per_second:.1f} messages/s, p95 {percentile(latencies, 0.95):.0f} ms "
+              f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+
+
+def summarise(bot: Bot) -> Figures:
+    """Medians over the rounds; memory after the load."""
+    figures = bot.figures
+    figures.p50_ms = statistics.median(bot.sequential_ms)
+    figures.p95_ms = percentile(bot.sequential_ms, 0.95)
+    figures.throughput = {users: (statistics.median(r[0] for r in rounds), statistics.median(r[1] for r in rounds))
+                          for users, rounds in bot.rounds.items()}
+    figures.memory_mb = {label: memory_mb(pid()) for label, pid in bot.processes.items()}
     return figures
 
 
@@ -261,34 +276,43 @@ def table(default: Figures, scaled: Figures, sample: Optional[Figures], rasa_ser
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--turns", type=int, default=300, help="sequential REST turns, one user")
+    parser.add_argument("--turns", type=int, default=300, help="sequential REST turns, one user, over all rounds")
     parser.add_argument("--conversation-turns", type=int, default=15,
                         help="turns per conversation (Rasa replays a conversation's events every turn)")
     parser.add_argument("--users", type=lambda text: [int(n) for n in text.split(",")], default=[20, 50],
                         help="concurrent users, comma-separated")
     parser.add_argument("--turns-per-user", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="the bots take turns under load this many times; the table shows medians")
     parser.add_argument("--rasa-servers", type=int, default=2, help="Rasa servers in the scaled profile")
     parser.add_argument("--skip-training", action="store_true")
     parser.add_argument("--skip-sample-bot", action="store_true")
     args = parser.parse_args()
 
     print(f"Massage Coach benchmark, {time.strftime('%Y-%m-%d %H:%M %Z')}, {platform.node()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
-    with tempfile.TemporaryDirectory(prefix="massage-coach-bench-") as directory:
+          f"{os.cpu_count()} cores, Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}",
+          flush=True)
+    training_s = None if args.skip_training else timed(train_massage_coach)
+    with tempfile.TemporaryDirectory(prefix="massage-coach-bench-") as directory, ExitStack() as stack:
         scratch = Path(directory)
-        print(f"embedded default: 1 Rasa server, SQLite (load average {os.getloadavg()[0]:.1f})", flush=True)
-        default = bench_default(args, scratch)
-        if not args.skip_training:
-            default.training_s = timed(train_massage_coach)
-        print(f"scaled profile: {args.rasa_servers} Rasa servers, PostgreSQL + Redis "
-              f"(load average {os.getloadavg()[0]:.1f})", flush=True)
-        scaled = bench_scaled(args, scratch)
-        sample = None
+        bots = [start_default(scratch, stack), start_scaled(scratch, stack, args.rasa_servers)]
         if not args.skip_sample_bot:
-            print(f"`rasa init` sample bot (load average {os.getloadavg()[0]:.1f})", flush=True)
-            sample = bench_sample_bot(args, scratch)
+            bots.append(start_sample_bot(scratch, stack))
+        for bot in bots:  # warm-up: first turns load lazily initialised parts
+            for url in bot.urls:
+                conversation([url], bot.messages, len(bot.messages))
+        # Taking turns spreads whatever else the machine is doing over all of them.
+        for round_number in range(args.rounds):
+            print(f"round {round_number + 1} of {args.rounds}", flush=True)
+            for bot in bots:
+                measure_round(bot, args)
+        long_run = conversation(bots[0].urls, MESSAGES, 100)
+        print(f"default, one long conversation: turns 1-10 p50 {statistics.median(long_run[:10]):.1f} ms, "
+              f"turns 91-100 p50 {statistics.median(long_run[90:]):.1f} ms")
+        default, scaled, *sample = [summarise(bot) for bot in bots]
+    default.training_s = scaled.training_s = training_s
     print()
-    print(table(default, scaled, sample, args.rasa_servers))
+    print(table(default, scaled, sample[0] if sample else None, args.rasa_servers))
     return 0
 
 

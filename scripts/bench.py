@@ -3,7 +3,7 @@ for the embedded default (one Rasa server on SQLite), the scaled profile (N Rasa
 PostgreSQL + Redis) and `rasa init`'s sample bot, measured in the same run; prints a
 Markdown table with the ratios.
 
-    make bench                                      # everything (~8 minutes on 2 cores)
+    make bench                                      # everything (~10 minutes on 2 cores)
     python scripts/bench.py --skip-training --skip-sample-bot --rasa-servers 2
 
 Figures, not assertions: run it on the machine you care about, with nothing else busy.
@@ -78,6 +78,18 @@ def memory_mb(pid: int) -> float:
     return total_kb / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process and its descendants have used so far."""
+    ticks = 0
+    for each in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def timed(action: Callable[[], object]) -> float:
     started = time.monotonic()
     action()
@@ -124,7 +136,8 @@ class Figures:
     start_s: float = 0.0
     p50_ms: float = 0.0
     p95_ms: float = 0.0
-    throughput: Dict[int, Tuple[float, float]] = field(default_factory=dict)  # users: (messages/s, p95 ms)
+    # users: (messages/s, p95 ms, CPU cores the bot's processes used)
+    throughput: Dict[int, Tuple[float, float, float]] = field(default_factory=dict)
     memory_mb: Dict[str, float] = field(default_factory=dict)
 
 
@@ -138,7 +151,10 @@ class Bot:
     processes: Dict[str, Callable[[], int]]  # label: the pid of a process to weigh
     figures: Figures = field(default_factory=Figures)
     sequential_ms: List[float] = field(default_factory=list)
-    rounds: Dict[int, List[Tuple[float, float]]] = field(default_factory=dict)
+    rounds: Dict[int, List[Tuple[float, float, float]]] = field(default_factory=dict)
+
+    def cpu_seconds(self) -> float:
+        return sum(cpu_seconds(pid()) for pid in self.processes.values())
 
 
 def start_default(scratch: Path, stack: ExitStack) -> Bot:
@@ -154,10 +170,9 @@ def start_default(scratch: Path, stack: ExitStack) -> Bot:
     }, Figures(start_s=start_s))
 
 
-def start_scaled(scratch: Path, stack: ExitStack, rasa_servers: int) -> Bot:
-    datastores = stack.enter_context(LocalDatastores())
+def start_scaled(scratch: Path, stack: ExitStack, datastores: LocalDatastores, rasa_servers: int) -> Bot:
     scaled = ScaledServers(datastores.settings, rasa_ports=[free_port() for _ in range(rasa_servers)],
-                           actions_port=free_port(), log_dir=scratch / "log-scaled")
+                           actions_port=free_port(), log_dir=scratch / f"log-scaled-{rasa_servers}")
     stack.callback(scaled.stop)
     scaled.actions.start_actions()
     scaled.actions.wait_actions()
@@ -176,7 +191,7 @@ def start_scaled(scratch: Path, stack: ExitStack, rasa_servers: int) -> Bot:
         "PostgreSQL (all its processes)": lambda: datastores.postgres.process.pid,
         "Redis": lambda: datastores.redis.process.pid,
     })
-    return Bot("scaled", scaled.rest_urls, MESSAGES, processes, Figures(start_s=start_s))
+    return Bot(f"scaled x{rasa_servers}", scaled.rest_urls, MESSAGES, processes, Figures(start_s=start_s))
 
 
 def start_sample_bot(scratch: Path, stack: ExitStack) -> Bot:
@@ -225,10 +240,12 @@ def measure_round(bot: Bot, args) -> None:
         bot.sequential_ms += conversation(bot.urls, bot.messages, args.conversation_turns,
                                           offset=len(bot.sequential_ms))
     for users in args.users:
+        cpu_before, started = bot.cpu_seconds(), time.monotonic()
         latencies, per_second = concurrent_users(bot.urls, bot.messages, users, args.turns_per_user)
-        bot.rounds.setdefault(users, []).append((per_second, percentile(latencies, 0.95)))
-        print(f"  {bot.name}, {users} users: {per_second:.1f} messages/s, p95 {percentile(latencies, 0.95):.0f} ms "
-              f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+        cores = (bot.cpu_seconds() - cpu_before) / (time.monotonic() - started)
+        bot.rounds.setdefault(users, []).append((per_second, percentile(latencies, 0.95), cores))
+        print(f"  {bot.name}, {users} users: {per_second:.1f} messages/s, p95 {percentile(latencies, 0.95):.0f} ms, "
+              f"{cores:.2f} cores used (load average {os.getloadavg()[0]:.1f})", flush=True)
 
 
 def summarise(bot: Bot) -> Figures:
@@ -236,7 +253,7 @@ def summarise(bot: Bot) -> Figures:
     figures = bot.figures
     figures.p50_ms = statistics.median(bot.sequential_ms)
     figures.p95_ms = percentile(bot.sequential_ms, 0.95)
-    figures.throughput = {users: (statistics.median(r[0] for r in rounds), statistics.median(r[1] for r in rounds))
+    figures.throughput = {users: tuple(statistics.median(run[i] for run in rounds) for i in range(3))
                           for users, rounds in bot.rounds.items()}
     figures.memory_mb = {label: memory_mb(pid()) for label, pid in bot.processes.items()}
     return figures
@@ -246,31 +263,42 @@ def ratio(numerator: Optional[float], denominator: Optional[float]) -> str:
     return f"{numerator / denominator:.2f}×" if numerator and denominator else ""
 
 
-def table(default: Figures, scaled: Figures, sample: Optional[Figures], rasa_servers: int) -> str:
+def rasa_server_memory(figures: Figures) -> Optional[float]:
+    sizes = [mb for label, mb in figures.memory_mb.items() if label.startswith("Rasa server")]
+    return statistics.mean(sizes) if sizes else None
+
+
+def table(default: Figures, one: Figures, many: Figures, sample: Optional[Figures], rasa_servers: int) -> str:
     sample = sample or Figures()
-    rows: List[Tuple[str, Optional[float], Optional[float], Optional[float], str]] = [
-        ("training, empty cache (s)", default.training_s, default.training_s, sample.training_s, "{:.1f}"),
-        ("server start, model load (s)", default.start_s, scaled.start_s, sample.start_s or None, "{:.1f}"),
-        ("REST turn, 1 user, p50 (ms)", default.p50_ms, scaled.p50_ms, sample.p50_ms or None, "{:.1f}"),
-        ("REST turn, 1 user, p95 (ms)", default.p95_ms, scaled.p95_ms, sample.p95_ms or None, "{:.1f}"),
+    columns = [("default (1 server, SQLite)", default), ("scaled, 1 server", one),
+               (f"scaled, {rasa_servers} servers", many), ("`rasa init` sample bot", sample)]
+    ratios = [(f"{rasa_servers} servers ÷ 1 server", many, one), (f"{rasa_servers} servers ÷ default", many, default),
+              ("default ÷ sample bot", default, sample)]
+    rows: List[Tuple[str, Callable[[Figures], Optional[float]], str]] = [
+        ("training, empty cache (s)", lambda f: f.training_s, "{:.1f}"),
+        ("server start, model load (s)", lambda f: f.start_s or None, "{:.1f}"),
+        ("REST turn, 1 user, p50 (ms)", lambda f: f.p50_ms or None, "{:.1f}"),
+        ("REST turn, 1 user, p95 (ms)", lambda f: f.p95_ms or None, "{:.1f}"),
     ]
     for users in default.throughput:
-        rows.append((f"throughput, {users} users (messages/s)", default.throughput[users][0],
-                     scaled.throughput[users][0], sample.throughput.get(users, (None,))[0], "{:.1f}"))
-        rows.append((f"REST turn, {users} users, p95 (ms)", default.throughput[users][1],
-                     scaled.throughput[users][1], sample.throughput.get(users, (None, None))[1], "{:.0f}"))
-    rows.append(("memory, each Rasa server (MB)", default.memory_mb["Rasa server"],
-                 statistics.mean(v for k, v in scaled.memory_mb.items() if k.startswith("Rasa server")),
-                 sample.memory_mb.get("Rasa server"), "{:.0f}"))
-    lines = [f"| figure | default (1 server, SQLite) | scaled ({rasa_servers} servers, PostgreSQL + Redis) "
-             "| sample bot | scaled ÷ default | default ÷ sample bot |",
-             "|---|---|---|---|---|---|"]
-    for name, mine, theirs, sample_value, shape in rows:
-        show = [shape.format(value) if value is not None else "" for value in (mine, theirs, sample_value)]
-        lines.append(f"| {name} | {' | '.join(show)} | {ratio(theirs, mine)} | {ratio(mine, sample_value)} |")
-    memory = ", ".join(f"{name} {mb:.0f}" for name, mb in scaled.memory_mb.items())
+        rows.append((f"throughput, {users} users (messages/s)",
+                     lambda f, users=users: f.throughput.get(users, (None,) * 3)[0], "{:.1f}"))
+        rows.append((f"REST turn, {users} users, p95 (ms)",
+                     lambda f, users=users: f.throughput.get(users, (None,) * 3)[1], "{:.0f}"))
+        rows.append((f"CPU cores the bot used, {users} users",
+                     lambda f, users=users: f.throughput.get(users, (None,) * 3)[2], "{:.2f}"))
+        rows.append((f"messages per CPU second, {users} users", lambda f, users=users: (
+            f.throughput[users][0] / f.throughput[users][2] if f.throughput.get(users) else None), "{:.0f}"))
+    rows.append(("memory, each Rasa server (MB)", rasa_server_memory, "{:.0f}"))
+    lines = ["| figure | " + " | ".join([name for name, _ in columns] + [name for name, _, _ in ratios]) + " |",
+             "|---" * (len(columns) + len(ratios)) + "|---|"]
+    for name, value_of, shape in rows:
+        shown = [shape.format(value_of(f)) if value_of(f) is not None else "" for _, f in columns]
+        shown += [ratio(value_of(numerator), value_of(denominator)) for _, numerator, denominator in ratios]
+        lines.append(f"| {name} | " + " | ".join(shown) + " |")
+    memory = ", ".join(f"{name} {mb:.0f}" for name, mb in many.memory_mb.items())
     lines.append(f"\nMemory of the scaled profile (MB, proportional set size): {memory}; "
-                 f"default: action server {default.memory_mb['action server']:.0f}.")
+                 f"the default's action server: {default.memory_mb['action server']:.0f}.")
     return "\n".join(lines)
 
 
@@ -295,7 +323,10 @@ def main() -> int:
     training_s = None if args.skip_training else timed(train_massage_coach)
     with tempfile.TemporaryDirectory(prefix="massage-coach-bench-") as directory, ExitStack() as stack:
         scratch = Path(directory)
-        bots = [start_default(scratch, stack), start_scaled(scratch, stack, args.rasa_servers)]
+        datastores = stack.enter_context(LocalDatastores())
+        # The scaled profile with one server shows what the stores cost and what more servers gain.
+        bots = [start_default(scratch, stack), start_scaled(scratch, stack, datastores, 1),
+                start_scaled(scratch, stack, datastores, args.rasa_servers)]
         if not args.skip_sample_bot:
             bots.append(start_sample_bot(scratch, stack))
         for bot in bots:  # warm-up: first turns load lazily initialised parts
@@ -309,10 +340,10 @@ def main() -> int:
         long_run = conversation(bots[0].urls, MESSAGES, 100)
         print(f"default, one long conversation: turns 1-10 p50 {statistics.median(long_run[:10]):.1f} ms, "
               f"turns 91-100 p50 {statistics.median(long_run[90:]):.1f} ms")
-        default, scaled, *sample = [summarise(bot) for bot in bots]
-    default.training_s = scaled.training_s = training_s
+        default, one, many, *sample = [summarise(bot) for bot in bots]
+    default.training_s = one.training_s = many.training_s = training_s
     print()
-    print(table(default, scaled, sample[0] if sample else None, args.rasa_servers))
+    print(table(default, one, many, sample[0] if sample else None, args.rasa_servers))
     return 0
 
 

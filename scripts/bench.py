@@ -1,11 +1,13 @@
-"""Benchmark: training time, server start time, REST turn latency, throughput and memory,
-for the embedded default (one Rasa server on SQLite), the scaled profile (N Rasa servers on
-PostgreSQL + Redis) and `rasa init`'s sample bot, measured in the same run; prints a
-Markdown table with the ratios.
+"""Benchmark: training time, server start time, REST turn latency, throughput, CPU and
+memory, for the embedded default (one Rasa server on SQLite), the scaled profile (PostgreSQL +
+Redis) with one and with N Rasa servers, and `rasa init`'s sample bot, all measured in the same
+run; prints a Markdown table with the ratios.
 
     make bench                                      # everything (~10 minutes on 2 cores)
-    python scripts/bench.py --skip-training --skip-sample-bot --rasa-servers 2
+    python scripts/bench.py --skip-training --skip-sample-bot --rounds 1
 
+The bots take turns under load (--rounds), so whatever else the machine does falls on all of
+them; the "CPU cores used" rows show how much of the machine each one got.
 Figures, not assertions: run it on the machine you care about, with nothing else busy.
 """
 

@@ -24,10 +24,21 @@ from pathlib import Path
 from subprocess import Popen
 from typing import Dict, List, Mapping, Optional, Sequence
 
+import psycopg2
+import redis
+
 from massage_coach.servers import DEFAULT_MODEL, HOST, PROJECT_DIR, ServerError, Servers
 
 ENDPOINTS = "endpoints.scaled.yml"
 CONNECT_TIMEOUT_S = 3
+
+
+def number_setting(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name, str(default))
+    try:
+        return int(value)
+    except ValueError:
+        raise ServerError(f"{name} must be a whole number, not {value!r}") from None
 
 
 @dataclass(frozen=True)
@@ -47,18 +58,18 @@ class Datastores:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "Datastores":
         defaults = cls()
-        return cls(**{
-            field: type(getattr(defaults, field))(environ.get(field.upper(), getattr(defaults, field)))
-            for field in cls.__dataclass_fields__
-        })
+        settings = {}
+        for field in cls.__dataclass_fields__:
+            default = getattr(defaults, field)
+            settings[field] = (number_setting(environ, field.upper(), default) if isinstance(default, int)
+                               else environ.get(field.upper(), default))
+        return cls(**settings)
 
     def environment(self) -> Dict[str, str]:
         """The variables endpoints.scaled.yml reads."""
         return {field.upper(): str(getattr(self, field)) for field in self.__dataclass_fields__}
 
     def check_postgres(self) -> None:
-        import psycopg2
-
         try:
             psycopg2.connect(host=self.postgres_host, port=self.postgres_port, dbname=self.postgres_db,
                              user=self.postgres_user, password=self.postgres_password,
@@ -71,8 +82,6 @@ class Datastores:
                 f"POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DB, POSTGRES_USER and POSTGRES_PASSWORD") from None
 
     def check_redis(self) -> None:
-        import redis
-
         client = redis.Redis(host=self.redis_host, port=self.redis_port, db=self.redis_db,
                              password=self.redis_password or None, socket_connect_timeout=CONNECT_TIMEOUT_S,
                              socket_timeout=CONNECT_TIMEOUT_S)
@@ -156,16 +165,16 @@ class ScaledServers:
 
 def main() -> int:
     try:
-        first_port = int(os.environ.get("RASA_PORT", 5005))
+        first_port = number_setting(os.environ, "RASA_PORT", 5005)
         scaled = ScaledServers(
             Datastores.from_environment(),
-            rasa_ports=[first_port + index for index in range(int(os.environ.get("RASA_SERVERS", 2)))],
-            actions_port=int(os.environ.get("ACTIONS_PORT", 5055)),
+            rasa_ports=[first_port + index for index in range(number_setting(os.environ, "RASA_SERVERS", 2))],
+            actions_port=number_setting(os.environ, "ACTIONS_PORT", 5055),
             model=Path(os.environ.get("MODEL", DEFAULT_MODEL)),
             cors_origins=os.environ.get("CORS_ORIGINS", "").split(),
             api_token=os.environ.get("RASA_API_TOKEN") or None,
         )
-    except (ValueError, ServerError) as error:
+    except ServerError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     stopping = False

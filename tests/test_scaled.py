@@ -19,7 +19,10 @@ import psycopg2
 import pytest
 
 from massage_coach.content import load_content
+from rasa.utils.endpoints import EndpointConfig
+
 from massage_coach.local_datastores import LocalDatastores
+from massage_coach.lock_store import ConcurrentRedisLockStore
 from massage_coach.scaled import ScaledServers
 from massage_coach.servers import DEFAULT_MODEL, PROJECT_DIR, post_message
 from tests.conftest import PAYLOAD_VALIDATOR, free_port
@@ -97,6 +100,22 @@ def test_simultaneous_turns_of_one_conversation_take_turns(scaled):
         steps = list(pool.map(lambda url: step(url, sender, "next"), urls))
     assert sorted(steps) == list(range(2, 2 + len(urls)))
     assert step(first, sender, "repeat") == 1 + len(urls)
+
+
+def test_lock_stores_of_many_servers_never_hand_out_a_ticket_twice(datastores):
+    settings = datastores.settings
+    config = EndpointConfig(url=settings.redis_host, port=settings.redis_port, db=settings.redis_db,
+                            password=settings.redis_password, key_prefix="locktest")
+    servers = [ConcurrentRedisLockStore(config) for _ in range(8)]  # each its own connection
+    conversation = f"test-{uuid.uuid4().hex}"
+    with ThreadPoolExecutor(len(servers)) as pool:
+        tickets = list(pool.map(lambda store: [store.issue_ticket(conversation) for _ in range(25)], servers))
+    issued = [ticket for batch in tickets for ticket in batch]
+    assert sorted(issued) == list(range(len(issued)))
+
+    for ticket in issued:
+        servers[ticket % len(servers)].cleanup(conversation, ticket)
+    assert servers[0].get_lock(conversation) is None
 
 
 def test_a_restarted_rasa_server_resumes_at_the_same_step(scaled):

@@ -15,7 +15,7 @@ export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/massage-coach/rasa-cache
 export WIDGET_PORT ?= 8080
 export CORS_ORIGINS ?= http://127.0.0.1:$(WIDGET_PORT) http://localhost:$(WIDGET_PORT)
 
-.PHONY: setup validate train run serve test bench lock clean
+.PHONY: setup validate train run serve serve-scaled test bench lock clean
 
 setup:
 	@bash scripts/setup-system.sh
@@ -36,6 +36,10 @@ run: train
 
 serve: train
 	exec $(PY) -m massage_coach.servers
+
+# RASA_SERVERS Rasa servers on PostgreSQL + Redis (settings: massage_coach/scaled.py, README).
+serve-scaled: train
+	exec $(PY) -m massage_coach.scaled
 
 test: validate train
 	rm -rf results

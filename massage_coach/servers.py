@@ -59,6 +59,8 @@ class Servers:
         log_dir: Path = PROJECT_DIR / "var" / "log",
         cors_origins: Optional[List[str]] = None,
         api_token: Optional[str] = None,
+        endpoints: str = "endpoints.yml",
+        extra_env: Optional[Dict[str, str]] = None,
     ) -> None:
         self.model = Path(model)
         self.rasa_port = rasa_port
@@ -68,6 +70,9 @@ class Servers:
         self.cors_origins = cors_origins or []
         # Rasa's HTTP API (trackers, events) is only ever opened behind this token.
         self.api_token = api_token
+        # Another profile (massage_coach/scaled.py) swaps the stores and passes their settings.
+        self.endpoints = endpoints
+        self.extra_env = extra_env or {}
         self.processes: Dict[str, subprocess.Popen] = {}
 
     @property
@@ -89,6 +94,7 @@ class Servers:
             RASA_TELEMETRY_ENABLED="false",
             TF_CPP_MIN_LOG_LEVEL="2",
         )
+        env.update(self.extra_env)
         return env
 
     @staticmethod
@@ -119,7 +125,7 @@ class Servers:
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         command = [
             sys.executable, "-m", "rasa", "run", "--model", str(self.model),
-            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            "--endpoints", self.endpoints, "--credentials", "credentials.yml",
             "--interface", HOST, "--port", str(self.rasa_port),
         ]
         if self.cors_origins:

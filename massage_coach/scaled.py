@@ -16,9 +16,7 @@ Before starting anything it checks that the database and Redis answer.
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from subprocess import Popen
@@ -27,7 +25,9 @@ from typing import Dict, List, Mapping, Optional, Sequence
 import psycopg2
 import redis
 
-from massage_coach.servers import DEFAULT_MODEL, HOST, PROJECT_DIR, ServerError, Servers
+from massage_coach.servers import (
+    DEFAULT_MODEL, HOST, PROJECT_DIR, ServerError, Servers, stop_on_signals, supervise,
+)
 
 ENDPOINTS = "endpoints.scaled.yml"
 CONNECT_TIMEOUT_S = 3
@@ -177,14 +177,7 @@ def main() -> int:
     except ServerError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    stopping = False
-
-    def request_stop(signum, frame):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    stop_requested = stop_on_signals()
     store = scaled.datastores
     try:
         print(f"Starting the action server on {HOST}:{scaled.actions.actions_port} and {len(scaled.nodes)} Rasa "
@@ -192,14 +185,7 @@ def main() -> int:
               f"{store.redis_host}:{store.redis_port}...", flush=True)
         scaled.start()
         print("Ready: REST " + ", ".join(scaled.rest_urls) + " (spread requests over them)", flush=True)
-        while not stopping:
-            for name, process in scaled.processes().items():
-                if process.poll() is not None:
-                    print(f"The {name} server stopped unexpectedly; see the logs in {scaled.log_dir}", file=sys.stderr)
-                    return 1
-            time.sleep(0.5)
-        print("Stopping...", flush=True)
-        return 0
+        return supervise(scaled.processes, stop_requested, scaled.log_dir)
     except ServerError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -25,7 +25,7 @@ import urllib.error
 import urllib.request
 from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 from massage_coach.widget_server import start_widget_server
 
@@ -185,6 +185,31 @@ class Servers:
         self.stop()
 
 
+def stop_on_signals() -> Callable[[], bool]:
+    """SIGTERM and SIGINT (Ctrl-C) ask for a clean stop; returns whether one was asked for."""
+    requested: List[int] = []
+
+    def request_stop(signum, frame) -> None:
+        requested.append(signum)
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    return lambda: bool(requested)
+
+
+def supervise(processes: Callable[[], Dict[str, subprocess.Popen]], stop_requested: Callable[[], bool],
+              log_dir: Path) -> int:
+    """Keeps the servers running until a stop is asked for (0) or one of them dies (1)."""
+    while not stop_requested():
+        for name, process in processes().items():
+            if process.poll() is not None:
+                print(f"The {name} server stopped unexpectedly; see the logs in {log_dir}", file=sys.stderr)
+                return 1
+        time.sleep(0.5)
+    print("Stopping...", flush=True)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--chat", action="store_true", help="open a terminal chat once the servers are up")
@@ -198,14 +223,7 @@ def main() -> int:
         cors_origins=os.environ.get("CORS_ORIGINS", "").split(),
         api_token=os.environ.get("RASA_API_TOKEN") or None,
     )
-    stopping = False
-
-    def request_stop(signum, frame):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    stop_requested = stop_on_signals()
     widget = None
     try:
         print(f"Starting the action server on {HOST}:{servers.actions_port} and Rasa on {HOST}:{servers.rasa_port}...",
@@ -222,14 +240,7 @@ def main() -> int:
 
             chat(servers.rest_url)
             return 0
-        while not stopping:
-            for name, process in servers.processes.items():
-                if process.poll() is not None:
-                    print(f"The {name} server stopped unexpectedly; see var/log/{name}.log", file=sys.stderr)
-                    return 1
-            time.sleep(0.5)
-        print("Stopping...", flush=True)
-        return 0
+        return supervise(lambda: servers.processes, stop_requested, servers.log_dir)
     except ServerError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

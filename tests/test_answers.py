@@ -127,7 +127,8 @@ def test_spine_disease_needs_a_professional(conversation, question, condition):
 @pytest.mark.parametrize(
     "message, condition",
     [("he says his chest hurts, chest pain", "chest_pain"), ("her arm went numb", "numbness"),
-     ("she fainted", "fainting"), ("he has sudden severe pain in his back", "sudden_severe_pain")],
+     ("she fainted", "fainting"), ("he has sudden severe pain in his back", "sudden_severe_pain"),
+     ("I think she's having a stroke", "stroke_signs")],
 )
 def test_red_flags_are_emergencies(conversation, message, condition):
     answer = conversation.payload(message)
@@ -137,7 +138,8 @@ def test_red_flags_are_emergencies(conversation, message, condition):
 
 @pytest.mark.parametrize(
     "question, condition",
-    [("can I massage someone with diabetes?", "diabetes"), ("he has high blood pressure", "high_blood_pressure")],
+    [("can I massage someone with diabetes?", "diabetes"), ("he has high blood pressure", "high_blood_pressure"),
+     ("my dad had a stroke", "stroke"), ("she has lower back pain", "back_pain")],
 )
 def test_conditions_outside_the_content_are_never_cleared(conversation, question, condition):
     answer = conversation.payload(question)

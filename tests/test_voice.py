@@ -58,7 +58,7 @@ def test_grammar_comes_from_content_and_nlu_data(recognizer):
         assert phrase in grammar.phrases
     assert grammar.phrases["slower"] == "slower"
     assert grammar.phrases["stop"] == "pause"  # a bare "stop" only pauses; see phrases.yml
-    assert grammar.phrases["stop the massage"] == "send"
+    assert grammar.phrases["stop the massage"] == "confirm"
     assert not any(phrase.startswith("what is") for phrase in grammar.unpronounceable)  # espeak-ng fills in
 
 
@@ -134,6 +134,17 @@ def test_pacing_moves_on_by_itself_and_pause_stops_the_clock(servers, tmp_path):
     assert payload_types(records[pause_at]) == ["paused"]
     assert continue_at == pause_at + 1, "the clock ran on while paused"
     assert any(r["source"] == "timer" and r["heard"] == "next" for r in records[continue_at:])
+
+
+def test_ending_the_routine_by_voice_needs_a_yes(servers, tmp_path):
+    turns = [("start the quick massage", 30), ("none of those", 40), ("stop the massage", 6), ("move on", 15),
+             ("stop the massage", 6), ("yes", 10)]
+    records = [r for r in run(servers, tmp_path, turns, "--no-auto-advance") if r["source"] == "voice"]
+    assert [r["heard"] for r in records] == [text for text, _ in turns]
+    assert records[2]["replies"] == [] and "Did you say stop the massage" in records[2]["speech"]
+    assert steps(records[3:4]) == [2]  # anything but "yes" drops the question
+    assert records[4]["replies"] == []
+    assert payload_types(records[5]) == ["routine_stopped"]
 
 
 def test_an_unreadable_input_file_is_a_clear_error(servers, tmp_path, capsys):

@@ -117,11 +117,15 @@ def build_grammar(known_word, content: Optional[Content] = None, spec_path: Path
     grammar = Grammar()
     for phrase, action in spec["local"].items():
         grammar.add(phrase, action, known_word)
+    for phrase in spec["confirm"]:
+        grammar.add(phrase, "confirm", known_word)
     for phrase in spec["always"]:
         grammar.add(phrase, "send", known_word)
-    for phrase in nlu_examples(spec["nlu_intents"], spec["max_command_words"]):
-        if phrase not in spec["never"]:
-            grammar.add(phrase, "send", known_word)
+    for intent in spec["nlu_intents"]:
+        action = "confirm" if intent in spec["confirm_intents"] else "send"
+        for phrase in nlu_examples([intent], spec["max_command_words"]):
+            if phrase not in spec["never"]:
+                grammar.add(phrase, action, known_word)
     max_name_words = spec["max_name_words"]
     for entity, carriers in spec["carriers"].items():
         for carrier_number, carrier in enumerate(carriers):

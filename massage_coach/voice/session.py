@@ -20,6 +20,7 @@ from massage_coach.voice.audio import wav_duration
 from massage_coach.voice.speaker import Speaker
 
 SETTING_ACTIONS = ("slower", "faster", "louder", "quieter")
+CONFIRMATIONS = ("yes", "yes please", "yeah", "yep")
 HEADS_UP = "Nearly time for the next step."
 UNREACHABLE = "I can't reach the assistant right now. Please try again in a moment."
 # Payloads after which the clock must not move on by itself.
@@ -107,6 +108,7 @@ class VoiceSession:
     sender: str = field(default_factory=lambda: f"voice-{uuid.uuid4().hex[:8]}")
     on_turn: Callable[[Turn], None] = lambda turn: None
     speaking_until: float = 0.0
+    awaiting_confirmation: str = ""  # a risky phrase heard, sent only after a "yes"
     _count: int = 0
 
     def _speak(self, turn: Turn, now: float, started: float) -> Turn:
@@ -154,6 +156,15 @@ class VoiceSession:
 
     def hear(self, phrase: str, action: str, now: float, waited_ms: float = 0.0, source: str = "voice") -> Turn:
         """Acts on a recognised phrase: a speech setting locally, anything else via the assistant."""
+        confirmed, self.awaiting_confirmation = self.awaiting_confirmation, ""
+        if confirmed and phrase in CONFIRMATIONS:
+            return self.send(confirmed, now, heard=phrase, source=source, waited_ms=waited_ms)
+        if action == "confirm":
+            self.awaiting_confirmation = phrase
+            started = time.perf_counter()
+            turn = Turn(phrase, [], f"Did you say {phrase}? Say yes to do it.", latency_ms=waited_ms,
+                        source=source, barged_in=now < self.speaking_until)
+            return self._speak(turn, now, started)
         if action in SETTING_ACTIONS:
             started = time.perf_counter()
             turn = Turn(phrase, [], self.speaker.settings.apply(action), latency_ms=waited_ms, source=source,

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(PY) -m rasa
 MODEL := models/massage-coach.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(shell find data content massage_coach -type f \( -name '*.yml' -o -name '*.py' -o -name '*.json' \) 2>/dev/null)
+TRAINING_INPUTS := config.yml domain.yml $(shell find data content massage_coach -path massage_coach/voice -prune -o -type f \( -name '*.yml' -o -name '*.py' -o -name '*.json' \) -print 2>/dev/null)
 
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
@@ -15,7 +15,7 @@ export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/massage-coach/rasa-cache
 export WIDGET_PORT ?= 8080
 export CORS_ORIGINS ?= http://127.0.0.1:$(WIDGET_PORT) http://localhost:$(WIDGET_PORT)
 
-.PHONY: setup validate train run serve serve-scaled test bench lock clean
+.PHONY: setup validate train run serve serve-scaled test bench lock clean voice bench-voice
 
 setup:
 	@bash scripts/setup-system.sh
@@ -50,6 +50,13 @@ test: validate train
 
 bench: train
 	$(PY) scripts/bench.py
+
+# Hands-free voice client (starts the servers unless RASA_PORT answers); ARGS for options.
+voice: train
+	$(PY) -m massage_coach.voice $(ARGS)
+
+bench-voice: train
+	$(PY) scripts/bench_voice.py
 
 # Re-pin every transitive dependency after changing requirements.txt.
 lock: setup

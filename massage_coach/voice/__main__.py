@@ -1,0 +1,90 @@
+"""Hands-free Massage Coach: `make voice` (or python -m massage_coach.voice [options]).
+
+Connects to the Rasa server at --rest-url (default: RASA_PORT on loopback), or starts
+the action server and Rasa server itself when none answers there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from massage_coach.servers import HEALTH_SENDER, PROJECT_DIR, HOST, Servers, ServerError, post_message
+from massage_coach.voice.audio import AudioError
+from massage_coach.voice.recognizer import BARGE_IN_GARBAGE_WEIGHT, Recognizer
+from massage_coach.voice.session import StepClock, VoiceSession
+from massage_coach.voice.speaker import SpeechSettings, Speaker
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m massage_coach.voice", description=__doc__.split("\n")[0])
+    parser.add_argument("--rest-url", help="the Rasa REST webhook (default: start or reuse the local servers)")
+    parser.add_argument("--audio-in", type=Path, help="headless: user turns from this 16 kHz mono WAV")
+    parser.add_argument("--audio-out", type=Path, help="write replies as WAV here (and transcript.jsonl)")
+    parser.add_argument("--typed", action="store_true", help="type instead of speaking")
+    parser.add_argument("--voice", default=SpeechSettings.voice, help="espeak-ng voice id (default %(default)s)")
+    parser.add_argument("--rate", type=int, default=SpeechSettings.rate, help="words per minute (%(default)s)")
+    parser.add_argument("--volume", type=float, default=SpeechSettings.volume, help="0.0 to 1.0 (%(default)s)")
+    parser.add_argument("--no-auto-advance", action="store_true", help="never move to the next step by itself")
+    parser.add_argument("--duration-scale", type=float, default=1.0,
+                        help="multiply step durations (e.g. 0.01 to try the pacing quickly)")
+    parser.add_argument("--garbage-weight", type=float, default=BARGE_IN_GARBAGE_WEIGHT,
+                        help="while the client speaks: rejection of speech outside the grammar; higher rejects more (%(default)s)")
+    args = parser.parse_args(argv)
+    if args.audio_in and not args.audio_out:
+        parser.error("--audio-in needs --audio-out DIR for the replies")
+    if args.duration_scale <= 0:
+        parser.error("--duration-scale must be positive")
+    return args
+
+
+def rasa_answers(url: str) -> bool:
+    try:
+        return bool(post_message(url, HEALTH_SENDER, "hello", 5))
+    except OSError:
+        return False
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from massage_coach.voice import live
+    from massage_coach.voice.headless import run_headless
+
+    servers = None
+    rest_url = args.rest_url or f"http://{HOST}:{os.environ.get('RASA_PORT', 5005)}/webhooks/rest/webhook"
+    try:
+        if not args.rest_url and not rasa_answers(rest_url):
+            print("Starting the action server and the Rasa server...", flush=True)
+            servers = Servers(rasa_port=int(os.environ.get("RASA_PORT", 5005)),
+                              actions_port=int(os.environ.get("ACTIONS_PORT", 5055))).start()
+            rest_url = servers.rest_url
+        speaker = Speaker(SpeechSettings(voice=args.voice, rate=args.rate, volume=args.volume))
+        recognizer = Recognizer(garbage_weight=args.garbage_weight)
+        out_dir = args.audio_out or PROJECT_DIR / "var" / "voice"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        session = VoiceSession(rest_url, speaker, out_dir, auto_advance=not args.no_auto_advance,
+                               clock=StepClock(scale=args.duration_scale))
+        if args.audio_in:
+            records = run_headless(session, recognizer, args.audio_in)
+            print(f"{len(records)} turns; transcript in {out_dir / 'transcript.jsonl'}")
+            return 0
+        if args.typed:
+            return live.run_typed(session, recognizer)
+        problem = live.missing_devices()
+        if problem:
+            print(f"Voice input and output are not available: {problem}.\n"
+                  "Falling back to typed input; the spoken replies are written as WAV files.", flush=True)
+            return live.run_typed(session, recognizer)
+        return live.run_live(session, recognizer)
+    except (ServerError, AudioError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if servers:
+            servers.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""The microphone and the sound card, through ALSA's arecord and aplay.
+
+Listening never stops, also while the assistant speaks: a command heard then stops the
+narration (barge-in) and is acted on. Without a capture or playback device the client
+says so and falls back to typed input, writing the replies as WAV files.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from massage_coach.voice.audio import RATE, Segmenter, write_wav
+from massage_coach.voice.grammar import normalise
+from massage_coach.voice.recognizer import Recognizer
+from massage_coach.voice.session import Turn, VoiceSession
+
+CHUNK_BYTES = int(RATE * 0.05) * 2  # 50 ms of 16-bit mono
+
+
+def missing_devices() -> Optional[str]:
+    """Why live audio cannot work here, or None when a microphone and a speaker exist."""
+    for tool, kind in (("arecord", "microphone"), ("aplay", "sound card for playback")):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (Debian package alsa-utils), so no {kind} can be used"
+        listing = subprocess.run([tool, "-l"], capture_output=True, text=True).stdout
+        if "card " not in listing:
+            return f"no {kind} found ({tool} -l lists no device)"
+    return None
+
+
+def chime(path: Path) -> Path:
+    """A short rising two-note cue that means "I heard you"."""
+    t = np.arange(int(RATE * 0.06)) / RATE
+    notes = [np.sin(2 * np.pi * f * t) * np.hanning(len(t)) for f in (660, 880)]
+    write_wav(path, (np.concatenate(notes) * 9000).astype(np.int16))
+    return path
+
+
+class Player:
+    """Plays one WAV at a time; `stop` cuts it off (barge-in)."""
+
+    def __init__(self) -> None:
+        self.process: Optional[subprocess.Popen] = None
+
+    def play(self, path: Path) -> None:
+        self.stop()
+        self.process = subprocess.Popen(["aplay", "-q", str(path)], stderr=subprocess.DEVNULL)
+
+    @property
+    def playing(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.playing:
+            self.process.terminate()
+            self.process.wait()
+
+
+def run_live(session: VoiceSession, recognizer: Recognizer) -> int:
+    player = Player()
+    cue = chime(session.out_dir / "chime.wav")
+    session.on_turn = lambda turn: turn.audio and player.play(session.out_dir / turn.audio)
+    recorder = subprocess.Popen(["arecord", "-q", "-t", "raw", "-f", "S16_LE", "-r", str(RATE), "-c", "1"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    segmenter = Segmenter()
+    started = time.monotonic()
+    print("Listening. Say \"start the quick massage\", \"what is kneading\", \"next\", \"pause\"... "
+          "(Ctrl-C to leave)", flush=True)
+    try:
+        while True:
+            data = recorder.stdout.read(CHUNK_BYTES)
+            if not data:
+                print(f"The microphone stopped: {recorder.stderr.read().decode().strip()}", file=sys.stderr)
+                return 1
+            now = time.monotonic() - started
+            speaking = player.playing
+            session.speaking_until = now + 1.0 if speaking else 0.0
+            for segment in segmenter.feed(np.frombuffer(data, dtype="<i2")):
+                recognition = recognizer.recognise(segment.samples, while_speaking=speaking)
+                if not recognition.action:
+                    continue
+                player.stop()  # barge-in: the command wins over the narration
+                player.play(cue)
+                print(f"you> {recognition.text}", flush=True)
+                turn = session.hear(recognition.text, recognition.action, now)
+                print(f"coach> {turn.speech}", flush=True)
+            session.tick(now)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        player.stop()
+        recorder.terminate()
+
+
+def run_typed(session: VoiceSession, recognizer: Recognizer) -> int:
+    """No devices: typed turns, spoken replies written to the output directory."""
+    print(f"Type what you would say (Ctrl-D to leave). Spoken replies are written to {session.out_dir}/.",
+          flush=True)
+    started = time.monotonic()
+    for line in sys.stdin:
+        phrase = normalise(line)
+        if not phrase:
+            continue
+        now = time.monotonic() - started
+        action = recognizer.grammar.phrases.get(phrase, "send")
+        turn: Turn = session.hear(phrase, action, now, source="typed")
+        print(f"coach> {turn.speech}\n       ({turn.audio})", flush=True)
+        timer_turn = session.tick(time.monotonic() - started)
+        if timer_turn:
+            print(f"coach> {timer_turn.speech}", flush=True)
+    return 0

@@ -1,0 +1,187 @@
+"""One voice conversation: what was heard goes to Rasa as text, answers come back as speech.
+
+The session holds no routine logic: the assistant decides every step. The session only
+renders payloads (a step's `speech`, else the text), keeps the speech settings, and
+runs the step clock the `step` / `paused` payloads describe.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+
+from massage_coach.servers import post_message
+from massage_coach.voice.audio import wav_duration
+from massage_coach.voice.speaker import Speaker
+
+SETTING_ACTIONS = ("slower", "faster", "louder", "quieter")
+CONFIRMATIONS = ("yes", "yes please", "yeah", "yep")
+HEADS_UP = "Nearly time for the next step."
+UNREACHABLE = "I can't reach the assistant right now. Please try again in a moment."
+# Payloads after which the clock must not move on by itself.
+CLOCK_STOPPERS = ("routine_done", "routine_stopped", "screening", "confirmation", "emergency")
+
+
+def spoken_text(replies: List[Dict]) -> str:
+    """What to say for one answer: each text, except that a payload's `speech` replaces the
+    text it comes with (the text just before it); a step is announced by its number."""
+    pieces: List[str] = []
+    for reply in replies:
+        if reply.get("text"):
+            pieces.append(reply["text"])
+        payload = reply.get("custom") or {}
+        speech = payload.get("speech")
+        if speech:
+            if pieces:
+                pieces.pop()
+            if payload.get("type") == "step":
+                speech = f"Step {payload['step']} of {payload['total']}. {speech}"
+            pieces.append(speech)
+    return " ".join(piece.strip() for piece in pieces)
+
+
+@dataclass
+class Turn:
+    heard: str
+    replies: List[Dict]
+    speech: str
+    audio: str = ""
+    latency_ms: float = 0.0
+    source: str = "voice"  # voice | timer | typed
+    barged_in: bool = False
+
+    def record(self) -> Dict:
+        return {"heard": self.heard, "replies": self.replies, "audio": self.audio,
+                "latency_ms": round(self.latency_ms, 1), "source": self.source,
+                "barged_in": self.barged_in, "speech": self.speech}
+
+
+@dataclass
+class StepClock:
+    """Counts down the current step; `scale` shortens durations (tests, demos)."""
+
+    scale: float = 1.0
+    heads_up_s: float = 10.0
+    deadline: Optional[float] = None
+    heads_up_at: Optional[float] = None
+    paused_left: Optional[float] = None
+    step_key: Optional[tuple] = None
+
+    def start(self, now: float, payload: Dict) -> None:
+        key = (payload["routine"], payload["step"])
+        if self.paused_left is not None and key == self.step_key:
+            left = self.paused_left  # "continue" on the same step keeps the time already done
+        else:
+            left = payload["duration_s"] * self.scale
+        self.step_key, self.paused_left = key, None
+        self.deadline = now + left
+        warn = min(self.heads_up_s * self.scale, left / 4)
+        self.heads_up_at = self.deadline - warn if left > 2 * warn > 0 else None
+
+    def pause(self, now: float) -> None:
+        if self.deadline is not None:
+            self.paused_left = max(0.0, self.deadline - now)
+        self.deadline = self.heads_up_at = None
+
+    def after_narration(self, seconds: float) -> None:
+        """The step's time starts once its narration has been heard."""
+        if self.deadline is not None:
+            self.deadline += seconds
+            self.heads_up_at = self.heads_up_at + seconds if self.heads_up_at is not None else None
+
+    def cancel(self) -> None:
+        self.deadline = self.heads_up_at = self.paused_left = self.step_key = None
+
+
+@dataclass
+class VoiceSession:
+    rest_url: str
+    speaker: Speaker
+    out_dir: Path
+    auto_advance: bool = True
+    clock: StepClock = field(default_factory=StepClock)
+    sender: str = field(default_factory=lambda: f"voice-{uuid.uuid4().hex[:8]}")
+    on_turn: Callable[[Turn], None] = lambda turn: None
+    speaking_until: float = 0.0
+    awaiting_confirmation: str = ""  # a risky phrase heard, sent only after a "yes"
+    _count: int = 0
+
+    def _speak(self, turn: Turn, now: float, started: float) -> Turn:
+        """Renders the turn's speech to DIR/turn-N.wav. Latency ends when its first sentence is
+        ready to play: the rest renders while that sentence plays."""
+        self._count += 1
+        if turn.speech:
+            path = self.out_dir / f"turn-{self._count:03d}.wav"
+            render_started = time.perf_counter()
+            first_ready = self.speaker.render_to(turn.speech, path)
+            turn.audio = path.name
+            turn.latency_ms += (render_started - started + first_ready) * 1000
+            self.speaking_until = now + wav_duration(path)
+        self.on_turn(turn)
+        return turn
+
+    def _track(self, replies: List[Dict], now: float) -> None:
+        for reply in replies:
+            payload = reply.get("custom") or {}
+            kind = payload.get("type")
+            if kind == "step":
+                self.clock.start(now, payload)
+            elif kind == "paused":
+                self.clock.pause(now)
+            elif kind in CLOCK_STOPPERS or (kind == "safety" and payload.get("verdict") != "ok"):
+                self.clock.cancel()
+
+    def send(self, text: str, now: float, heard: str = "", source: str = "voice",
+             waited_ms: float = 0.0) -> Turn:
+        """One turn: `text` to the assistant, the answer spoken. `waited_ms` is latency already spent
+        (the silence that ended the spoken command)."""
+        started = time.perf_counter()
+        barged_in = now < self.speaking_until
+        try:
+            replies = post_message(self.rest_url, self.sender, text)
+        except (urllib.error.URLError, OSError, json.JSONDecodeError):
+            replies = [{"text": UNREACHABLE}]
+        self._track(replies, now)
+        turn = Turn(heard or text, replies, spoken_text(replies), latency_ms=waited_ms, source=source,
+                    barged_in=barged_in)
+        self._speak(turn, now, started)
+        if any((reply.get("custom") or {}).get("type") == "step" for reply in replies):
+            self.clock.after_narration(max(0.0, self.speaking_until - now))
+        return turn
+
+    def hear(self, phrase: str, action: str, now: float, waited_ms: float = 0.0, source: str = "voice") -> Turn:
+        """Acts on a recognised phrase: a speech setting locally, anything else via the assistant."""
+        confirmed, self.awaiting_confirmation = self.awaiting_confirmation, ""
+        if confirmed and phrase in CONFIRMATIONS:
+            return self.send(confirmed, now, heard=phrase, source=source, waited_ms=waited_ms)
+        if action == "confirm":
+            self.awaiting_confirmation = phrase
+            started = time.perf_counter()
+            turn = Turn(phrase, [], f"Did you say {phrase}? Say yes to do it.", latency_ms=waited_ms,
+                        source=source, barged_in=now < self.speaking_until)
+            return self._speak(turn, now, started)
+        if action in SETTING_ACTIONS:
+            started = time.perf_counter()
+            turn = Turn(phrase, [], self.speaker.settings.apply(action), latency_ms=waited_ms, source=source,
+                        barged_in=now < self.speaking_until)
+            return self._speak(turn, now, started)
+        if action == "pause":  # a bare "stop": pause, which loses nothing (see phrases.yml)
+            return self.send("pause", now, heard=phrase, source=source, waited_ms=waited_ms)
+        return self.send(phrase, now, source=source, waited_ms=waited_ms)
+
+    def tick(self, now: float) -> Optional[Turn]:
+        """The clock's own turn, if one is due: a heads-up, or "next" when the step's time is up."""
+        if not self.auto_advance:
+            return None
+        if self.clock.heads_up_at is not None and now >= self.clock.heads_up_at:
+            self.clock.heads_up_at = None
+            return self._speak(Turn("", [], HEADS_UP, source="timer"), now, time.perf_counter())
+        if self.clock.deadline is not None and now >= self.clock.deadline:
+            self.clock.deadline = None
+            return self.send("next", now, heard="next", source="timer")
+        return None

@@ -1,0 +1,172 @@
+"""The voice client end to end: espeak-ng speaks the user's turns, pocketsphinx hears them,
+the real servers answer, pyttsx3 speaks the replies. Headless (WAV in, WAVs out)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, List
+
+import numpy as np
+import pytest
+
+from massage_coach.servers import PROJECT_DIR
+from massage_coach.voice.__main__ import main as voice_main
+from massage_coach.voice.audio import add_noise, segments, silence, wav_duration
+from massage_coach.voice.live import missing_devices
+from massage_coach.voice.recognizer import Recognizer
+from massage_coach.voice.session import spoken_text
+from massage_coach.voice.speaker import SpeechSettings
+from massage_coach.voice.synthetic import USER_VOICES, say, write_conversation
+
+# Commands heard right in every voice, clean and at 10 dB SNR (scripts/bench_voice.py has the rest).
+ROBUST_COMMANDS = ["move on", "repeat", "pause", "continue", "louder", "what is kneading", "go to step three"]
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> Recognizer:
+    return Recognizer()
+
+
+def heard(recognizer: Recognizer, audio: np.ndarray) -> List[str]:
+    return [text for text in (recognizer.recognise(s.samples).text for s in segments(audio)) if text]
+
+
+@pytest.mark.parametrize("voice, speed", USER_VOICES)
+@pytest.mark.parametrize("snr_db", [None, 10.0], ids=["clean", "10dB"])
+def test_spoken_commands_are_recognised(recognizer, voice, speed, snr_db):
+    for command in ROBUST_COMMANDS:
+        audio = np.concatenate([silence(0.5), say(command, voice, speed), silence(0.5)])
+        if snr_db is not None:
+            audio = add_noise(audio, snr_db)
+        assert heard(recognizer, audio) == [command], f"{command!r} in {voice} at {speed} wpm, SNR {snr_db}"
+
+
+def test_silence_and_noise_are_not_commands(recognizer):
+    quiet = silence(3.0)
+    assert heard(recognizer, quiet) == []
+    assert heard(recognizer, add_noise(quiet + 1, 10)) == []
+
+
+def test_grammar_comes_from_content_and_nlu_data(recognizer):
+    grammar = recognizer.grammar
+    for phrase in ("what is kneading", "what is effleurage", "is it safe near the kidneys", "she has fever",
+                   "start the quick massage", "go to step twenty six", "move on", "slower", "stop the massage"):
+        assert phrase in grammar.phrases
+    assert grammar.phrases["slower"] == "slower"
+    assert grammar.phrases["stop"] == "pause"  # a bare "stop" only pauses; see phrases.yml
+    assert grammar.phrases["stop the massage"] == "confirm"
+    assert not any(phrase.startswith("what is") for phrase in grammar.unpronounceable)  # espeak-ng fills in
+
+
+def test_speech_replaces_the_text_it_comes_with():
+    replies = [{"text": "Let's begin."}, {"text": "Step 1 of 7: Warm some cream (long version)."},
+               {"custom": {"type": "step", "step": 1, "total": 7, "speech": "Warm a little oil."}}]
+    assert spoken_text(replies) == "Let's begin. Step 1 of 7. Warm a little oil."
+    assert spoken_text([{"text": "Kneading: grips a muscle."}, {"custom": {"type": "techniques"}}]) == \
+        "Kneading: grips a muscle."
+
+
+def test_speech_settings_change_on_the_fly():
+    settings = SpeechSettings(rate=165, volume=0.6)
+    settings.apply("slower")
+    settings.apply("louder")
+    assert (settings.rate, settings.volume) == (140, 0.8)
+    for _ in range(20):
+        settings.apply("faster")
+    assert settings.rate == 300
+
+
+def run(servers, tmp_path: Path, turns, *options: str) -> List[Dict]:
+    audio_in = write_conversation(tmp_path / "turns.wav", turns)
+    out = tmp_path / "out"
+    assert voice_main(["--rest-url", servers.rest_url, "--audio-in", str(audio_in), "--audio-out", str(out),
+                       *options]) == 0
+    return [json.loads(line) for line in (out / "transcript.jsonl").read_text().splitlines()]
+
+
+def payload_types(record: Dict) -> List[str]:
+    return [reply["custom"]["type"] for reply in record["replies"] if reply.get("custom")]
+
+
+def steps(records: List[Dict]) -> List[int]:
+    return [reply["custom"]["step"] for record in records for reply in record["replies"]
+            if (reply.get("custom") or {}).get("type") == "step"]
+
+
+def test_a_whole_routine_driven_by_voice(servers, tmp_path):
+    # Pauses long enough for each reply to be spoken: no barge-in here.
+    turns = [("start the quick massage", 30), ("none of those", 40), ("go to step three", 15), ("repeat", 15),
+             ("pause", 8), ("continue", 15), ("louder", 4), ("move on", 15), ("move on", 15), ("move on", 15),
+             ("move on", 15), ("move on", 30)]
+    records = run(servers, tmp_path, turns, "--no-auto-advance")
+    voice_turns = [r for r in records if r["source"] == "voice"]
+    assert [r["heard"] for r in voice_turns] == [text for text, _ in turns]
+    assert payload_types(voice_turns[0]) == ["screening"]
+    assert payload_types(voice_turns[4]) == ["paused"]
+    assert voice_turns[6]["replies"] == []  # "louder" is the client's own business
+    assert steps(records) == [1, 3, 3, 3, 4, 5, 6, 7]
+    assert payload_types(voice_turns[-1]) == ["routine_done"]
+    for record in records:
+        assert record["audio"], record
+        seconds = wav_duration(tmp_path / "out" / record["audio"])
+        words = len(record["speech"].split())
+        # 165 words a minute, plus pauses between sentences
+        assert 0.5 * words / 165 * 60 < seconds < 2.0 * words / 165 * 60 + 1, (record["speech"], seconds)
+        assert record["latency_ms"] > 0
+
+
+def test_pacing_moves_on_by_itself_and_pause_stops_the_clock(servers, tmp_path):
+    # Steps last 2% of their time (120 s -> 2.4 s) once their narration has been spoken.
+    turns = [("start the quick massage", 30), ("none of those", 75), ("pause", 40), ("continue", 30)]
+    records = run(servers, tmp_path, turns, "--duration-scale", "0.02")
+    sources = [(r["source"], r["heard"]) for r in records]
+    pause_at = sources.index(("voice", "pause"))
+    continue_at = sources.index(("voice", "continue"))
+    automatic = [r for r in records[:pause_at] if r["source"] == "timer"]
+    assert any(r["heard"] == "next" for r in automatic), sources
+    heads_up = [r for r in automatic if r["heard"] == ""]
+    assert heads_up and all(r["audio"] for r in heads_up)
+    assert steps(records[:pause_at])[:3] == [1, 2, 3]
+    assert payload_types(records[pause_at]) == ["paused"]
+    assert continue_at == pause_at + 1, "the clock ran on while paused"
+    assert any(r["source"] == "timer" and r["heard"] == "next" for r in records[continue_at:])
+
+
+def test_ending_the_routine_by_voice_needs_a_yes(servers, tmp_path):
+    turns = [("start the quick massage", 30), ("none of those", 40), ("stop the massage", 6), ("move on", 15),
+             ("stop the massage", 6), ("yes", 10)]
+    records = [r for r in run(servers, tmp_path, turns, "--no-auto-advance") if r["source"] == "voice"]
+    assert [r["heard"] for r in records] == [text for text, _ in turns]
+    assert records[2]["replies"] == [] and "Did you say stop the massage" in records[2]["speech"]
+    assert steps(records[3:4]) == [2]  # anything but "yes" drops the question
+    assert records[4]["replies"] == []
+    assert payload_types(records[5]) == ["routine_stopped"]
+
+
+def test_an_unreadable_input_file_is_a_clear_error(servers, tmp_path, capsys):
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"not a wav")
+    assert voice_main(["--rest-url", servers.rest_url, "--audio-in", str(bad), "--audio-out",
+                       str(tmp_path / "out")]) == 1
+    assert "not a readable WAV file" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(missing_devices() is None, reason="this machine has a microphone and a sound card")
+def test_without_sound_devices_it_says_so_and_takes_typed_input(servers, tmp_path):
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "massage_coach.voice", "--rest-url", servers.rest_url, "--audio-out", str(out)],
+        input="what is kneading\nslower\n", capture_output=True, text=True, timeout=120, cwd=PROJECT_DIR,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Voice input and output are not available" in result.stdout
+    assert "Falling back to typed input" in result.stdout
+    assert "Gather the muscle gently" in result.stdout  # the technique's speech, not its text
+    assert "Slower." in result.stdout
+    wavs = sorted(out.glob("turn-*.wav"))
+    assert len(wavs) == 2 and all(wav_duration(wav) > 0.3 for wav in wavs)

@@ -83,11 +83,6 @@ def add_noise(samples: np.ndarray, snr_db: float, seed: int = 0) -> np.ndarray:
     return np.clip(signal + noise, -32768, 32767).astype(np.int16)
 
 
-def frame_levels_db(samples: np.ndarray) -> np.ndarray:
-    frames = samples[: len(samples) // FRAME * FRAME].astype(np.float64).reshape(-1, FRAME)
-    return 10 * np.log10((frames ** 2).mean(axis=1) + 1.0)
-
-
 @dataclass
 class Segment:
     """One stretch of speech: samples with a little padding, and where the speech ends."""
@@ -124,10 +119,6 @@ class Segmenter:
         self._frame_index = 0
         self._start_frame = 0
         self._last_voiced = 0
-
-    @property
-    def in_speech(self) -> bool:
-        return bool(self._speech)
 
     def _update_floor(self, level: float) -> None:
         if self.floor_db is None:

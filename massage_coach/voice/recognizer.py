@@ -25,7 +25,7 @@ from massage_coach.voice.pronounce import espeak_pronunciation
 MODEL_DIR = Path(get_model_path()) / "en-us"
 ACOUSTIC_MODEL = MODEL_DIR / "en-us"
 DICTIONARY = MODEL_DIR / "cmudict-en-us.dict"
-# Extra pronunciations: how espeak-ng (and many people) actually say some command words.
+# Extra pronunciations, measured on espeak-ng speech (pronunciations.dict says why each).
 VARIANTS = Path(__file__).with_name("pronunciations.dict")
 GARBAGE_PHONES = ("AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH "
                   "T TH UH UW V W Y Z ZH").split()
@@ -39,7 +39,7 @@ DECODER_SETTINGS = dict(dither=True, bestpath=False, beam=1e-60, wbeam=1e-40, pb
 SEGMENT_PADDING_S = 0.35
 MAX_PHONE_S = 0.22
 # JSGF weight of the garbage loop against all phrases, while the client itself speaks:
-# its narration must not trigger commands (1e-20: ~6 % of narration segments still do;
+# its narration must not trigger commands (1e-20: ~3 % of narration segments still do;
 # weights under ~1e-38 vanish). When it is silent, no garbage loop: more commands heard.
 BARGE_IN_GARBAGE_WEIGHT = 1e-20
 # espeak-ng's pauses are digital zeros, which no microphone produces and which derail
@@ -128,8 +128,3 @@ class Recognizer:
     def plausible_length(self, phrase: str, seconds: float) -> bool:
         """Could `phrase` take `seconds` (with the segment's padding), even spoken slowly?"""
         return seconds <= SEGMENT_PADDING_S + MAX_PHONE_S * self.phone_counts[phrase]
-
-    def close(self) -> None:
-        self._work.cleanup()
-
-

@@ -122,6 +122,3 @@ class Speaker:
         samples, rate, first_ready = self.render(text)
         write_wav(path, samples, rate)
         return first_ready
-
-    def close(self) -> None:
-        self._work.cleanup()

@@ -68,22 +68,33 @@ def same_meaning(servers: Servers, recognizer: Recognizer, spoken: str, heard: s
     return cache[spoken] == cache[heard]
 
 
-def accuracy(servers: Servers, recognizer: Recognizer, snr_db, while_speaking: bool) -> tuple:
+def used_in(recognizer: Recognizer, command: str) -> List[str]:
+    """The contexts a command is heard in (a question may come during a routine or before it);
+    all of them for a phrasing the grammar lacks ("she has a fever")."""
+    contexts = [context for context in recognizer.contexts if context]
+    return [context for context in contexts if context in recognizer.grammar.contexts.get(command, set())] or contexts
+
+
+def accuracy(servers: Servers, recognizer: Recognizer, snr_db, while_speaking: bool, contextual: bool) -> tuple:
+    """Each command in each context it is used in, searched in that context's phrases
+    (`contextual`) or in all phrases (the same audio, for comparison)."""
     right, total, misses, cache = 0, 0, [], {}
     for voice, speed in USER_VOICES:
-        for command in COMMANDS:
+        for command, context in [(command, context) for command in COMMANDS
+                                 for context in used_in(recognizer, command)]:
             audio = np.concatenate([silence(0.5), say(command, voice, speed), silence(0.5)])
             if snr_db is not None:
                 audio = add_noise(audio, snr_db, seed=total)
             # As in a session: the segmenter cuts the turn out; one command must come of it.
-            heard = [recognizer.recognise(s.samples, while_speaking).text for s in segments(audio)]
+            search = context if contextual else ""
+            heard = [recognizer.recognise(s.samples, while_speaking, search).text for s in segments(audio)]
             heard = [text for text in heard if text]
             heard = heard[0] if len(heard) == 1 else " + ".join(heard)
             total += 1
             if same_meaning(servers, recognizer, command, heard, cache):
                 right += 1
             else:
-                misses.append(f"{voice}/{speed}: {command!r} -> {heard or '(rejected)'!r}")
+                misses.append(f"{voice}/{speed} {search or 'all'}: {command!r} -> {heard or '(rejected)'!r}")
     return right, total, misses
 
 
@@ -96,7 +107,7 @@ def false_triggers(recognizer: Recognizer) -> tuple:
             audio = np.concatenate([silence(0.3), to_recogniser_rate(samples, rate), silence(0.5)])
             for segment in segments(audio):
                 pieces += 1
-                heard = recognizer.recognise(segment.samples, while_speaking=True).text
+                heard = recognizer.recognise(segment.samples, while_speaking=True, context="routine").text
                 if heard:
                     triggers.append(f"{routine['id']}: {heard!r}")
     return triggers, pieces
@@ -129,9 +140,11 @@ def main() -> int:
             recognizer = Recognizer()
             print(f"grammar: {len(recognizer.grammar.phrases)} phrases "
                   f"({len(recognizer.grammar.unpronounceable)} left out: words not in the dictionary)")
-            for mode, while_speaking in (("listening", False), ("while speaking (barge-in)", True)):
+            modes = [("listening, per context", False, True), ("listening, all phrases", False, False),
+                     ("while speaking (barge-in), per context", True, True)]
+            for mode, while_speaking, contextual in modes:
                 for label, snr in (("clean", None), ("10 dB SNR", 10.0)):
-                    right, total, misses = accuracy(servers, recognizer, snr, while_speaking)
+                    right, total, misses = accuracy(servers, recognizer, snr, while_speaking, contextual)
                     print(f"command accuracy {mode}, {label}: {right}/{total} = {100 * right / total:.1f} %")
                     for miss in misses:
                         print(f"    {miss}")

@@ -62,6 +62,18 @@ def test_grammar_comes_from_content_and_nlu_data(recognizer):
     assert not any(phrase.startswith("what is") for phrase in grammar.unpronounceable)  # espeak-ng fills in
 
 
+def test_a_running_routine_has_its_own_smaller_grammar(recognizer):
+    grammar = recognizer.grammar
+    routine, idle = grammar.jsgf("routine"), grammar.jsgf("idle")
+    assert len(routine) < len(grammar.jsgf()) and len(idle) < len(grammar.jsgf())
+    for phrase in ("next step", "move on", "go to step three", "it hurts", "stop the massage"):
+        assert "routine" in grammar.contexts[phrase] and "idle" not in grammar.contexts[phrase], phrase
+    for phrase in ("start the quick massage", "none of those", "which routines do you have"):
+        assert "idle" in grammar.contexts[phrase] and "routine" not in grammar.contexts[phrase], phrase
+    for phrase in ("what is kneading", "is it safe near the kidneys", "she has fever", "louder", "yes"):
+        assert grammar.contexts[phrase] == {"routine", "idle"}, phrase
+
+
 def test_speech_replaces_the_text_it_comes_with():
     replies = [{"text": "Let's begin."}, {"text": "Step 1 of 7: Warm some cream (long version)."},
                {"custom": {"type": "step", "step": 1, "total": 7, "speech": "Warm a little oil."}}]

@@ -49,11 +49,14 @@ class Grammar:
     """Every phrase, what the client does with it, and the phrases left out."""
 
     phrases: Dict[str, str] = field(default_factory=dict)  # phrase -> "send" | a local action
+    # phrase -> the contexts ("routine", "idle") it is searched in (phrases.yml `contexts`)
+    contexts: Dict[str, Set[str]] = field(default_factory=dict)
     unpronounceable: Set[str] = field(default_factory=set)
     # JSGF rules: a rule per carrier family, so phrases share their start ("what is ...").
     rules: Dict[str, List[str]] = field(default_factory=dict)
 
-    def add(self, phrase: str, action: str, known_word, rule: str = "command") -> bool:
+    def add(self, phrase: str, action: str, known_word, rule: str = "command",
+            contexts: Iterable[str] = ()) -> bool:
         phrase = normalise(phrase)
         if not phrase:
             return False
@@ -63,17 +66,23 @@ class Grammar:
         if phrase not in self.phrases:
             self.phrases[phrase] = action
             self.rules.setdefault(rule, []).append(phrase)
+        self.contexts.setdefault(phrase, set()).update(contexts)
         return True
 
     @property
     def words(self) -> Set[str]:
         return {word for phrase in self.phrases for word in phrase.split()}
 
-    def jsgf(self) -> str:
+    def jsgf(self, context: Optional[str] = None) -> str:
+        """The grammar of one context's phrases; every phrase when `context` is None."""
         lines = ["#JSGF V1.0;", "grammar massage_coach;"]
-        for name, alternatives in self.rules.items():
-            lines.append(f"<{name}> = {' | '.join(alternatives)};")
-        lines.append(f"public <utterance> = {' | '.join(f'<{name}>' for name in self.rules)};")
+        names = []
+        for name, phrases in self.rules.items():
+            alternatives = [p for p in phrases if context is None or context in self.contexts[p]]
+            if alternatives:
+                names.append(name)
+                lines.append(f"<{name}> = {' | '.join(alternatives)};")
+        lines.append(f"public <utterance> = {' | '.join(f'<{name}>' for name in names)};")
         return "\n".join(lines) + "\n"
 
 
@@ -115,24 +124,31 @@ def build_grammar(known_word, content: Optional[Content] = None, spec_path: Path
     content = content or load_content()
     spec = yaml.safe_load(spec_path.read_text())
     grammar = Grammar()
+
+    def contexts(group: str) -> List[str]:
+        return [context for context, groups in spec["contexts"].items() if group in groups]
+
     for phrase, action in spec["local"].items():
-        grammar.add(phrase, action, known_word)
+        grammar.add(phrase, action, known_word, contexts=contexts("local"))
     for phrase in spec["confirm"]:
-        grammar.add(phrase, "confirm", known_word)
-    for phrase in spec["always"]:
-        grammar.add(phrase, "send", known_word)
+        grammar.add(phrase, "confirm", known_word, contexts=contexts("confirm"))
+    for group, phrases in spec["always"].items():
+        for phrase in phrases:
+            grammar.add(phrase, "send", known_word, contexts=contexts(group))
     for intent in spec["nlu_intents"]:
         action = "confirm" if intent in spec["confirm_intents"] else "send"
         for phrase in nlu_examples([intent], spec["max_command_words"]):
             if phrase not in spec["never"]:
-                grammar.add(phrase, action, known_word)
+                grammar.add(phrase, action, known_word, contexts=contexts(intent))
     max_name_words = spec["max_name_words"]
     for entity, carriers in spec["carriers"].items():
         for carrier_number, carrier in enumerate(carriers):
             for name in entity_names(content, entity, max_name_words):
-                grammar.add(carrier.replace("{}", name), "send", content_word, f"{entity}_{carrier_number}")
+                grammar.add(carrier.replace("{}", name), "send", content_word, f"{entity}_{carrier_number}",
+                            contexts(entity))
     max_steps = max(len(routine["steps"]) for routine in content.routines.values())
     for carrier_number, carrier in enumerate(spec["step_number"]):
         for number in range(1, max_steps + 1):
-            grammar.add(carrier.replace("{}", number_words(number)), "send", known_word, f"step_{carrier_number}")
+            grammar.add(carrier.replace("{}", number_words(number)), "send", known_word, f"step_{carrier_number}",
+                        contexts("step_number"))
     return grammar

@@ -37,7 +37,8 @@ def run_headless(session: VoiceSession, recognizer: Recognizer, audio_in: Path,
     session.on_turn = lambda turn: write(turn.record())
 
     def act(segment) -> None:
-        recognition = recognizer.recognise(segment.samples, while_speaking=segment.start_s < session.speaking_until)
+        recognition = recognizer.recognise(segment.samples, while_speaking=segment.start_s < session.speaking_until,
+                                           context=session.context)
         waited_ms = (segment.closed_s - segment.end_s) * 1000 + recognition.decode_ms
         if recognition.action:
             session.hear(recognition.text, recognition.action, segment.closed_s, waited_ms)

@@ -83,7 +83,7 @@ def run_live(session: VoiceSession, recognizer: Recognizer) -> int:
             speaking = player.playing
             session.speaking_until = now + 1.0 if speaking else 0.0
             for segment in segmenter.feed(np.frombuffer(data, dtype="<i2")):
-                recognition = recognizer.recognise(segment.samples, while_speaking=speaking)
+                recognition = recognizer.recognise(segment.samples, while_speaking=speaking, context=session.context)
                 if not recognition.action:
                     continue
                 player.stop()  # barge-in: the command wins over the narration

@@ -95,12 +95,15 @@ class Recognizer:
         # Phones per phrase, for the duration check: narration is far longer than any phrase.
         self.phone_counts = {phrase: sum(len(dictionary[word][0].split()) for word in phrase.split())
                              for phrase in self.grammar.phrases}
-        self.decoder.add_jsgf_string("listening", self.grammar.jsgf())
-        self.decoder.add_jsgf_string("speaking", self._jsgf(garbage_weight))
+        # A search per context ("routine", "idle"; "" for every phrase), silent and speaking.
+        self.contexts = ["", *sorted({c for contexts in self.grammar.contexts.values() for c in contexts})]
+        for context in self.contexts:
+            self.decoder.add_jsgf_string(f"listening{context}", self.grammar.jsgf(context or None))
+            self.decoder.add_jsgf_string(f"speaking{context}", self._jsgf(garbage_weight, context or None))
         self._noise = np.random.default_rng(0)
 
-    def _jsgf(self, garbage_weight: float) -> str:
-        jsgf = self.grammar.jsgf()
+    def _jsgf(self, garbage_weight: float, context: Optional[str]) -> str:
+        jsgf = self.grammar.jsgf(context)
         if garbage_weight <= 0:
             return jsgf
         phones = " | ".join(f"{GARBAGE_PREFIX}{phone.lower()}" for phone in GARBAGE_PHONES)
@@ -109,11 +112,12 @@ class Recognizer:
         return (f"{head}\n<garbage> = ({phones})+;\n"
                 f"public <utterance> = /1/ ({alternatives}) | /{garbage_weight}/ <garbage>;\n")
 
-    def recognise(self, samples: np.ndarray, while_speaking: bool = False) -> Recognition:
-        """The phrase in one turn; `while_speaking`: the client's own voice may be in the audio."""
+    def recognise(self, samples: np.ndarray, while_speaking: bool = False, context: str = "") -> Recognition:
+        """The phrase in one turn; `while_speaking`: the client's own voice may be in the audio;
+        `context`: only that context's phrases ("routine", "idle"), or "" for all of them."""
         started = time.perf_counter()
         noisy = np.clip(samples + self._noise.normal(0, NOISE_FLOOR, len(samples)), -32768, 32767)
-        self.decoder.activate_search("speaking" if while_speaking else "listening")
+        self.decoder.activate_search(("speaking" if while_speaking else "listening") + context)
         self.decoder.start_utt()
         self.decoder.process_raw(noisy.astype("<i2").tobytes(), full_utt=True)
         self.decoder.end_utt()

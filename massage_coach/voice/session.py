@@ -111,6 +111,11 @@ class VoiceSession:
     awaiting_confirmation: str = ""  # a risky phrase heard, sent only after a "yes"
     _count: int = 0
 
+    @property
+    def context(self) -> str:
+        """Which phrases to listen for: a routine runs from its step payload until it ends."""
+        return "routine" if self.clock.step_key is not None else "idle"
+
     def _speak(self, turn: Turn, now: float, started: float) -> Turn:
         """Renders the turn's speech to DIR/turn-N.wav. Latency ends when its first sentence is
         ready to play: the rest renders while that sentence plays."""

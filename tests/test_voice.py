@@ -80,6 +80,9 @@ def test_speech_replaces_the_text_it_comes_with():
     assert spoken_text(replies) == "Let's begin. Step 1 of 7. Warm a little oil."
     assert spoken_text([{"text": "Kneading: grips a muscle."}, {"custom": {"type": "techniques"}}]) == \
         "Kneading: grips a muscle."
+    skipped = [{"text": "Skipping step 3. Step 4 of 7: Rub the sides."},
+               {"custom": {"type": "step", "step": 4, "total": 7, "speech": "Rub the sides.", "lead": "Skipping step 3."}}]
+    assert spoken_text(skipped) == "Skipping step 3. Step 4 of 7. Rub the sides."
 
 
 def test_speech_settings_change_on_the_fly():

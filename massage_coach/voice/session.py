@@ -29,7 +29,7 @@ CLOCK_STOPPERS = ("routine_done", "routine_stopped", "screening", "confirmation"
 
 def spoken_text(replies: List[Dict]) -> str:
     """What to say for one answer: each text, except that a payload's `speech` replaces the
-    text it comes with (the text just before it); a step is announced by its number."""
+    text it comes with (the text just before it); a step is announced by its remark and number."""
     pieces: List[str] = []
     for reply in replies:
         if reply.get("text"):
@@ -40,7 +40,8 @@ def spoken_text(replies: List[Dict]) -> str:
             if pieces:
                 pieces.pop()
             if payload.get("type") == "step":
-                speech = f"Step {payload['step']} of {payload['total']}. {speech}"
+                lead = f"{payload['lead']} " if payload.get("lead") else ""  # "Skipping step 3."
+                speech = f"{lead}Step {payload['step']} of {payload['total']}. {speech}"
             pieces.append(speech)
     return " ".join(piece.strip() for piece in pieces)
 

@@ -29,7 +29,7 @@ from massage_coach.servers import Servers  # noqa: E402
 from massage_coach.voice.audio import add_noise, segments, silence, to_recogniser_rate  # noqa: E402
 from massage_coach.voice.headless import run_headless  # noqa: E402
 from massage_coach.voice.recognizer import Recognizer  # noqa: E402
-from massage_coach.voice.session import VoiceSession  # noqa: E402
+from massage_coach.voice.session import SETTING_ACTIONS, VoiceSession  # noqa: E402
 from massage_coach.voice.speaker import Speaker  # noqa: E402
 from massage_coach.voice.synthetic import USER_VOICES, say, write_conversation  # noqa: E402
 
@@ -54,14 +54,23 @@ def parse(servers: Servers, text: str) -> tuple:
     return result["intent"]["name"], tuple(entities)
 
 
+def effect(recognizer: Recognizer, phrase: str) -> str:
+    """What the client does with a phrase: a speech setting, or the text it sends (a bare
+    "stop" sends "pause")."""
+    action = recognizer.grammar.phrases.get(phrase, "send")
+    if action in SETTING_ACTIONS:
+        return f"setting:{action}"
+    return "pause" if action == "pause" else phrase
+
+
 def same_meaning(servers: Servers, recognizer: Recognizer, spoken: str, heard: str, cache: Dict) -> bool:
     if heard == spoken:
         return True
     if not heard:
         return False
-    actions = recognizer.grammar.phrases
-    if actions.get(spoken, "send") != "send" or actions.get(heard, "send") != "send":
-        return actions.get(spoken) == actions.get(heard)
+    spoken, heard = effect(recognizer, spoken), effect(recognizer, heard)
+    if spoken.startswith("setting:") or heard.startswith("setting:"):
+        return spoken == heard
     for text in (spoken, heard):
         if text not in cache:
             cache[text] = parse(servers, text)
@@ -69,10 +78,14 @@ def same_meaning(servers: Servers, recognizer: Recognizer, spoken: str, heard: s
 
 
 def used_in(recognizer: Recognizer, command: str) -> List[str]:
-    """The contexts a command is heard in (a question may come during a routine or before it);
-    all of them for a phrasing the grammar lacks ("she has a fever")."""
+    """The contexts a command is heard in (a question may come during a routine or before it),
+    those with an open question ("idle+asked") for an answer such as "yes", and every plain one
+    for a phrasing the grammar lacks ("she has a fever")."""
+    groups = recognizer.grammar.contexts.get(command, set())
     contexts = [context for context in recognizer.contexts if context]
-    return [context for context in contexts if context in recognizer.grammar.contexts.get(command, set())] or contexts
+    plain = [context for context in contexts if "+" not in context]
+    return ([context for context in plain if context in groups]
+            or [context for context in contexts if set(context.split("+")) & groups] or plain)
 
 
 def accuracy(servers: Servers, recognizer: Recognizer, snr_db, while_speaking: bool, contextual: bool) -> tuple:

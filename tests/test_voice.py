@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -68,10 +69,15 @@ def test_a_running_routine_has_its_own_smaller_grammar(recognizer):
     assert len(routine) < len(grammar.jsgf()) and len(idle) < len(grammar.jsgf())
     for phrase in ("next step", "move on", "go to step three", "it hurts", "stop the massage"):
         assert "routine" in grammar.contexts[phrase] and "idle" not in grammar.contexts[phrase], phrase
-    for phrase in ("start the quick massage", "none of those", "which routines do you have"):
+    for phrase in ("start the quick massage", "which routines do you have"):
         assert "idle" in grammar.contexts[phrase] and "routine" not in grammar.contexts[phrase], phrase
-    for phrase in ("what is kneading", "is it safe near the kidneys", "she has fever", "louder", "yes"):
+    for phrase in ("what is kneading", "is it safe near the kidneys", "she has fever", "louder", "help"):
         assert grammar.contexts[phrase] == {"routine", "idle"}, phrase
+    # Answers only while a question is open: "routine+asked" has them, "routine" does not.
+    for phrase in ("yes", "no", "none of those"):
+        assert grammar.contexts[phrase] == {"asked"}, phrase
+        alternative = re.compile(rf"/ {phrase}( \||;)")
+        assert alternative.search(grammar.jsgf("routine+asked")) and not alternative.search(grammar.jsgf("routine"))
 
 
 def test_speech_replaces_the_text_it_comes_with():

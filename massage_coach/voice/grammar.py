@@ -27,6 +27,8 @@ NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "
                 "eighteen", "nineteen", "twenty"]
 FILLERS = {"um", "uh", "ok", "okay", "so", "oh", "alright", "and", "then"}
 TENS = {20: "twenty", 30: "thirty", 40: "forty", 50: "fifty"}
+# The context added to the others while the assistant waits for an answer (phrases.yml).
+ASKED = "asked"
 
 
 def number_words(number: int) -> str:
@@ -51,12 +53,15 @@ class Grammar:
     phrases: Dict[str, str] = field(default_factory=dict)  # phrase -> "send" | a local action
     # phrase -> the contexts ("routine", "idle") it is searched in (phrases.yml `contexts`)
     contexts: Dict[str, Set[str]] = field(default_factory=dict)
+    # phrase -> its JSGF weight (phrases.yml `weights`): a phrasing only the NLU data knows loses
+    # to a core command unless it fits the audio clearly better.
+    weights: Dict[str, float] = field(default_factory=dict)
     unpronounceable: Set[str] = field(default_factory=set)
     # JSGF rules: a rule per carrier family, so phrases share their start ("what is ...").
     rules: Dict[str, List[str]] = field(default_factory=dict)
 
     def add(self, phrase: str, action: str, known_word, rule: str = "command",
-            contexts: Iterable[str] = ()) -> bool:
+            contexts: Iterable[str] = (), weight: float = 1.0) -> bool:
         phrase = normalise(phrase)
         if not phrase:
             return False
@@ -65,6 +70,7 @@ class Grammar:
             return False
         if phrase not in self.phrases:
             self.phrases[phrase] = action
+            self.weights[phrase] = weight
             self.rules.setdefault(rule, []).append(phrase)
         self.contexts.setdefault(phrase, set()).update(contexts)
         return True
@@ -74,14 +80,16 @@ class Grammar:
         return {word for phrase in self.phrases for word in phrase.split()}
 
     def jsgf(self, context: Optional[str] = None) -> str:
-        """The grammar of one context's phrases; every phrase when `context` is None."""
+        """The grammar of one context's phrases ("routine", or "routine+asked" for the phrases of
+        both); every phrase when `context` is None."""
         lines = ["#JSGF V1.0;", "grammar massage_coach;"]
         names = []
+        wanted = set(context.split("+")) if context else set()
         for name, phrases in self.rules.items():
-            alternatives = [p for p in phrases if context is None or context in self.contexts[p]]
+            alternatives = [p for p in phrases if context is None or self.contexts[p] & wanted]
             if alternatives:
                 names.append(name)
-                lines.append(f"<{name}> = {' | '.join(alternatives)};")
+                lines.append(f"<{name}> = {' | '.join(f'/{self.weights[p]:g}/ {p}' for p in alternatives)};")
         lines.append(f"public <utterance> = {' | '.join(f'<{name}>' for name in names)};")
         return "\n".join(lines) + "\n"
 
@@ -128,6 +136,9 @@ def build_grammar(known_word, content: Optional[Content] = None, spec_path: Path
     def contexts(group: str) -> List[str]:
         return [context for context, groups in spec["contexts"].items() if group in groups]
 
+    def weight(group: str) -> float:
+        return float(spec["weights"].get(group, 1.0))
+
     for phrase, action in spec["local"].items():
         grammar.add(phrase, action, known_word, contexts=contexts("local"))
     for phrase in spec["confirm"]:
@@ -139,7 +150,7 @@ def build_grammar(known_word, content: Optional[Content] = None, spec_path: Path
         action = "confirm" if intent in spec["confirm_intents"] else "send"
         for phrase in nlu_examples([intent], spec["max_command_words"]):
             if phrase not in spec["never"]:
-                grammar.add(phrase, action, known_word, contexts=contexts(intent))
+                grammar.add(phrase, action, known_word, contexts=contexts(intent), weight=weight("nlu"))
     max_name_words = spec["max_name_words"]
     for entity, carriers in spec["carriers"].items():
         for carrier_number, carrier in enumerate(carriers):

@@ -19,7 +19,7 @@ import numpy as np
 from pocketsphinx import Decoder, get_model_path
 
 from massage_coach.voice.audio import RATE
-from massage_coach.voice.grammar import Grammar, build_grammar
+from massage_coach.voice.grammar import ASKED, Grammar, build_grammar
 from massage_coach.voice.pronounce import espeak_pronunciation
 
 MODEL_DIR = Path(get_model_path()) / "en-us"
@@ -95,8 +95,10 @@ class Recognizer:
         # Phones per phrase, for the duration check: narration is far longer than any phrase.
         self.phone_counts = {phrase: sum(len(dictionary[word][0].split()) for word in phrase.split())
                              for phrase in self.grammar.phrases}
-        # A search per context ("routine", "idle"; "" for every phrase), silent and speaking.
-        self.contexts = ["", *sorted({c for contexts in self.grammar.contexts.values() for c in contexts})]
+        # A search per context ("routine", "idle", each with "+asked" while a question is open;
+        # "" for every phrase), silent and speaking.
+        base = sorted({c for contexts in self.grammar.contexts.values() for c in contexts} - {ASKED})
+        self.contexts = ["", *base, *(f"{context}+{ASKED}" for context in base)]
         for context in self.contexts:
             self.decoder.add_jsgf_string(f"listening{context}", self.grammar.jsgf(context or None))
             self.decoder.add_jsgf_string(f"speaking{context}", self._jsgf(garbage_weight, context or None))
@@ -114,7 +116,7 @@ class Recognizer:
 
     def recognise(self, samples: np.ndarray, while_speaking: bool = False, context: str = "") -> Recognition:
         """The phrase in one turn; `while_speaking`: the client's own voice may be in the audio;
-        `context`: only that context's phrases ("routine", "idle"), or "" for all of them."""
+        `context`: only that context's phrases ("routine", "idle+asked"), or "" for all of them."""
         started = time.perf_counter()
         noisy = np.clip(samples + self._noise.normal(0, NOISE_FLOOR, len(samples)), -32768, 32767)
         self.decoder.activate_search(("speaking" if while_speaking else "listening") + context)

@@ -17,6 +17,7 @@ from typing import Callable, Dict, List, Optional
 
 from massage_coach.servers import post_message
 from massage_coach.voice.audio import wav_duration
+from massage_coach.voice.grammar import ASKED
 from massage_coach.voice.speaker import Speaker
 
 SETTING_ACTIONS = ("slower", "faster", "louder", "quieter")
@@ -25,6 +26,15 @@ HEADS_UP = "Nearly time for the next step."
 UNREACHABLE = "I can't reach the assistant right now. Please try again in a moment."
 # Payloads after which the clock must not move on by itself.
 CLOCK_STOPPERS = ("routine_done", "routine_stopped", "screening", "confirmation", "emergency")
+QUESTIONS = ("screening", "confirmation")
+ANSWER_BUTTONS = ("/affirm", "/deny")
+
+
+def asks_question(replies: List[Dict]) -> bool:
+    """Does this answer wait for a yes or no: a screening or confirmation payload, or yes/no buttons?"""
+    return any((reply.get("custom") or {}).get("type") in QUESTIONS
+               or any(button.get("payload") in ANSWER_BUTTONS for button in reply.get("buttons") or [])
+               for reply in replies)
 
 
 def spoken_text(replies: List[Dict]) -> str:
@@ -110,12 +120,15 @@ class VoiceSession:
     on_turn: Callable[[Turn], None] = lambda turn: None
     speaking_until: float = 0.0
     awaiting_confirmation: str = ""  # a risky phrase heard, sent only after a "yes"
+    question_open: bool = False  # the assistant's last answer waits for a yes or no
     _count: int = 0
 
     @property
     def context(self) -> str:
-        """Which phrases to listen for: a routine runs from its step payload until it ends."""
-        return "routine" if self.clock.step_key is not None else "idle"
+        """Which phrases to listen for: a routine runs from its step payload until it ends;
+        answers ("yes", "none of those") only while a question is open."""
+        base = "routine" if self.clock.step_key is not None else "idle"
+        return f"{base}+{ASKED}" if self.question_open or self.awaiting_confirmation else base
 
     def _speak(self, turn: Turn, now: float, started: float) -> Turn:
         """Renders the turn's speech to DIR/turn-N.wav. Latency ends when its first sentence is
@@ -153,6 +166,7 @@ class VoiceSession:
         except (urllib.error.URLError, OSError, json.JSONDecodeError):
             replies = [{"text": UNREACHABLE}]
         self._track(replies, now)
+        self.question_open = asks_question(replies)
         turn = Turn(heard or text, replies, spoken_text(replies), latency_ms=waited_ms, source=source,
                     barged_in=barged_in)
         self._speak(turn, now, started)

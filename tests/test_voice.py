@@ -61,6 +61,11 @@ def test_grammar_comes_from_content_and_nlu_data(recognizer):
     assert grammar.phrases["stop"] == "pause"  # a bare "stop" only pauses; see phrases.yml
     assert grammar.phrases["stop the massage"] == "confirm"
     assert not any(phrase.startswith("what is") for phrase in grammar.unpronounceable)  # espeak-ng fills in
+    # "she has [a] {}": with and without the article, but no second one before "the flu"
+    assert {"she has a fever", "she has fever", "she has the flu"} <= set(grammar.phrases)
+    assert "she has a the flu" not in grammar.phrases and "what is petrissage" in grammar.phrases
+    # A carrier is one path shared by all its names, not a copy per name.
+    assert grammar.jsgf().count("she has [a] (") == 1
 
 
 def test_a_running_routine_has_its_own_smaller_grammar(recognizer):

@@ -33,11 +33,13 @@ GARBAGE_PREFIX = "garbage_"
 # Decoder settings measured on espeak-ng speech (scripts/bench_voice.py): dither keeps
 # the synthesiser's digital silence from breaking the features, the Viterbi path (not the
 # lattice's best path) keeps results to whole phrases, wider beams keep short words alive.
-DECODER_SETTINGS = dict(dither=True, bestpath=False, beam=1e-60, wbeam=1e-40, pbeam=1e-60, wip=0.2)
+DECODER_SETTINGS = dict(dither=True, bestpath=False, beam=1e-60, wbeam=1e-40, pbeam=1e-60, wip=0.2, topn=16, silprob=0.1)
 # A segment longer than its phrase could take is narration or talk, not a command: the
 # segment's padding (0.1 s before, 0.25 s of silence after) plus this much per phone.
 SEGMENT_PADDING_S = 0.35
 MAX_PHONE_S = 0.22
+# ... but a one-word command said slowly ("no" at 140 words a minute) may always take this long.
+MIN_TURN_S = 1.0
 # JSGF weight of the garbage loop against all phrases, while the client itself speaks:
 # its narration must not trigger commands (1e-20: ~3 % of narration segments still do;
 # weights under ~1e-38 vanish). When it is silent, no garbage loop: more commands heard.
@@ -133,4 +135,4 @@ class Recognizer:
 
     def plausible_length(self, phrase: str, seconds: float) -> bool:
         """Could `phrase` take `seconds` (with the segment's padding), even spoken slowly?"""
-        return seconds <= SEGMENT_PADDING_S + MAX_PHONE_S * self.phone_counts[phrase]
+        return seconds <= max(MIN_TURN_S, SEGMENT_PADDING_S + MAX_PHONE_S * self.phone_counts[phrase])

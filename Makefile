@@ -56,7 +56,7 @@ voice: train
 	$(PY) -m massage_coach.voice $(ARGS)
 
 bench-voice: train
-	$(PY) scripts/bench_voice.py
+	$(PY) scripts/bench_voice.py $(ARGS)
 
 # Re-pin every transitive dependency after changing requirements.txt.
 lock: setup

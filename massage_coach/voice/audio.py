@@ -10,7 +10,7 @@ import wave
 from dataclasses import dataclass
 from math import gcd
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterator, List, Optional, Protocol, Tuple
 
 import numpy as np
 from scipy.signal import resample_poly
@@ -93,18 +93,46 @@ class Segment:
     closed_s: float  # when the silence after it was long enough to end the turn
 
 
+class TurnObserver(Protocol):
+    """Follows a turn while it is spoken (a streaming recogniser), and may end it early."""
+
+    def started(self, samples: np.ndarray, start_s: float) -> None:
+        """Speech began: the leading pad and the first voiced frame, from `start_s`."""
+
+    def extended(self, frame: np.ndarray, at_s: float) -> None:
+        """The next frame of the turn, which arrived at `at_s`."""
+
+    def complete(self, at_s: float) -> bool:
+        """After a short silence: is what was said so far surely all of it?"""
+
+    def dropped(self) -> None:
+        """The burst was too short to be speech (a click): forget it."""
+
+
 class Segmenter:
     """Energy-based turn detection, fed in chunks (a live microphone or a file).
 
     A frame is voiced when it is `margin_db` above the noise floor, which follows the
     quietest recent frames, so steady noise raises the threshold with it. A turn ends
     after `hangover_s` of unvoiced frames; shorter bursts than `min_speech_s` are clicks.
+    With an `observer`, a turn also ends after `early_hangover_s` of silence when the
+    observer finds it complete (a whole command that nothing longer may follow), or after
+    `quiet_early_hangover_s` when the turn's loudest frame is `quiet_snr_db` over the noise
+    floor: in noise, weak consonants ("start the") sink under the threshold and look like
+    a pause (measured at 10 dB SNR: 0.08 s split 19 of 141 commands, 0.12 s 3; clean, none).
     """
 
     def __init__(self, margin_db: float = 3.0, hangover_s: float = 0.25, min_speech_s: float = 0.15,
-                 pad_s: float = 0.1, max_speech_s: float = 8.0, smooth_s: float = 0.05) -> None:
+                 pad_s: float = 0.1, max_speech_s: float = 8.0, smooth_s: float = 0.05,
+                 observer: Optional[TurnObserver] = None, early_hangover_s: float = 0.12,
+                 quiet_early_hangover_s: float = 0.08, quiet_snr_db: float = 30.0) -> None:
         self.margin_db = margin_db
         self.hangover_frames = round(hangover_s / FRAME_S)
+        self.observer = observer
+        self.early_hangover_frames = round(early_hangover_s / FRAME_S)
+        self.quiet_early_hangover_frames = round(quiet_early_hangover_s / FRAME_S)
+        self.quiet_snr_db = quiet_snr_db
+        self._peak_db = 0.0  # the current turn's loudest (smoothed) frame
         self.min_speech_frames = round(min_speech_s / FRAME_S)
         self.pad_frames = round(pad_s / FRAME_S)
         self.max_speech_frames = round(max_speech_s / FRAME_S)
@@ -140,7 +168,12 @@ class Segmenter:
 
     def flush(self) -> Optional[Segment]:
         """The turn in progress at the end of the input, if any."""
-        return self._close() if self._speech and self._voiced_frames >= self.min_speech_frames else None
+        if self._speech and self._voiced_frames >= self.min_speech_frames:
+            return self._close()
+        if self._speech and self.observer:
+            self.observer.dropped()
+        self._reset()
+        return None
 
     def _feed_frame(self, frame: np.ndarray) -> Optional[Segment]:
         # Power over the last few frames: noise makes single frames of speech dip below the threshold.
@@ -150,24 +183,39 @@ class Segmenter:
         voiced = level > max(self.floor_db + self.margin_db, 30.0)
         index = self._frame_index
         self._frame_index += 1
+        arrived_s = self._frame_index * FRAME_S
         if not self._speech:
             self._history = (self._history + [frame])[-self.pad_frames:]
             if voiced:
                 self._speech = list(self._history)
                 self._start_frame = index - len(self._history) + 1
                 self._voiced_frames, self._silent_run, self._last_voiced = 1, 0, index
+                self._peak_db = level
+                if self.observer:
+                    self.observer.started(np.concatenate(self._speech), self._start_frame * FRAME_S)
             return None
         self._speech.append(frame)
+        if self.observer:
+            self.observer.extended(frame, arrived_s)
         if voiced:
             self._voiced_frames += 1
             self._silent_run = 0
             self._last_voiced = index
+            self._peak_db = max(self._peak_db, level)
         else:
             self._silent_run += 1
+        long_enough = self._voiced_frames >= self.min_speech_frames
         if self._silent_run >= self.hangover_frames or len(self._speech) >= self.max_speech_frames:
-            if self._voiced_frames < self.min_speech_frames:
+            if not long_enough:
+                if self.observer:
+                    self.observer.dropped()
                 self._reset()
                 return None
+            return self._close()
+        quiet = self._peak_db - self.floor_db >= self.quiet_snr_db
+        early_frames = self.quiet_early_hangover_frames if quiet else self.early_hangover_frames
+        if (self.observer and long_enough and self._silent_run >= early_frames
+                and self.observer.complete(arrived_s)):
             return self._close()
         return None
 

@@ -122,13 +122,16 @@ class Grammar:
     def words(self) -> Set[str]:
         return {word for phrase in self.phrases for word in phrase.split()}
 
-    def jsgf(self, context: Optional[str] = None) -> str:
-        """The grammar of one context's phrases ("routine", or "routine+asked" for the phrases of
-        both); every phrase when `context` is None."""
-        wanted = set(context.split("+")) if context else set()
+    @staticmethod
+    def searched(contexts: Set[str], context: Optional[str]) -> bool:
+        """Is a phrase of these contexts searched in `context` ("routine", or "routine+asked" for
+        the phrases of both; every phrase for None or "")?"""
+        return not context or bool(contexts & set(context.split("+")))
 
+    def jsgf(self, context: Optional[str] = None) -> str:
+        """The grammar of one context's phrases (see `searched`)."""
         def searched(contexts: Set[str]) -> bool:
-            return context is None or bool(contexts & wanted)
+            return self.searched(contexts, context)
 
         rules = {}
         commands = [phrase for phrase in self.commands if searched(self.contexts[phrase])]

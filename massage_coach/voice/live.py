@@ -16,12 +16,15 @@ from typing import Optional
 
 import numpy as np
 
-from massage_coach.voice.audio import RATE, Segmenter, write_wav
+from massage_coach.voice.audio import RATE, write_wav
 from massage_coach.voice.grammar import normalise
+from massage_coach.voice.listener import Listener
 from massage_coach.voice.recognizer import Recognizer
 from massage_coach.voice.session import Turn, VoiceSession
 
-CHUNK_BYTES = int(RATE * 0.05) * 2  # 50 ms of 16-bit mono
+# Small reads and ALSA periods: a turn's end is noticed within 10-20 ms, not a period later.
+CHUNK_BYTES = int(RATE * 0.02) * 2  # 20 ms of 16-bit mono
+PERIOD_US = 10000
 
 
 def missing_devices() -> Optional[str]:
@@ -67,9 +70,11 @@ def run_live(session: VoiceSession, recognizer: Recognizer) -> int:
     player = Player()
     cue = chime(session.out_dir / "chime.wav")
     session.on_turn = lambda turn: turn.audio and player.play(session.out_dir / turn.audio)
-    recorder = subprocess.Popen(["arecord", "-q", "-t", "raw", "-f", "S16_LE", "-r", str(RATE), "-c", "1"],
+    recorder = subprocess.Popen(["arecord", "-q", "-t", "raw", "-f", "S16_LE", "-r", str(RATE), "-c", "1",
+                                 f"--period-time={PERIOD_US}", f"--buffer-time={8 * PERIOD_US}"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    segmenter = Segmenter()
+    # The search is chosen when speech begins: the strict one while the client speaks.
+    listener = Listener(recognizer, lambda start_s: (player.playing, session.context))
     started = time.monotonic()
     print("Listening. Say \"start the quick massage\", \"what is kneading\", \"next\", \"pause\"... "
           "(Ctrl-C to leave)", flush=True)
@@ -82,8 +87,8 @@ def run_live(session: VoiceSession, recognizer: Recognizer) -> int:
             now = time.monotonic() - started
             speaking = player.playing
             session.speaking_until = now + 1.0 if speaking else 0.0
-            for segment in segmenter.feed(np.frombuffer(data, dtype="<i2")):
-                recognition = recognizer.recognise(segment.samples, while_speaking=speaking, context=session.context)
+            for heard in listener.feed(np.frombuffer(data, dtype="<i2")):
+                recognition = heard.recognition
                 if not recognition.action:
                     continue
                 player.stop()  # barge-in: the command wins over the narration

@@ -13,13 +13,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Set
 
 import numpy as np
+import yaml
 from pocketsphinx import Decoder, get_model_path
 
 from massage_coach.voice.audio import RATE
-from massage_coach.voice.grammar import ASKED, Grammar, build_grammar
+from massage_coach.voice.grammar import ASKED, PHRASES_PATH, Grammar, build_grammar, nlu_examples
 from massage_coach.voice.pronounce import espeak_pronunciation
 
 MODEL_DIR = Path(get_model_path()) / "en-us"
@@ -44,6 +45,10 @@ MIN_TURN_S = 1.0
 # its narration must not trigger commands (1e-20: ~3 % of narration segments still do;
 # weights under ~1e-38 vanish). When it is silent, no garbage loop: more commands heard.
 BARGE_IN_GARBAGE_WEIGHT = 1e-20
+# Whether a turn spoken over the client's own voice may end early too (Recognizer.complete).
+# Measured (make bench-voice): it would bring barge-in turns from ~285 to ~200 ms, but the
+# narration, cut at its own short pauses, then triggered 5-6 of ~125 segments instead of 3-4.
+EARLY_END_WHILE_SPEAKING = False
 # espeak-ng's pauses are digital zeros, which no microphone produces and which derail
 # the features; this much noise (std, 16-bit) made recognition of its speech much better.
 NOISE_FLOOR = 100.0
@@ -105,6 +110,15 @@ class Recognizer:
             self.decoder.add_jsgf_string(f"listening{context}", self.grammar.jsgf(context or None))
             self.decoder.add_jsgf_string(f"speaking{context}", self._jsgf(garbage_weight, context or None))
         self._noise = np.random.default_rng(0)
+        self._final_phrases: Dict[str, Set[str]] = {}  # per search, see `complete`
+        meanings = self._meanings()
+        for context in self.contexts:
+            final = self._final(
+                [p for p in self.grammar.phrases if self.grammar.searched(self.grammar.contexts[p], context)], meanings)
+            for search in ("listening", "speaking"):
+                self._final_phrases[search + context] = final
+        self._search, self._turn = "listening", []
+        self._calibrated = False  # see `_calibrate`
 
     def _jsgf(self, garbage_weight: float, context: Optional[str]) -> str:
         jsgf = self.grammar.jsgf(context)
@@ -116,22 +130,100 @@ class Recognizer:
         return (f"{head}\n<garbage> = ({phones})+;\n"
                 f"public <utterance> = /1/ ({alternatives}) | /{garbage_weight}/ <garbage>;\n")
 
-    def recognise(self, samples: np.ndarray, while_speaking: bool = False, context: str = "") -> Recognition:
-        """The phrase in one turn; `while_speaking`: the client's own voice may be in the audio;
-        `context`: only that context's phrases ("routine", "idle+asked"), or "" for all of them."""
-        started = time.perf_counter()
-        noisy = np.clip(samples + self._noise.normal(0, NOISE_FLOOR, len(samples)), -32768, 32767)
-        self.decoder.activate_search(("speaking" if while_speaking else "listening") + context)
+    def _meanings(self) -> Dict[str, str]:
+        """phrase -> what the client does with it: its local action, or the NLU intent it is an
+        example of (phrases of neither have no known meaning)."""
+        meanings = {phrase: action for phrase, action in self.grammar.phrases.items() if action != "send"}
+        for intent in yaml.safe_load(PHRASES_PATH.read_text())["nlu_intents"]:
+            for phrase in nlu_examples([intent], max_words=6):
+                if self.grammar.phrases.get(phrase) == "send":
+                    meanings.setdefault(phrase, intent)
+        return meanings
+
+    @staticmethod
+    def _final(phrases: List[str], meanings: Dict[str, str]) -> Set[str]:
+        """The phrases after which a turn may end early: no longer phrase starts with them, or
+        every one that does means the same ("next step" after "next"; not "stop the massage")."""
+        going_on: Dict[str, Set[Optional[str]]] = {}  # a phrase's start -> meanings of the phrases that go on
+        for phrase in phrases:
+            words = phrase.split()
+            for n in range(1, len(words)):
+                going_on.setdefault(" ".join(words[:n]), set()).add(meanings.get(phrase))
+        return {phrase for phrase in phrases
+                if phrase not in going_on or (phrase in meanings and going_on[phrase] == {meanings[phrase]})}
+
+    def begin(self, while_speaking: bool = False, context: str = "") -> None:
+        """Starts a turn that is decoded while it is spoken: `feed` it from its first sample.
+        `while_speaking`: the client's own voice may be in the audio; `context`: only that
+        context's phrases ("routine", "idle+asked"), or "" for all of them."""
+        self._search = ("speaking" if while_speaking else "listening") + context
+        self.decoder.activate_search(self._search)
         self.decoder.start_utt()
-        self.decoder.process_raw(noisy.astype("<i2").tobytes(), full_utt=True)
+        self._turn: List[np.ndarray] = []
+
+    def feed(self, samples: np.ndarray) -> None:
+        noisy = np.clip(samples + self._noise.normal(0, NOISE_FLOOR, len(samples)), -32768, 32767).astype("<i2")
+        # Live cepstral mean normalisation (full_utt=False): the mean comes from the turns
+        # before, so no look at the whole turn is needed first.
+        self.decoder.process_raw(noisy.tobytes(), full_utt=False)
+        self._turn.append(noisy)
+
+    def complete(self) -> bool:
+        """Is the best phrase so far whole, and does every longer phrase of the search that starts
+        with it mean the same? ("next" may go on as "next step": fine; "stop" as "stop the massage":
+        wait; "go to step" is no phrase.) Then the turn may end before the usual silence. Not
+        before the first command is heard: the live mean is no good until then (see `_calibrate`).
+        Not while the client speaks (see EARLY_END_WHILE_SPEAKING)."""
+        if not self._calibrated or (self._search.startswith("speaking") and not EARLY_END_WHILE_SPEAKING):
+            return False
+        hyp = self.decoder.hyp()
+        return hyp is not None and hyp.hypstr in self._final_phrases[self._search]
+
+    def finish(self, length_s: Optional[float] = None) -> Recognition:
+        """The phrase of the turn fed so far; `decode_ms`: the work left after its last sample.
+        `length_s`: the turn's length had the usual silence ended it (a turn that ended early
+        is shorter; the length check must not get looser for it); else what was fed."""
+        started = time.perf_counter()
         self.decoder.end_utt()
         hyp = self.decoder.hyp()
         heard = hyp.hypstr if hyp else ""
+        if not self._calibrated:
+            heard = self._calibrate()
         elapsed = (time.perf_counter() - started) * 1000
         action = self.grammar.phrases.get(heard, "")  # a partial phrase or garbage is not a command
-        if action and not self.plausible_length(heard, len(samples) / RATE):
+        if length_s is None:
+            length_s = sum(map(len, self._turn)) / RATE
+        if action and not self.plausible_length(heard, length_s):
             action = ""
         return Recognition(heard if action else "", action, heard, elapsed)
+
+    def cancel(self) -> None:
+        """Drops the turn fed so far (a click, not speech)."""
+        self.decoder.end_utt()
+
+    def _calibrate(self) -> str:
+        """Until a first command is heard, the live mean is the model's, far from this microphone's
+        (measured: most first commands misheard). Then the turn is decoded again with its own mean
+        (the decoder keeps it for the next turns) - a whole-turn decode, for the first command only."""
+        before = self.decoder.get_cmn()
+        self.decoder.start_utt()
+        self.decoder.process_raw(np.concatenate(self._turn).tobytes(), full_utt=True)
+        self.decoder.end_utt()
+        hyp = self.decoder.hyp()
+        heard = hyp.hypstr if hyp else ""
+        self._calibrated = heard in self.grammar.phrases
+        if not self._calibrated:  # noise or a cough: its mean is no microphone's speech
+            self.decoder.set_cmn(before)
+        return heard
+
+    def recognise(self, samples: np.ndarray, while_speaking: bool = False, context: str = "") -> Recognition:
+        """The phrase in one whole turn (see `begin`); `decode_ms` covers all of its decoding."""
+        started = time.perf_counter()
+        self.begin(while_speaking, context)
+        self.feed(samples)
+        recognition = self.finish()
+        recognition.decode_ms = (time.perf_counter() - started) * 1000
+        return recognition
 
     def plausible_length(self, phrase: str, seconds: float) -> bool:
         """Could `phrase` take `seconds` (with the segment's padding), even spoken slowly?"""

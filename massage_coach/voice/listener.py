@@ -1,0 +1,103 @@
+"""Turns recognised while they are spoken: the segmenter and a streaming recogniser together.
+
+The decoder is fed each 10 ms frame as it arrives, from the turn's leading pad on, so
+when the turn ends only the decoder's last frames remain to be decoded. A turn ends
+after the segmenter's usual silence, or sooner when the best phrase so far is whole and
+no longer phrase that starts with it means something else (Recognizer.complete).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterator, List, Optional, Tuple
+
+import numpy as np
+
+from massage_coach.voice.audio import FRAME_S, RATE, Segment, Segmenter
+from massage_coach.voice.recognizer import Recognition, Recognizer
+
+# How the search is chosen when speech begins, from its start time in seconds:
+# (the client's own voice may be in it, context).
+SearchChoice = Callable[[float], Tuple[bool, str]]
+
+
+@dataclass
+class HeardTurn:
+    segment: Segment
+    recognition: Recognition
+    # From the end of the last voiced frame to the phrase known: the silence that ended the
+    # turn, then any decoding still queued then (see Listener._work) and the last decoding step.
+    waited_ms: float
+
+
+class Listener:
+    """Feeds audio in chunks of any size; yields each turn with its recognition as it ends."""
+
+    def __init__(self, recognizer: Recognizer, choose_search: SearchChoice = lambda start_s: (False, ""),
+                 **segmenter_options) -> None:
+        self.recognizer = recognizer
+        self.choose_search = choose_search
+        self.segmenter = Segmenter(observer=self, **segmenter_options)
+        # When the decoder would be done with the audio so far, on the audio's own clock: each
+        # frame's decoding starts when the frame arrives, or when the frames before are done.
+        # Decoding that keeps up with speech costs the user nothing; a backlog is waited for.
+        self._busy_until_s = 0.0
+        # Speech that starts within the usual silence after a turn that ended early is the rest
+        # of that turn (split by a weak sound in noise): heard, but never a command of its own.
+        self._rest_until_s = 0.0
+        self._rest = False
+
+    def _work(self, arrived_s: float, step: Callable[[], object]) -> object:
+        started = time.perf_counter()
+        result = step()
+        self._busy_until_s = max(self._busy_until_s, arrived_s) + time.perf_counter() - started
+        return result
+
+    # TurnObserver: called by the segmenter frame by frame.
+    def started(self, samples: np.ndarray, start_s: float) -> None:
+        while_speaking, context = self.choose_search(start_s)
+        arrived_s = start_s + len(samples) / RATE
+        self._rest = arrived_s - FRAME_S < self._rest_until_s
+
+        def begin() -> None:
+            self.recognizer.begin(while_speaking, context)
+            self.recognizer.feed(samples)
+        self._work(arrived_s, begin)
+
+    def extended(self, frame: np.ndarray, at_s: float) -> None:
+        self._work(at_s, lambda: self.recognizer.feed(frame))
+
+    def complete(self, at_s: float) -> bool:
+        return bool(self._work(at_s, self.recognizer.complete))
+
+    def dropped(self) -> None:
+        self.recognizer.cancel()
+
+    def _heard(self, segment: Segment) -> HeardTurn:
+        hangover_s = self.segmenter.hangover_frames * FRAME_S
+        length_s = segment.end_s - segment.start_s + hangover_s
+        recognition = self._work(segment.closed_s, lambda: self.recognizer.finish(length_s))
+        if self._rest:
+            recognition = Recognition("", "", recognition.best_guess, recognition.decode_ms)
+        if segment.closed_s - segment.end_s < hangover_s:
+            self._rest_until_s = segment.end_s + hangover_s
+        return HeardTurn(segment, recognition, (self._busy_until_s - segment.end_s) * 1000)
+
+    def feed(self, chunk: np.ndarray) -> Iterator[HeardTurn]:
+        for segment in self.segmenter.feed(chunk):
+            yield self._heard(segment)
+
+    def flush(self) -> Optional[HeardTurn]:
+        """The turn in progress at the end of the input, if any."""
+        segment = self.segmenter.flush()
+        return self._heard(segment) if segment else None
+
+
+def hear(recognizer: Recognizer, audio: np.ndarray, while_speaking: bool = False, context: str = "",
+         **listener_options) -> List[HeardTurn]:
+    """Every turn in a recording, as a session would hear it."""
+    listener = Listener(recognizer, lambda start_s: (while_speaking, context), **listener_options)
+    found = list(listener.feed(audio))
+    last = listener.flush()
+    return found + ([last] if last else [])

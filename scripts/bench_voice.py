@@ -6,7 +6,12 @@ Commands are spoken by espeak-ng in three voices/speeds (massage_coach.voice.syn
 A command counts as recognised when the phrase heard means the same to the assistant as
 the phrase spoken (same intent and entities from Rasa's /model/parse), or is the same
 local speech setting. False triggers: every routine step's narration, rendered by the
-client's own voice, fed back into the recogniser. Latency: from the end of a spoken
+client's own voice and heard back through a synthetic room (synthetic.room_echo: 20-80 ms
+delay, reverberation time 0.3 s, small-speaker bass loss, 10 dB quieter, 25 dB SNR).
+Barge-in: each command spoken 1.5 s into a step's narration, whose room echo is mixed in
+ECHO_BELOW_DB quieter than the command (the user is nearer the microphone), or
+HARDER_ECHO_BELOW_DB. The echo gate (echo.py, then the listening search) and the older
+garbage-loop search ("speaking") get the same audio. Latency: from the end of a spoken
 command to the first sentence of the reply ready to play (silence that ends the turn +
 recognition + Rasa + speech synthesis), over headless runs.
 """
@@ -26,12 +31,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from massage_coach.content import load_content  # noqa: E402
 from massage_coach.servers import Servers  # noqa: E402
-from massage_coach.voice.audio import add_noise, segments, silence, to_recogniser_rate  # noqa: E402
+from massage_coach.voice.audio import RATE, add_noise, segments, silence, to_recogniser_rate  # noqa: E402
+from massage_coach.voice.echo import EchoGate, PlaybackTimeline  # noqa: E402
 from massage_coach.voice.headless import run_headless  # noqa: E402
 from massage_coach.voice.recognizer import Recognizer  # noqa: E402
 from massage_coach.voice.session import VoiceSession  # noqa: E402
 from massage_coach.voice.speaker import Speaker  # noqa: E402
-from massage_coach.voice.synthetic import USER_VOICES, say, write_conversation  # noqa: E402
+from massage_coach.voice.synthetic import USER_VOICES, mix_under, room_echo, say, write_conversation  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -43,6 +49,9 @@ COMMANDS = [
     "can i press on the spine", "where is the lumbar zone", "she has a fever", "he has varicose veins",
     "which routines do you have", "what do i need", "help",
 ]
+ECHO_BELOW_DB = 6.0  # the command's speech power over the echo's: the harder end of 6-10 dB
+HARDER_ECHO_BELOW_DB = 0.0  # the loudspeaker as loud at the microphone as the user
+NARRATION_LEAD_S = 1.5  # the narration has been playing this long when the user speaks
 
 
 def parse(servers: Servers, text: str) -> tuple:
@@ -75,20 +84,66 @@ def used_in(recognizer: Recognizer, command: str) -> List[str]:
     return [context for context in contexts if context in recognizer.grammar.contexts.get(command, set())] or contexts
 
 
-def accuracy(servers: Servers, recognizer: Recognizer, snr_db, while_speaking: bool, contextual: bool) -> tuple:
+def narrations() -> List[tuple]:
+    """(routine id, 16 kHz samples) of every step's narration in the client's own voice."""
+    speaker = Speaker()
+    found = []
+    for routine in load_content().routines.values():
+        for step in routine["steps"]:
+            samples, rate, _ = speaker.render(step["speech"])
+            found.append((routine["id"], to_recogniser_rate(samples, rate)))
+    return found
+
+
+def room(played: np.ndarray, seed: int) -> np.ndarray:
+    """`played` heard back through a room whose delay differs from trial to trial (20-80 ms)."""
+    return room_echo(played, gain_db=-10.0, snr_db=25.0, seed=seed, delay_s=0.02 + 0.06 * (seed * 7 % 11) / 10)
+
+
+def heard_while_speaking(recognizer: Recognizer, audio: np.ndarray, timeline: PlaybackTimeline, context: str,
+                         gate: bool) -> List[str]:
+    """What each segment yields while the client speaks: through the echo gate and the listening
+    search (`gate`), or the whole segment in the garbage-loop search."""
+    heard = []
+    for segment in segments(audio):
+        if gate:
+            samples = EchoGate(timeline).user_speech(segment.samples, segment.start_s)
+            heard.append(recognizer.recognise(samples, context=context).text if samples is not None else "")
+        else:
+            heard.append(recognizer.recognise(segment.samples, while_speaking=True, context=context).text)
+    return [text for text in heard if text]
+
+
+def accuracy(servers: Servers, recognizer: Recognizer, snr_db, while_speaking: bool, contextual: bool,
+             narration: List[tuple] = (), echo_below_db: float = ECHO_BELOW_DB, gate: bool = True) -> tuple:
     """Each command in each context it is used in, searched in that context's phrases
-    (`contextual`) or in all phrases (the same audio, for comparison)."""
+    (`contextual`) or in all phrases (the same audio, for comparison). `while_speaking`: spoken
+    over the echo of a step's `narration`, through the echo gate (`gate`) or the garbage loop."""
     right, total, misses, cache = 0, 0, [], {}
     for voice, speed in USER_VOICES:
         for command, context in [(command, context) for command in COMMANDS
                                  for context in used_in(recognizer, command)]:
-            audio = np.concatenate([silence(0.5), say(command, voice, speed), silence(0.5)])
+            search = context if contextual else ""
+            spoken = say(command, voice, speed)
+            if while_speaking:
+                lead = int(RATE * NARRATION_LEAD_S)
+                user = np.concatenate([silence(NARRATION_LEAD_S), spoken, silence(0.5)])
+                played = narration[total % len(narration)][1]
+                timeline = PlaybackTimeline()
+                timeline.play(0.0, played)
+                echo = room(np.pad(played, (0, max(0, len(user) - len(played))))[: len(user)], seed=total)
+                audio = mix_under(user, echo, echo_below_db)
+                assert lead < len(played), "the command must fall inside the narration"
+            else:
+                audio = np.concatenate([silence(0.5), spoken, silence(0.5)])
             if snr_db is not None:
                 audio = add_noise(audio, snr_db, seed=total)
             # As in a session: the segmenter cuts the turn out; one command must come of it.
-            search = context if contextual else ""
-            heard = [recognizer.recognise(s.samples, while_speaking, search).text for s in segments(audio)]
-            heard = [text for text in heard if text]
+            if while_speaking:
+                heard = heard_while_speaking(recognizer, audio, timeline, search, gate)
+            else:
+                heard = [recognizer.recognise(s.samples, context=search).text for s in segments(audio)]
+                heard = [text for text in heard if text]
             heard = heard[0] if len(heard) == 1 else " + ".join(heard)
             total += 1
             if same_meaning(servers, recognizer, command, heard, cache):
@@ -98,18 +153,16 @@ def accuracy(servers: Servers, recognizer: Recognizer, snr_db, while_speaking: b
     return right, total, misses
 
 
-def false_triggers(recognizer: Recognizer) -> tuple:
-    speaker = Speaker()
+def false_triggers(recognizer: Recognizer, narration: List[tuple], gate: bool) -> tuple:
+    """Every step's narration as the microphone hears it, with nobody else speaking."""
     triggers, pieces = [], 0
-    for routine in load_content().routines.values():
-        for step in routine["steps"]:
-            samples, rate, _ = speaker.render(step["speech"])
-            audio = np.concatenate([silence(0.3), to_recogniser_rate(samples, rate), silence(0.5)])
-            for segment in segments(audio):
-                pieces += 1
-                heard = recognizer.recognise(segment.samples, while_speaking=True, context="routine").text
-                if heard:
-                    triggers.append(f"{routine['id']}: {heard!r}")
+    for number, (routine, played) in enumerate(narration):
+        timeline = PlaybackTimeline()
+        timeline.play(0.3, played)
+        audio = room(np.concatenate([silence(0.3), played, silence(0.5)]), seed=number)
+        pieces += len(segments(audio))
+        triggers += [f"{routine}: {heard!r}"
+                     for heard in heard_while_speaking(recognizer, audio, timeline, "routine", gate)]
     return triggers, pieces
 
 
@@ -140,18 +193,27 @@ def main() -> int:
             recognizer = Recognizer()
             print(f"grammar: {len(recognizer.grammar.phrases)} phrases "
                   f"({len(recognizer.grammar.unpronounceable)} left out: words not in the dictionary)")
-            modes = [("listening, per context", False, True), ("listening, all phrases", False, False),
-                     ("while speaking (barge-in), per context", True, True)]
-            for mode, while_speaking, contextual in modes:
+            narration = narrations()
+            modes = [("listening, per context", False, True, {}), ("listening, all phrases", False, False, {}),
+                     (f"barge-in over narration {ECHO_BELOW_DB:g} dB below, echo gate, per context", True, True,
+                      {"gate": True}),
+                     (f"barge-in over narration {ECHO_BELOW_DB:g} dB below, garbage loop, per context", True, True,
+                      {"gate": False}),
+                     (f"barge-in over narration {HARDER_ECHO_BELOW_DB:g} dB below, echo gate, per context", True,
+                      True, {"gate": True, "echo_below_db": HARDER_ECHO_BELOW_DB})]
+            for mode, while_speaking, contextual, options in modes:
                 for label, snr in (("clean", None), ("10 dB SNR", 10.0)):
-                    right, total, misses = accuracy(servers, recognizer, snr, while_speaking, contextual)
+                    right, total, misses = accuracy(servers, recognizer, snr, while_speaking, contextual,
+                                                    narration, **options)
                     print(f"command accuracy {mode}, {label}: {right}/{total} = {100 * right / total:.1f} %")
                     for miss in misses:
                         print(f"    {miss}")
-            triggers, pieces = false_triggers(recognizer)
-            print(f"false triggers from narration: {len(triggers)} of {pieces} narration segments")
-            for trigger in triggers:
-                print(f"    {trigger}")
+            for method, gate in (("echo gate", True), ("garbage loop", False)):
+                triggers, pieces = false_triggers(recognizer, narration, gate)
+                print(f"false triggers from narration through a room, {method}: {len(triggers)} of {pieces} "
+                      "narration segments")
+                for trigger in triggers:
+                    print(f"    {trigger}")
             found = latencies(servers, recognizer)
             print(f"latency, end of command to first reply audio: p50 {statistics.median(found):.0f} ms, "
                   f"p95 {percentile(found, 0.95):.0f} ms ({len(found)} turns)")

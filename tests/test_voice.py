@@ -13,14 +13,16 @@ from typing import Dict, List
 import numpy as np
 import pytest
 
+from massage_coach.content import load_content
 from massage_coach.servers import PROJECT_DIR
 from massage_coach.voice.__main__ import main as voice_main
-from massage_coach.voice.audio import add_noise, segments, silence, wav_duration
+from massage_coach.voice.audio import add_noise, segments, silence, to_recogniser_rate, wav_duration
+from massage_coach.voice.echo import EchoGate, PlaybackTimeline
 from massage_coach.voice.live import missing_devices
 from massage_coach.voice.recognizer import Recognizer
 from massage_coach.voice.session import spoken_text
-from massage_coach.voice.speaker import SpeechSettings
-from massage_coach.voice.synthetic import USER_VOICES, say, write_conversation
+from massage_coach.voice.speaker import SpeechSettings, Speaker
+from massage_coach.voice.synthetic import USER_VOICES, mix_under, room_echo, say, write_conversation
 
 # Commands heard right in every voice, clean and at 10 dB SNR (scripts/bench_voice.py has the rest).
 ROBUST_COMMANDS = ["move on", "repeat", "pause", "continue", "louder", "what is kneading", "go to step three"]
@@ -185,3 +187,49 @@ def test_without_sound_devices_it_says_so_and_takes_typed_input(servers, tmp_pat
     assert "Slower." in result.stdout
     wavs = sorted(out.glob("turn-*.wav"))
     assert len(wavs) == 2 and all(wav_duration(wav) > 0.3 for wav in wavs)
+
+
+@pytest.fixture(scope="module")
+def narration() -> List[np.ndarray]:
+    """The quick massage's steps in the client's own voice, 16 kHz."""
+    speaker = Speaker()
+    routine = next(r for r in load_content().routines.values() if r["id"] == "home")
+    return [to_recogniser_rate(*speaker.render(step["speech"])[:2]) for step in routine["steps"]]
+
+
+@pytest.mark.parametrize("delay_s", [0.02, 0.05, 0.08])
+def test_the_clients_own_narration_heard_through_a_room_triggers_nothing(recognizer, narration, delay_s):
+    for number, played in enumerate(narration):
+        timeline = PlaybackTimeline()
+        timeline.play(0.3, played)
+        audio = room_echo(np.concatenate([silence(0.3), played, silence(0.5)]), delay_s=delay_s, seed=number)
+        gate = EchoGate(timeline)
+        found = segments(audio)
+        assert found, "the echo is loud enough to be segmented"
+        assert [gate.user_speech(s.samples, s.start_s) for s in found] == [None] * len(found)
+
+
+@pytest.mark.parametrize("command", ["move on", "what is kneading", "go to step three"])
+def test_a_command_spoken_over_the_narration_is_heard(recognizer, narration, command):
+    # The user speaks 1.5 s into a step's narration, 6 dB louder than its echo at the microphone.
+    user = np.concatenate([silence(1.5), say(command), silence(0.5)])
+    played = narration[1]
+    timeline = PlaybackTimeline()
+    timeline.play(0.0, played)
+    audio = mix_under(user, room_echo(played[: len(user)], delay_s=0.05), echo_below_db=6.0)
+    gate = EchoGate(timeline)
+    kept = [gate.user_speech(s.samples, s.start_s) for s in segments(audio)]
+    assert [recognizer.recognise(samples).text for samples in kept if samples is not None] == [command]
+
+
+def test_barge_in_with_the_replies_echoing_in_the_room(servers, tmp_path):
+    # The client's replies come back into the microphone through a room: its own narration
+    # triggers nothing, and "move on" said 3 s into step 1's narration moves on at once.
+    turns = [("start the quick massage", 30), ("none of those", 3), ("move on", 40), ("pause", 10)]
+    records = run(servers, tmp_path, turns, "--no-auto-advance", "--room-echo", "-10")
+    voice_turns = [r for r in records if r["source"] == "voice" and r["heard"]]
+    assert [r["heard"] for r in voice_turns] == [text for text, _ in turns]
+    assert not any(r.get("unrecognised") for r in records), records
+    assert any(r.get("echo") for r in records), "the narration was heard back and set aside"
+    assert voice_turns[2]["barged_in"] and steps(records) == [1, 2]
+    assert payload_types(voice_turns[3]) == ["paused"]

@@ -17,6 +17,7 @@ from typing import Optional
 import numpy as np
 
 from massage_coach.voice.audio import RATE, Segmenter, write_wav
+from massage_coach.voice.echo import EchoGate
 from massage_coach.voice.grammar import normalise
 from massage_coach.voice.recognizer import Recognizer
 from massage_coach.voice.session import Turn, VoiceSession
@@ -70,6 +71,7 @@ def run_live(session: VoiceSession, recognizer: Recognizer) -> int:
     recorder = subprocess.Popen(["arecord", "-q", "-t", "raw", "-f", "S16_LE", "-r", str(RATE), "-c", "1"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     segmenter = Segmenter()
+    gate = EchoGate(session.played)
     started = time.monotonic()
     print("Listening. Say \"start the quick massage\", \"what is kneading\", \"next\", \"pause\"... "
           "(Ctrl-C to leave)", flush=True)
@@ -83,7 +85,11 @@ def run_live(session: VoiceSession, recognizer: Recognizer) -> int:
             speaking = player.playing
             session.speaking_until = now + 1.0 if speaking else 0.0
             for segment in segmenter.feed(np.frombuffer(data, dtype="<i2")):
-                recognition = recognizer.recognise(segment.samples, while_speaking=speaking, context=session.context)
+                # While it speaks, only what its own playback does not explain is the user's.
+                heard = gate.user_speech(segment.samples, segment.start_s) if speaking else segment.samples
+                if heard is None:
+                    continue
+                recognition = recognizer.recognise(heard, context=session.context)
                 if not recognition.action:
                     continue
                 player.stop()  # barge-in: the command wins over the narration

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 from massage_coach.servers import post_message
-from massage_coach.voice.audio import wav_duration
+from massage_coach.voice.audio import read_recogniser_audio, wav_duration
+from massage_coach.voice.echo import PlaybackTimeline
 from massage_coach.voice.speaker import Speaker
 
 SETTING_ACTIONS = ("slower", "faster", "louder", "quieter")
@@ -110,6 +111,7 @@ class VoiceSession:
     on_turn: Callable[[Turn], None] = lambda turn: None
     speaking_until: float = 0.0
     awaiting_confirmation: str = ""  # a risky phrase heard, sent only after a "yes"
+    played: PlaybackTimeline = field(default_factory=PlaybackTimeline)  # for the echo gate
     _count: int = 0
 
     @property
@@ -128,6 +130,7 @@ class VoiceSession:
             turn.audio = path.name
             turn.latency_ms += (render_started - started + first_ready) * 1000
             self.speaking_until = now + wav_duration(path)
+            self.played.play(now, read_recogniser_audio(path))
         self.on_turn(turn)
         return turn
 

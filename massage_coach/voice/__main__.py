@@ -35,6 +35,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.audio_in and not args.audio_out:
         parser.error("--audio-in needs --audio-out DIR for the replies")
+    if args.room_echo is not None and not args.audio_in:
+        parser.error("--room-echo mixes the replies into --audio-in; give both")
     if args.duration_scale <= 0:
         parser.error("--duration-scale must be positive")
     return args

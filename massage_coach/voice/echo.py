@@ -58,8 +58,8 @@ class PlaybackTimeline:
     def play(self, start_s: float, samples: np.ndarray) -> None:
         """A new piece starts: whatever still played is cut off (barge-in) and old pieces forgotten."""
         cut = int(RATE * start_s)
-        self.pieces = [(start, samples[: max(0, cut - int(RATE * start))]) for start, samples in self.pieces
-                       if start_s - start < KEEP_S + len(samples) / RATE]
+        self.pieces = [(start, piece[: max(0, cut - int(RATE * start))]) for start, piece in self.pieces
+                       if start_s - start < KEEP_S + len(piece) / RATE]
         self.pieces.append((start_s, np.asarray(samples, dtype=np.int16)))
 
     def played(self, start_s: float, samples: int) -> np.ndarray:
@@ -123,6 +123,7 @@ class EchoGate:
         self.timeline = timeline
 
     def verdict(self, samples: np.ndarray, start_s: float) -> EchoVerdict:
+        """Which frames of a segment heard from `start_s` on the playback cannot explain."""
         heard = band_energies_db(samples)
         lead = round(MAX_DELAY_S / (FRAME / RATE))
         before = lead + round(REVERB_LOOKBACK_S / (FRAME / RATE))  # earlier playback may still ring

@@ -1,15 +1,22 @@
 """Voice client figures: command accuracy (clean, 10 dB SNR), false triggers, latency.
 
-    make bench-voice                  # everything, about 4.5 min
+    make bench-voice                  # everything, about 5 min
     make bench-voice ARGS=--quick     # listening accuracy per context and latency only
 
 Commands are spoken by espeak-ng in three voices/speeds (massage_coach.voice.synthetic).
 A command counts as recognised when the phrase heard means the same to the assistant as
 the phrase spoken (same intent and entities from Rasa's /model/parse), or is the same
 local speech setting. False triggers: every routine step's narration, rendered by the
-client's own voice, fed back into the recogniser. Latency: from the end of a spoken
-command to the first sentence of the reply ready to play (silence that ends the turn +
-recognition + Rasa + speech synthesis), over headless runs.
+client's own voice and heard back through a synthetic room (synthetic.room_echo: 20-80 ms
+delay, reverberation time 0.3 s, small-speaker bass loss, 10 dB quieter, 25 dB SNR).
+Barge-in: each command spoken 1.5 s into a step's narration, whose room echo is mixed in
+ECHO_BELOW_DB quieter than the command (the user is nearer the microphone), or
+HARDER_ECHO_BELOW_DB, and goes through the echo gate (echo.py), then the listening search.
+Every turn is heard as in a session (listener.py: decoded while spoken, ended early when
+its phrase is whole). Latency: from the end of a spoken command to the first sentence of
+the reply ready to play (silence that ends the turn + decoding left then + Rasa + speech
+synthesis), over headless runs, for all turns and for those spoken while the client was
+silent or speaking (barge-in).
 """
 
 from __future__ import annotations
@@ -28,13 +35,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from massage_coach.content import load_content  # noqa: E402
 from massage_coach.servers import Servers  # noqa: E402
-from massage_coach.voice.audio import add_noise, silence, to_recogniser_rate  # noqa: E402
+from massage_coach.voice.audio import RATE, add_noise, silence, to_recogniser_rate  # noqa: E402
+from massage_coach.voice.echo import EchoGate, PlaybackTimeline  # noqa: E402
 from massage_coach.voice.headless import run_headless  # noqa: E402
 from massage_coach.voice.listener import hear  # noqa: E402
 from massage_coach.voice.recognizer import Recognizer  # noqa: E402
 from massage_coach.voice.session import SETTING_ACTIONS, VoiceSession  # noqa: E402
 from massage_coach.voice.speaker import Speaker  # noqa: E402
-from massage_coach.voice.synthetic import USER_VOICES, say, write_conversation  # noqa: E402
+from massage_coach.voice.synthetic import USER_VOICES, mix_under, room_echo, say, write_conversation  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -46,6 +54,9 @@ COMMANDS = [
     "can i press on the spine", "where is the lumbar zone", "she has a fever", "he has varicose veins",
     "which routines do you have", "what do i need", "help",
 ]
+ECHO_BELOW_DB = 6.0  # the command's speech power over the echo's: the harder end of 6-10 dB
+HARDER_ECHO_BELOW_DB = 0.0  # the loudspeaker as loud at the microphone as the user
+NARRATION_LEAD_S = 1.5  # the narration has been playing this long when the user speaks
 
 
 def parse(servers: Servers, text: str) -> tuple:
@@ -91,41 +102,75 @@ def used_in(recognizer: Recognizer, command: str) -> List[str]:
             or [context for context in contexts if set(context.split("+")) & groups] or plain)
 
 
-def accuracy(servers: Servers, recognizer: Recognizer, snr_db, while_speaking: bool, contextual: bool) -> tuple:
+def narrations() -> List[tuple]:
+    """(routine id, 16 kHz samples) of every step's narration in the client's own voice."""
+    speaker = Speaker()
+    found = []
+    for routine in load_content().routines.values():
+        for step in routine["steps"]:
+            samples, rate, _ = speaker.render(step["speech"])
+            found.append((routine["id"], to_recogniser_rate(samples, rate)))
+    return found
+
+
+def room(played: np.ndarray, seed: int) -> np.ndarray:
+    """`played` heard back through a room whose delay differs from trial to trial (20-80 ms)."""
+    return room_echo(played, gain_db=-10.0, snr_db=25.0, seed=seed, delay_s=0.02 + 0.06 * (seed * 7 % 11) / 10)
+
+
+def heard(recognizer: Recognizer, audio: np.ndarray, context: str, timeline: PlaybackTimeline | None = None) -> str:
+    """The command(s) a session hears in `audio`; with `timeline`, the client was speaking that
+    playback all along, so every turn goes through the echo gate."""
+    gate = EchoGate(timeline) if timeline is not None else None
+    texts = [turn.recognition.text for turn in hear(recognizer, audio, context, gate) if turn.recognition]
+    return " + ".join(text for text in texts if text)
+
+
+def accuracy(servers: Servers, recognizer: Recognizer, snr_db, while_speaking: bool, contextual: bool,
+             narration: List[tuple] = (), echo_below_db: float = ECHO_BELOW_DB) -> tuple:
     """Each command in each context it is used in, searched in that context's phrases
-    (`contextual`) or in all phrases (the same audio, for comparison)."""
+    (`contextual`) or in all phrases (the same audio, for comparison). `while_speaking`: spoken
+    over the echo of a step's `narration`, `echo_below_db` quieter."""
     right, total, misses, cache = 0, 0, [], {}
     for voice, speed in USER_VOICES:
         for command, context in [(command, context) for command in COMMANDS
                                  for context in used_in(recognizer, command)]:
-            audio = np.concatenate([silence(0.5), say(command, voice, speed), silence(0.5)])
+            search = context if contextual else ""
+            spoken = say(command, voice, speed)
+            if while_speaking:
+                lead = int(RATE * NARRATION_LEAD_S)
+                user = np.concatenate([silence(NARRATION_LEAD_S), spoken, silence(0.5)])
+                played = narration[total % len(narration)][1]
+                timeline = PlaybackTimeline()
+                timeline.play(0.0, played)
+                echo = room(np.pad(played, (0, max(0, len(user) - len(played))))[: len(user)], seed=total)
+                audio = mix_under(user, echo, echo_below_db)
+                assert lead < len(played), "the command must fall inside the narration"
+            else:
+                audio = np.concatenate([silence(0.5), spoken, silence(0.5)])
             if snr_db is not None:
                 audio = add_noise(audio, snr_db, seed=total)
-            # As in a session: decoded while spoken, the turn cut out as it ends; one command must come of it.
-            search = context if contextual else ""
-            heard = [turn.recognition.text for turn in hear(recognizer, audio, while_speaking, search)]
-            heard = [text for text in heard if text]
-            heard = heard[0] if len(heard) == 1 else " + ".join(heard)
+            # As in a session: one command must come of it ("a + b" when a turn was split).
+            text = heard(recognizer, audio, search, timeline if while_speaking else None)
             total += 1
-            if same_meaning(servers, recognizer, command, heard, cache):
+            if same_meaning(servers, recognizer, command, text, cache):
                 right += 1
             else:
-                misses.append(f"{voice}/{speed} {search or 'all'}: {command!r} -> {heard or '(rejected)'!r}")
+                misses.append(f"{voice}/{speed} {search or 'all'}: {command!r} -> {text or '(rejected)'!r}")
     return right, total, misses
 
 
-def false_triggers(recognizer: Recognizer) -> tuple:
-    speaker = Speaker()
+def false_triggers(recognizer: Recognizer, narration: List[tuple]) -> tuple:
+    """Every step's narration as the microphone hears it, with nobody else speaking."""
     triggers, pieces = [], 0
-    for routine in load_content().routines.values():
-        for step in routine["steps"]:
-            samples, rate, _ = speaker.render(step["speech"])
-            audio = np.concatenate([silence(0.3), to_recogniser_rate(samples, rate), silence(0.5)])
-            for turn in hear(recognizer, audio, while_speaking=True, context="routine"):
-                pieces += 1
-                heard = turn.recognition.text
-                if heard:
-                    triggers.append(f"{routine['id']}: {heard!r}")
+    for number, (routine, played) in enumerate(narration):
+        timeline = PlaybackTimeline()
+        timeline.play(0.3, played)
+        audio = room(np.concatenate([silence(0.3), played, silence(0.5)]), seed=number)
+        turns = hear(recognizer, audio, "routine", EchoGate(timeline))
+        pieces += len(turns)
+        triggers += [f"{routine}: {turn.recognition.text!r}" for turn in turns
+                     if turn.recognition and turn.recognition.text]
     return triggers, pieces
 
 
@@ -134,7 +179,7 @@ def latencies(servers: Servers, recognizer: Recognizer) -> List[Tuple[float, boo
     turns = [("start the quick massage", 3), ("none of those", 4), ("next step", 3), ("repeat", 3),
              ("pause", 3), ("continue", 3), ("how long is left", 3), ("what is kneading", 3),
              ("go back", 3), ("louder", 2), ("stop the massage", 3)]
-    found: List[float] = []
+    found: List[Tuple[float, bool]] = []
     with tempfile.TemporaryDirectory() as work:
         for voice, speed in USER_VOICES:
             audio_in = write_conversation(Path(work) / f"{voice}.wav", turns, voice=voice, speed=speed)
@@ -161,21 +206,25 @@ def main() -> int:
             recognizer = Recognizer()
             print(f"grammar: {len(recognizer.grammar.phrases)} phrases "
                   f"({len(recognizer.grammar.unpronounceable)} left out: words not in the dictionary)")
-            modes = [("listening, per context", False, True), ("listening, all phrases", False, False),
-                     ("while speaking (barge-in), per context", True, True)][:1 if quick else 3]
-            for mode, while_speaking, contextual in modes:
+            narration = narrations()
+            modes = [("listening, per context", False, True, {}), ("listening, all phrases", False, False, {}),
+                     (f"barge-in over narration {ECHO_BELOW_DB:g} dB below, per context", True, True, {}),
+                     (f"barge-in over narration {HARDER_ECHO_BELOW_DB:g} dB below, per context", True, True,
+                      {"echo_below_db": HARDER_ECHO_BELOW_DB})][:1 if quick else 4]
+            for mode, while_speaking, contextual, options in modes:
                 for label, snr in (("clean", None), ("10 dB SNR", 10.0)):
-                    right, total, misses = accuracy(servers, recognizer, snr, while_speaking, contextual)
+                    right, total, misses = accuracy(servers, recognizer, snr, while_speaking, contextual,
+                                                    narration, **options)
                     print(f"command accuracy {mode}, {label}: {right}/{total} = {100 * right / total:.1f} %")
                     for miss in misses:
                         print(f"    {miss}")
             if not quick:
-                triggers, pieces = false_triggers(recognizer)
-                print(f"false triggers from narration: {len(triggers)} of {pieces} narration segments")
+                triggers, pieces = false_triggers(recognizer, narration)
+                print(f"false triggers from narration through a room: {len(triggers)} of {pieces} "
+                      "narration segments")
                 for trigger in triggers:
                     print(f"    {trigger}")
             found = latencies(servers, recognizer)
-            # Turns spoken over the client's own voice wait the usual silence (see Recognizer.complete).
             for label, which in (("", (False, True)), (", while silent", (False,)), (", barge-in", (True,))):
                 figures = [ms for ms, barged_in in found if barged_in in which]
                 if figures:

@@ -14,15 +14,17 @@ from typing import Dict, List
 import numpy as np
 import pytest
 
+from massage_coach.content import load_content
 from massage_coach.servers import PROJECT_DIR
 from massage_coach.voice.__main__ import main as voice_main
-from massage_coach.voice.audio import add_noise, silence, wav_duration
+from massage_coach.voice.audio import add_noise, segments, silence, wav_duration
+from massage_coach.voice.echo import EchoGate, PlaybackTimeline
 from massage_coach.voice.listener import hear
 from massage_coach.voice.live import missing_devices
 from massage_coach.voice.recognizer import Recognizer
 from massage_coach.voice.session import spoken_text
 from massage_coach.voice.speaker import SpeechSettings
-from massage_coach.voice.synthetic import USER_VOICES, say, write_conversation
+from massage_coach.voice.synthetic import USER_VOICES, mix_under, room_echo, say, write_conversation
 
 # Commands heard right in every voice, clean and at 10 dB SNR (scripts/bench_voice.py has the rest).
 # Measured; since turns are decoded while spoken, "louder" at 10 dB in en-us+f3 is sometimes "help".
@@ -216,3 +218,55 @@ def test_without_sound_devices_it_says_so_and_takes_typed_input(servers, tmp_pat
     assert "Slower." in result.stdout
     wavs = sorted(out.glob("turn-*.wav"))
     assert len(wavs) == 2 and all(wav_duration(wav) > 0.3 for wav in wavs)
+
+
+@pytest.fixture(scope="module")
+def narration() -> List[np.ndarray]:
+    """The quick massage's steps in the client's voice and rate (espeak-ng en-us, 165 wpm), 16 kHz.
+    Rendered by espeak-ng itself: pyttsx3's renderings differ by a few samples from run to run."""
+    routine = next(r for r in load_content().routines.values() if r["id"] == "home")
+    return [say(step["speech"], "en-us", SpeechSettings.rate) for step in routine["steps"]]
+
+
+@pytest.mark.parametrize("delay_s", [0.02, 0.05, 0.08])
+def test_the_clients_own_narration_heard_through_a_room_triggers_nothing(recognizer, narration, delay_s):
+    for number, played in enumerate(narration):
+        timeline = PlaybackTimeline()
+        timeline.play(0.3, played)
+        audio = room_echo(np.concatenate([silence(0.3), played, silence(0.5)]), delay_s=delay_s, seed=number)
+        gate = EchoGate(timeline)
+        found = segments(audio)
+        assert found, "the echo is loud enough to be segmented"
+        assert [gate.user_speech(s.samples, s.start_s) for s in found] == [None] * len(found)
+
+
+def kneading_names() -> List[str]:
+    return load_content().section("technique")["kneading"]["synonyms"]
+
+
+@pytest.mark.parametrize("command, heard_as", [("move on", ["move on"]), ("go to step three", ["go to step three"]),
+                                               ("what is kneading", [f"what is {name}" for name in kneading_names()])])
+def test_a_command_spoken_over_the_narration_is_heard(recognizer, narration, command, heard_as):
+    # The user speaks 1.5 s into a step's narration, 6 dB louder than its echo at the microphone.
+    user = np.concatenate([silence(1.5), say(command), silence(0.5)])
+    played = narration[1]
+    timeline = PlaybackTimeline()
+    timeline.play(0.0, played)
+    audio = mix_under(user, room_echo(played[: len(user)], delay_s=0.05), echo_below_db=6.0)
+    # As a session hears it: the turn through the echo gate, then the listening search.
+    turns = hear(recognizer, audio, echo_gate=EchoGate(timeline))
+    [heard] = [turn.recognition.text for turn in turns if turn.recognition and turn.recognition.text]
+    assert heard in heard_as  # "what is kneaded" asks the same
+
+
+def test_barge_in_with_the_replies_echoing_in_the_room(servers, tmp_path):
+    # The client's replies come back into the microphone through a room: its own narration
+    # triggers nothing, and "move on" said 3 s into step 1's narration moves on at once.
+    turns = [("start the quick massage", 30), ("none of those", 3), ("move on", 40), ("pause", 10)]
+    records = run(servers, tmp_path, turns, "--no-auto-advance", "--room-echo", "-10")
+    voice_turns = [r for r in records if r["source"] == "voice" and r["heard"]]
+    assert [r["heard"] for r in voice_turns] == [text for text, _ in turns]
+    assert not any(r.get("unrecognised") for r in records), records
+    assert any(r.get("echo") for r in records), "the narration was heard back and set aside"
+    assert voice_turns[2]["barged_in"] and steps(records) == [1, 2]
+    assert payload_types(voice_turns[3]) == ["paused"]

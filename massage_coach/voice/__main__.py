@@ -13,7 +13,7 @@ from pathlib import Path
 
 from massage_coach.servers import HEALTH_SENDER, PROJECT_DIR, HOST, Servers, ServerError, post_message
 from massage_coach.voice.audio import AudioError
-from massage_coach.voice.recognizer import BARGE_IN_GARBAGE_WEIGHT, Recognizer
+from massage_coach.voice.recognizer import Recognizer
 from massage_coach.voice.session import StepClock, VoiceSession
 from massage_coach.voice.speaker import SpeechSettings, Speaker
 
@@ -30,11 +30,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--no-auto-advance", action="store_true", help="never move to the next step by itself")
     parser.add_argument("--duration-scale", type=float, default=1.0,
                         help="multiply step durations (e.g. 0.01 to try the pacing quickly)")
-    parser.add_argument("--garbage-weight", type=float, default=BARGE_IN_GARBAGE_WEIGHT,
-                        help="while the client speaks: rejection of speech outside the grammar; higher rejects more (%(default)s)")
+    parser.add_argument("--room-echo", type=float, metavar="DB",
+                        help="headless: mix the replies into the input as a room would echo them, DB loud (e.g. -10)")
     args = parser.parse_args(argv)
     if args.audio_in and not args.audio_out:
         parser.error("--audio-in needs --audio-out DIR for the replies")
+    if args.room_echo is not None and not args.audio_in:
+        parser.error("--room-echo mixes the replies into --audio-in; give both")
     if args.duration_scale <= 0:
         parser.error("--duration-scale must be positive")
     return args
@@ -61,13 +63,13 @@ def main(argv=None) -> int:
                               actions_port=int(os.environ.get("ACTIONS_PORT", 5055))).start()
             rest_url = servers.rest_url
         speaker = Speaker(SpeechSettings(voice=args.voice, rate=args.rate, volume=args.volume))
-        recognizer = Recognizer(garbage_weight=args.garbage_weight)
+        recognizer = Recognizer()
         out_dir = args.audio_out or PROJECT_DIR / "var" / "voice"
         out_dir.mkdir(parents=True, exist_ok=True)
         session = VoiceSession(rest_url, speaker, out_dir, auto_advance=not args.no_auto_advance,
                                clock=StepClock(scale=args.duration_scale))
         if args.audio_in:
-            records = run_headless(session, recognizer, args.audio_in)
+            records = run_headless(session, recognizer, args.audio_in, room_echo_db=args.room_echo)
             print(f"{len(records)} turns; transcript in {out_dir / 'transcript.jsonl'}")
             return 0
         if args.typed:

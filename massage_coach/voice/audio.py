@@ -72,14 +72,19 @@ def silence(seconds: float) -> np.ndarray:
     return np.zeros(int(RATE * seconds), dtype=np.int16)
 
 
-def add_noise(samples: np.ndarray, snr_db: float, seed: int = 0) -> np.ndarray:
-    """White noise at `snr_db` below the speech power (measured over the voiced frames)."""
+def speech_power(samples: np.ndarray) -> float:
+    """Mean power of the voiced frames (those within 30 dB of the loudest), not of the pauses."""
     signal = samples.astype(np.float64)
     frames = signal[: len(signal) // FRAME * FRAME].reshape(-1, FRAME)
     power = (frames ** 2).mean(axis=1)
     voiced = power[power > power.max() * 1e-3]
-    speech_power = voiced.mean() if len(voiced) else 1.0
-    noise = np.random.default_rng(seed).normal(0, np.sqrt(speech_power / 10 ** (snr_db / 10)), len(signal))
+    return float(voiced.mean()) if len(voiced) else 1.0
+
+
+def add_noise(samples: np.ndarray, snr_db: float, seed: int = 0) -> np.ndarray:
+    """White noise at `snr_db` below the speech power (measured over the voiced frames)."""
+    signal = samples.astype(np.float64)
+    noise = np.random.default_rng(seed).normal(0, np.sqrt(speech_power(samples) / 10 ** (snr_db / 10)), len(signal))
     return np.clip(signal + noise, -32768, 32767).astype(np.int16)
 
 

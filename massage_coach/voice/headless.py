@@ -3,28 +3,37 @@
     python -m massage_coach.voice --audio-in turns.wav --audio-out DIR
 
 The file is fed in 100 ms chunks as if it came from a microphone, so segmentation,
-barge-in and the step clock run on the file's own time.
+barge-in and the step clock run on the file's own time. With `room_echo_db` the client's
+own replies are mixed into it as a microphone across the room would hear them (the echo
+gate must tell them from the user).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
+
+import numpy as np
 
 from massage_coach.voice.audio import RATE, read_recogniser_audio
+from massage_coach.voice.echo import EchoGate
 from massage_coach.voice.listener import HeardTurn, Listener
 from massage_coach.voice.recognizer import Recognizer
 from massage_coach.voice.session import Turn, VoiceSession
+from massage_coach.voice.synthetic import ROOM_RESPONSE_S, room_echo
 
 CHUNK_S = 0.1
 
 
-def run_headless(session: VoiceSession, recognizer: Recognizer, audio_in: Path) -> List[Dict]:
-    """Every turn of the file, also appended to DIR/transcript.jsonl as it happens."""
+def run_headless(session: VoiceSession, recognizer: Recognizer, audio_in: Path,
+                 room_echo_db: Optional[float] = None) -> List[Dict]:
+    """Every turn of the file, also appended to DIR/transcript.jsonl as it happens; with
+    `room_echo_db`, the replies are heard back at that gain through a room (synthetic.room_echo)."""
     samples = read_recogniser_audio(audio_in)
-    # The search is chosen when speech begins: the strict one if the client was still speaking.
-    listener = Listener(recognizer, lambda start_s: (start_s < session.speaking_until, session.context))
+    # Chosen when speech begins: through the echo gate if the client was still speaking.
+    listener = Listener(recognizer, lambda start_s: (start_s < session.speaking_until, session.context),
+                        EchoGate(session.played))
     session.out_dir.mkdir(parents=True, exist_ok=True)
     transcript = session.out_dir / "transcript.jsonl"
     transcript.write_text("")
@@ -37,21 +46,29 @@ def run_headless(session: VoiceSession, recognizer: Recognizer, audio_in: Path) 
 
     session.on_turn = lambda turn: write(turn.record())
 
-    def act(turn: HeardTurn) -> None:
+    def act(turn: HeardTurn, now: float) -> None:
         recognition, segment = turn.recognition, turn.segment
-        if recognition.action:
-            session.hear(recognition.text, recognition.action, segment.closed_s, turn.waited_ms)
+        if recognition is None:
+            write(Turn("", [], "", source="voice").record() | {"echo": True, "at_s": round(segment.end_s, 2)})
+        elif recognition.action:
+            session.hear(recognition.text, recognition.action, now, turn.waited_ms)
         else:  # narration, noise or a phrase we don't know: stay silent, but say so in the record
             write(Turn("", [], "", latency_ms=turn.waited_ms, source="voice").record()
                   | {"unrecognised": recognition.best_guess, "at_s": round(segment.end_s, 2)})
 
     chunk = int(RATE * CHUNK_S)
+    history = int(RATE * ROOM_RESPONSE_S)  # playback still echoing in the room
     for start in range(0, len(samples), chunk):
         now = (start + chunk) / RATE
-        for turn in listener.feed(samples[start:start + chunk]):
-            act(turn)
+        heard = samples[start:start + chunk]
+        if room_echo_db is not None:
+            played = session.played.played((start - history) / RATE, history + len(heard))
+            echo = room_echo(played, gain_db=room_echo_db, snr_db=None)[history:]
+            heard = np.clip(heard.astype(np.int32) + echo, -32768, 32767).astype(np.int16)
+        for turn in listener.feed(heard):
+            act(turn, now)  # the reply plays from the next chunk on: this one is already heard
         session.tick(now)
     last = listener.flush()
     if last is not None:
-        act(last)
+        act(last, len(samples) / RATE)
     return records

@@ -4,6 +4,10 @@ The decoder is fed each 10 ms frame as it arrives, from the turn's leading pad o
 when the turn ends only the decoder's last frames remain to be decoded. A turn ends
 after the segmenter's usual silence, or sooner when the best phrase so far is whole and
 no longer phrase that starts with it means something else (Recognizer.complete).
+
+A turn that starts while the client itself speaks may hold its own voice: it is kept
+whole until it ends, then the echo gate (echo.py) drops it or passes on only the user's
+stretch, which is decoded then.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from typing import Callable, Iterator, List, Optional, Tuple
 import numpy as np
 
 from massage_coach.voice.audio import FRAME_S, RATE, Segment, Segmenter
+from massage_coach.voice.echo import EchoGate
 from massage_coach.voice.recognizer import Recognition, Recognizer
 
-# How the search is chosen when speech begins, from its start time in seconds:
+# How a turn is heard, chosen when speech begins, from its start time in seconds:
 # (the client's own voice may be in it, context).
 SearchChoice = Callable[[float], Tuple[bool, str]]
 
@@ -25,7 +30,7 @@ SearchChoice = Callable[[float], Tuple[bool, str]]
 @dataclass
 class HeardTurn:
     segment: Segment
-    recognition: Recognition
+    recognition: Optional[Recognition]  # None: the client's own voice, dropped by the echo gate
     # From the end of the last voiced frame to the phrase known: the silence that ended the
     # turn, then any decoding still queued then (see Listener._work) and the last decoding step.
     waited_ms: float
@@ -35,9 +40,11 @@ class Listener:
     """Feeds audio in chunks of any size; yields each turn with its recognition as it ends."""
 
     def __init__(self, recognizer: Recognizer, choose_search: SearchChoice = lambda start_s: (False, ""),
-                 **segmenter_options) -> None:
+                 echo_gate: Optional[EchoGate] = None, **segmenter_options) -> None:
         self.recognizer = recognizer
         self.choose_search = choose_search
+        self.echo_gate = echo_gate
+        self._gated_context: Optional[str] = None  # the turn in progress waits for the echo gate
         self.segmenter = Segmenter(observer=self, **segmenter_options)
         # When the decoder would be done with the audio so far, on the audio's own clock: each
         # frame's decoding starts when the frame arrives, or when the frames before are done.
@@ -58,27 +65,42 @@ class Listener:
     def started(self, samples: np.ndarray, start_s: float) -> None:
         while_speaking, context = self.choose_search(start_s)
         arrived_s = start_s + len(samples) / RATE
+        self._gated_context = context if while_speaking and self.echo_gate else None
+        if self._gated_context is not None:
+            # The reply to the turn before may already play: the gate takes its echo out.
+            self._rest = False
+            return  # the segment keeps the samples until the turn ends
         self._rest = arrived_s - FRAME_S < self._rest_until_s
 
         def begin() -> None:
-            self.recognizer.begin(while_speaking, context)
+            self.recognizer.begin(context)
             self.recognizer.feed(samples)
         self._work(arrived_s, begin)
 
     def extended(self, frame: np.ndarray, at_s: float) -> None:
-        self._work(at_s, lambda: self.recognizer.feed(frame))
+        if self._gated_context is None:
+            self._work(at_s, lambda: self.recognizer.feed(frame))
 
     def complete(self, at_s: float) -> bool:
-        return bool(self._work(at_s, self.recognizer.complete))
+        return self._gated_context is None and bool(self._work(at_s, self.recognizer.complete))
 
     def dropped(self) -> None:
-        self.recognizer.cancel()
+        if self._gated_context is None:
+            self.recognizer.cancel()
+
+    def _gate_and_decode(self, segment: Segment, context: str) -> Optional[Recognition]:
+        user_speech = self.echo_gate.user_speech(segment.samples, segment.start_s)
+        return None if user_speech is None else self.recognizer.recognise(user_speech, context)
 
     def _heard(self, segment: Segment) -> HeardTurn:
         hangover_s = self.segmenter.hangover_frames * FRAME_S
         length_s = segment.end_s - segment.start_s + hangover_s
-        recognition = self._work(segment.closed_s, lambda: self.recognizer.finish(length_s))
-        if self._rest:
+        context, self._gated_context = self._gated_context, None
+        if context is not None:
+            recognition = self._work(segment.closed_s, lambda: self._gate_and_decode(segment, context))
+        else:
+            recognition = self._work(segment.closed_s, lambda: self.recognizer.finish(length_s))
+        if recognition is not None and self._rest:
             recognition = Recognition("", "", recognition.best_guess, recognition.decode_ms)
         if segment.closed_s - segment.end_s < hangover_s:
             self._rest_until_s = segment.end_s + hangover_s
@@ -94,10 +116,12 @@ class Listener:
         return self._heard(segment) if segment else None
 
 
-def hear(recognizer: Recognizer, audio: np.ndarray, while_speaking: bool = False, context: str = "",
+def hear(recognizer: Recognizer, audio: np.ndarray, context: str = "", echo_gate: Optional[EchoGate] = None,
          **listener_options) -> List[HeardTurn]:
-    """Every turn in a recording, as a session would hear it."""
-    listener = Listener(recognizer, lambda start_s: (while_speaking, context), **listener_options)
+    """Every turn in a recording, as a session would hear it; with `echo_gate`, as if the client
+    spoke all along (its playback is in the gate's timeline)."""
+    listener = Listener(recognizer, lambda start_s: (echo_gate is not None, context), echo_gate,
+                        **listener_options)
     found = list(listener.feed(audio))
     last = listener.flush()
     return found + ([last] if last else [])

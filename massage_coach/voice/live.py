@@ -17,6 +17,7 @@ from typing import Optional
 import numpy as np
 
 from massage_coach.voice.audio import RATE, write_wav
+from massage_coach.voice.echo import EchoGate
 from massage_coach.voice.grammar import normalise
 from massage_coach.voice.listener import Listener
 from massage_coach.voice.recognizer import Recognizer
@@ -73,8 +74,8 @@ def run_live(session: VoiceSession, recognizer: Recognizer) -> int:
     recorder = subprocess.Popen(["arecord", "-q", "-t", "raw", "-f", "S16_LE", "-r", str(RATE), "-c", "1",
                                  f"--period-time={PERIOD_US}", f"--buffer-time={8 * PERIOD_US}"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # The search is chosen when speech begins: the strict one while the client speaks.
-    listener = Listener(recognizer, lambda start_s: (player.playing, session.context))
+    # Chosen when speech begins: through the echo gate while the client speaks.
+    listener = Listener(recognizer, lambda start_s: (player.playing, session.context), EchoGate(session.played))
     started = time.monotonic()
     print("Listening. Say \"start the quick massage\", \"what is kneading\", \"next\", \"pause\"... "
           "(Ctrl-C to leave)", flush=True)
@@ -89,7 +90,7 @@ def run_live(session: VoiceSession, recognizer: Recognizer) -> int:
             session.speaking_until = now + 1.0 if speaking else 0.0
             for heard in listener.feed(np.frombuffer(data, dtype="<i2")):
                 recognition = heard.recognition
-                if not recognition.action:
+                if recognition is None or not recognition.action:  # its own echo, noise, other talk
                     continue
                 player.stop()  # barge-in: the command wins over the narration
                 player.play(cue)

@@ -2,9 +2,9 @@
 
 pocketsphinx's open language model turns espeak-ng speech into nonsense, so the decoder
 only searches the grammar's phrases. A grammar always finds its closest phrase, so a
-result only counts when the search reached the end of a whole phrase, and not when a
-loop of single phones (the garbage rule, for narration, coughs, other talk) explained
-the audio better than any phrase.
+result only counts when the search reached the end of a whole phrase in a turn not far
+longer than that phrase. The client's own voice never gets here: the echo gate
+(echo.py) drops it first.
 """
 
 from __future__ import annotations
@@ -28,9 +28,6 @@ ACOUSTIC_MODEL = MODEL_DIR / "en-us"
 DICTIONARY = MODEL_DIR / "cmudict-en-us.dict"
 # Extra pronunciations, measured on espeak-ng speech (pronunciations.dict says why each).
 VARIANTS = Path(__file__).with_name("pronunciations.dict")
-GARBAGE_PHONES = ("AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH "
-                  "T TH UH UW V W Y Z ZH").split()
-GARBAGE_PREFIX = "garbage_"
 # Decoder settings measured on espeak-ng speech (scripts/bench_voice.py): dither keeps
 # the synthesiser's digital silence from breaking the features, the Viterbi path (not the
 # lattice's best path) keeps results to whole phrases, wider beams keep short words alive.
@@ -41,14 +38,6 @@ SEGMENT_PADDING_S = 0.35
 MAX_PHONE_S = 0.22
 # ... but a one-word command said slowly ("no" at 140 words a minute) may always take this long.
 MIN_TURN_S = 1.0
-# JSGF weight of the garbage loop against all phrases, while the client itself speaks:
-# its narration must not trigger commands (1e-20: ~3 % of narration segments still do;
-# weights under ~1e-38 vanish). When it is silent, no garbage loop: more commands heard.
-BARGE_IN_GARBAGE_WEIGHT = 1e-20
-# Whether a turn spoken over the client's own voice may end early too (Recognizer.complete).
-# Measured (make bench-voice): it would bring barge-in turns from ~285 to ~200 ms, but the
-# narration, cut at its own short pauses, then triggered 5-6 of ~125 segments instead of 3-4.
-EARLY_END_WHILE_SPEAKING = False
 # espeak-ng's pauses are digital zeros, which no microphone produces and which derail
 # the features; this much noise (std, 16-bit) made recognition of its speech much better.
 NOISE_FLOOR = 100.0
@@ -73,10 +62,14 @@ def read_dictionary(path: Path) -> Dict[str, List[str]]:
     return entries
 
 
+def search_name(context: str) -> str:
+    return f"context:{context}"
+
+
 class Recognizer:
     """Decodes one turn of 16 kHz mono speech into one of the grammar's phrases, or nothing."""
 
-    def __init__(self, grammar: Optional[Grammar] = None, garbage_weight: float = BARGE_IN_GARBAGE_WEIGHT) -> None:
+    def __init__(self, grammar: Optional[Grammar] = None) -> None:
         dictionary = read_dictionary(DICTIONARY)
         for word, pronunciations in read_dictionary(VARIANTS).items():
             dictionary[word] = pronunciations + [p for p in dictionary.get(word, []) if p not in pronunciations]
@@ -95,40 +88,24 @@ class Recognizer:
             for word in sorted(self.grammar.words):
                 for number, phones in enumerate(dictionary[word], start=1):
                     out.write(f"{word}{'' if number == 1 else f'({number})'} {phones}\n")
-            for phone in GARBAGE_PHONES:
-                out.write(f"{GARBAGE_PREFIX}{phone.lower()} {phone}\n")
         self.decoder = Decoder(hmm=str(ACOUSTIC_MODEL), dict=str(dict_path), loglevel="FATAL", lm=None,
                                **DECODER_SETTINGS)
         # Phones per phrase, for the duration check: narration is far longer than any phrase.
         self.phone_counts = {phrase: sum(len(dictionary[word][0].split()) for word in phrase.split())
                              for phrase in self.grammar.phrases}
         # A search per context ("routine", "idle", each with "+asked" while a question is open;
-        # "" for every phrase), silent and speaking.
+        # "" for every phrase).
         base = sorted({c for contexts in self.grammar.contexts.values() for c in contexts} - {ASKED})
         self.contexts = ["", *base, *(f"{context}+{ASKED}" for context in base)]
-        for context in self.contexts:
-            self.decoder.add_jsgf_string(f"listening{context}", self.grammar.jsgf(context or None))
-            self.decoder.add_jsgf_string(f"speaking{context}", self._jsgf(garbage_weight, context or None))
-        self._noise = np.random.default_rng(0)
-        self._final_phrases: Dict[str, Set[str]] = {}  # per search, see `complete`
         meanings = self._meanings()
+        self._final_phrases: Dict[str, Set[str]] = {}  # per context, see `complete`
         for context in self.contexts:
-            final = self._final(
+            self.decoder.add_jsgf_string(search_name(context), self.grammar.jsgf(context or None))
+            self._final_phrases[context] = self._final(
                 [p for p in self.grammar.phrases if self.grammar.searched(self.grammar.contexts[p], context)], meanings)
-            for search in ("listening", "speaking"):
-                self._final_phrases[search + context] = final
-        self._search, self._turn = "listening", []
+        self._noise = np.random.default_rng(0)
+        self._context, self._turn = "", []
         self._calibrated = False  # see `_calibrate`
-
-    def _jsgf(self, garbage_weight: float, context: Optional[str]) -> str:
-        jsgf = self.grammar.jsgf(context)
-        if garbage_weight <= 0:
-            return jsgf
-        phones = " | ".join(f"{GARBAGE_PREFIX}{phone.lower()}" for phone in GARBAGE_PHONES)
-        head, public = jsgf.rstrip().rsplit("\n", 1)
-        alternatives = public.split("=", 1)[1].rstrip(";").strip()
-        return (f"{head}\n<garbage> = ({phones})+;\n"
-                f"public <utterance> = /1/ ({alternatives}) | /{garbage_weight}/ <garbage>;\n")
 
     def _meanings(self) -> Dict[str, str]:
         """phrase -> what the client does with it: its local action, or the NLU intent it is an
@@ -152,12 +129,11 @@ class Recognizer:
         return {phrase for phrase in phrases
                 if phrase not in going_on or (phrase in meanings and going_on[phrase] == {meanings[phrase]})}
 
-    def begin(self, while_speaking: bool = False, context: str = "") -> None:
+    def begin(self, context: str = "") -> None:
         """Starts a turn that is decoded while it is spoken: `feed` it from its first sample.
-        `while_speaking`: the client's own voice may be in the audio; `context`: only that
-        context's phrases ("routine", "idle+asked"), or "" for all of them."""
-        self._search = ("speaking" if while_speaking else "listening") + context
-        self.decoder.activate_search(self._search)
+        `context`: only that context's phrases ("routine", "idle+asked"), or "" for all of them."""
+        self._context = context
+        self.decoder.activate_search(search_name(context))
         self.decoder.start_utt()
         self._turn: List[np.ndarray] = []
 
@@ -172,12 +148,11 @@ class Recognizer:
         """Is the best phrase so far whole, and does every longer phrase of the search that starts
         with it mean the same? ("next" may go on as "next step": fine; "stop" as "stop the massage":
         wait; "go to step" is no phrase.) Then the turn may end before the usual silence. Not
-        before the first command is heard: the live mean is no good until then (see `_calibrate`).
-        Not while the client speaks (see EARLY_END_WHILE_SPEAKING)."""
-        if not self._calibrated or (self._search.startswith("speaking") and not EARLY_END_WHILE_SPEAKING):
+        before the first command is heard: the live mean is no good until then (see `_calibrate`)."""
+        if not self._calibrated:
             return False
         hyp = self.decoder.hyp()
-        return hyp is not None and hyp.hypstr in self._final_phrases[self._search]
+        return hyp is not None and hyp.hypstr in self._final_phrases[self._context]
 
     def finish(self, length_s: Optional[float] = None) -> Recognition:
         """The phrase of the turn fed so far; `decode_ms`: the work left after its last sample.
@@ -216,10 +191,10 @@ class Recognizer:
             self.decoder.set_cmn(before)
         return heard
 
-    def recognise(self, samples: np.ndarray, while_speaking: bool = False, context: str = "") -> Recognition:
+    def recognise(self, samples: np.ndarray, context: str = "") -> Recognition:
         """The phrase in one whole turn (see `begin`); `decode_ms` covers all of its decoding."""
         started = time.perf_counter()
-        self.begin(while_speaking, context)
+        self.begin(context)
         self.feed(samples)
         recognition = self.finish()
         recognition.decode_ms = (time.perf_counter() - started) * 1000

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 from massage_coach.servers import post_message
-from massage_coach.voice.audio import wav_duration
+from massage_coach.voice.audio import read_recogniser_audio, wav_duration
+from massage_coach.voice.echo import PlaybackTimeline
 from massage_coach.voice.grammar import ASKED
 from massage_coach.voice.speaker import Speaker
 
@@ -121,6 +122,7 @@ class VoiceSession:
     speaking_until: float = 0.0
     awaiting_confirmation: str = ""  # a risky phrase heard, sent only after a "yes"
     question_open: bool = False  # the assistant's last answer waits for a yes or no
+    played: PlaybackTimeline = field(default_factory=PlaybackTimeline)  # for the echo gate
     _count: int = 0
 
     @property
@@ -141,6 +143,7 @@ class VoiceSession:
             turn.audio = path.name
             turn.latency_ms += (render_started - started + first_ready) * 1000
             self.speaking_until = now + wav_duration(path)
+            self.played.play(now, read_recogniser_audio(path))
         self.on_turn(turn)
         return turn
 

@@ -259,6 +259,21 @@ def test_a_command_spoken_over_the_narration_is_heard(recognizer, narration, com
     assert heard in heard_as  # "what is kneaded" asks the same
 
 
+def test_a_command_over_the_narration_ends_its_turn_early_too(recognizer, narration):
+    def turn(command: str):
+        user = np.concatenate([silence(1.5), say(command), silence(0.5)])
+        timeline = PlaybackTimeline()
+        timeline.play(0.0, narration[1])
+        audio = mix_under(user, room_echo(narration[1][: len(user)], delay_s=0.05), echo_below_db=6.0)
+        [heard] = [t for t in hear(recognizer, audio, echo_gate=EchoGate(timeline)) if t.recognition]
+        return heard.recognition.text, heard.segment.closed_s - heard.segment.end_s
+
+    text, silent_s = turn("pause")
+    assert text == "pause" and silent_s < 0.2
+    text, silent_s = turn("go to step twenty")  # may go on as "twenty two": the usual silence
+    assert text == "go to step twenty" and silent_s >= 0.25
+
+
 def test_barge_in_with_the_replies_echoing_in_the_room(servers, tmp_path):
     # The client's replies come back into the microphone through a room: its own narration
     # triggers nothing, and "move on" said 3 s into step 1's narration moves on at once.

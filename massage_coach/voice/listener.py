@@ -45,6 +45,11 @@ class Listener:
         self.choose_search = choose_search
         self.echo_gate = echo_gate
         self._gated_context: Optional[str] = None  # the turn in progress waits for the echo gate
+        self._gated: List[np.ndarray] = []  # its samples so far, and where they start
+        self._gated_start_s = 0.0
+        # Early end of a gated turn: its result once the silence was long enough (see `complete`).
+        self._early: Optional[Recognition] = None
+        self._last_complete_s = -1.0
         self.segmenter = Segmenter(observer=self, **segmenter_options)
         # When the decoder would be done with the audio so far, on the audio's own clock: each
         # frame's decoding starts when the frame arrives, or when the frames before are done.
@@ -69,7 +74,8 @@ class Listener:
         if self._gated_context is not None:
             # The reply to the turn before may already play: the gate takes its echo out.
             self._rest = False
-            return  # the segment keeps the samples until the turn ends
+            self._gated, self._gated_start_s, self._early = [samples], start_s, None
+            return
         self._rest = arrived_s - FRAME_S < self._rest_until_s
 
         def begin() -> None:
@@ -80,24 +86,44 @@ class Listener:
     def extended(self, frame: np.ndarray, at_s: float) -> None:
         if self._gated_context is None:
             self._work(at_s, lambda: self.recognizer.feed(frame))
+        else:
+            self._gated.append(frame)
 
     def complete(self, at_s: float) -> bool:
-        return self._gated_context is None and bool(self._work(at_s, self.recognizer.complete))
+        if self._gated_context is None:
+            return bool(self._work(at_s, self.recognizer.complete))
+        # A gated turn is gated and decoded once per pause that is long enough to end it early
+        # (the segmenter asks every frame of it): if that gives a whole phrase nothing longer
+        # may follow, the turn ends there and keeps that result.
+        first_of_pause = at_s - self._last_complete_s > 1.5 * FRAME_S
+        self._last_complete_s = at_s
+        if not first_of_pause:
+            return False
+        context = self._gated_context
+        recognition = self._work(at_s, lambda: self._gate_and_decode(
+            np.concatenate(self._gated), self._gated_start_s, context))
+        if recognition is not None and recognition.action and self.recognizer.ends_turn(recognition.text, context):
+            self._early = recognition
+            return True
+        return False
 
     def dropped(self) -> None:
         if self._gated_context is None:
             self.recognizer.cancel()
 
-    def _gate_and_decode(self, segment: Segment, context: str) -> Optional[Recognition]:
-        user_speech = self.echo_gate.user_speech(segment.samples, segment.start_s)
+    def _gate_and_decode(self, samples: np.ndarray, start_s: float, context: str) -> Optional[Recognition]:
+        user_speech = self.echo_gate.user_speech(samples, start_s)
         return None if user_speech is None else self.recognizer.recognise(user_speech, context)
 
     def _heard(self, segment: Segment) -> HeardTurn:
         hangover_s = self.segmenter.hangover_frames * FRAME_S
         length_s = segment.end_s - segment.start_s + hangover_s
         context, self._gated_context = self._gated_context, None
-        if context is not None:
-            recognition = self._work(segment.closed_s, lambda: self._gate_and_decode(segment, context))
+        if context is not None and self._early is not None:
+            recognition, self._early = self._early, None  # decoded when the turn ended early
+        elif context is not None:
+            recognition = self._work(segment.closed_s,
+                                     lambda: self._gate_and_decode(segment.samples, segment.start_s, context))
         else:
             recognition = self._work(segment.closed_s, lambda: self.recognizer.finish(length_s))
         if recognition is not None and self._rest:

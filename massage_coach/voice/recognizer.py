@@ -147,12 +147,15 @@ class Recognizer:
     def complete(self) -> bool:
         """Is the best phrase so far whole, and does every longer phrase of the search that starts
         with it mean the same? ("next" may go on as "next step": fine; "stop" as "stop the massage":
-        wait; "go to step" is no phrase.) Then the turn may end before the usual silence. Not
-        before the first command is heard: the live mean is no good until then (see `_calibrate`)."""
-        if not self._calibrated:
-            return False
+        wait; "go to step" is no phrase.) Then the turn may end before the usual silence. Before the
+        first command is heard, the live mean is no good (see `_calibrate`), but this only decides
+        when the turn ends: `finish` then decodes it again as a whole."""
         hyp = self.decoder.hyp()
-        return hyp is not None and hyp.hypstr in self._final_phrases[self._context]
+        return hyp is not None and self.ends_turn(hyp.hypstr, self._context)
+
+    def ends_turn(self, phrase: str, context: str) -> bool:
+        """May a turn end right after `phrase` (see `complete`)?"""
+        return phrase in self._final_phrases[context]
 
     def finish(self, length_s: Optional[float] = None) -> Recognition:
         """The phrase of the turn fed so far; `decode_ms`: the work left after its last sample.

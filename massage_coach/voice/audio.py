@@ -125,7 +125,7 @@ class Segmenter:
     `quiet_early_hangover_s` when the turn's loudest frame is `quiet_snr_db` over the noise
     floor: in noise, weak consonants ("start the") sink under the threshold and look like
     a pause (measured at 10 dB SNR: 0.08 s split 19 of 141 commands, 0.12 s 3, and with the
-    bench's larger grammar 0.12 s still cost 5 of 144 commands that 0.16 s kept; clean, none).
+    bench's larger grammar 0.12 s still cost 4 of 144 commands that 0.16 s kept; clean, none).
     """
 
     def __init__(self, margin_db: float = 3.0, hangover_s: float = 0.25, min_speech_s: float = 0.15,

@@ -84,6 +84,9 @@ class Grammar:
     weights: Dict[str, float] = field(default_factory=dict)
     unpronounceable: Set[str] = field(default_factory=set)
     commands: List[str] = field(default_factory=list)  # the phrases that are not in a family
+    # phrase -> the command intent it is an NLU example of ("next step" -> next_step), whichever
+    # group added it: phrases that mean the same to the assistant.
+    intents: Dict[str, str] = field(default_factory=dict)
     families: Dict[str, Family] = field(default_factory=dict)
 
     def _register(self, phrase: str, action: str, contexts: Iterable[str], weight: float) -> bool:
@@ -217,6 +220,10 @@ def build_grammar(known_word, content: Optional[Content] = None, spec_path: Path
         for phrase in nlu_examples([intent], spec["max_command_words"]):
             if phrase not in spec["never"]:
                 grammar.add(phrase, action, known_word, contexts=contexts(intent), weight=weight("nlu"))
+    for intent in spec["nlu_intents"]:
+        for phrase in nlu_examples([intent], max_words=6):
+            if phrase in grammar.phrases:
+                grammar.intents.setdefault(phrase, intent)
     max_name_words = spec["max_name_words"]
     for entity, carriers in spec["carriers"].items():
         for carrier_number, carrier in enumerate(carriers):

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Dict, List, Optional, Set
 
 import numpy as np
-import yaml
 from pocketsphinx import Decoder, get_model_path
 
 from massage_coach.voice.audio import RATE
-from massage_coach.voice.grammar import ASKED, PHRASES_PATH, Grammar, build_grammar, nlu_examples
+from massage_coach.voice.grammar import ASKED, Grammar, build_grammar
 from massage_coach.voice.pronounce import espeak_pronunciation
 
 MODEL_DIR = Path(get_model_path()) / "en-us"
@@ -111,11 +110,8 @@ class Recognizer:
         """phrase -> what the client does with it: its local action, or the NLU intent it is an
         example of (phrases of neither have no known meaning)."""
         meanings = {phrase: action for phrase, action in self.grammar.phrases.items() if action != "send"}
-        for intent in yaml.safe_load(PHRASES_PATH.read_text())["nlu_intents"]:
-            for phrase in nlu_examples([intent], max_words=6):
-                if self.grammar.phrases.get(phrase) == "send":
-                    meanings.setdefault(phrase, intent)
-        return meanings
+        return {**{phrase: intent for phrase, intent in self.grammar.intents.items()
+                   if self.grammar.phrases[phrase] == "send"}, **meanings}
 
     @staticmethod
     def _final(phrases: List[str], meanings: Dict[str, str]) -> Set[str]:

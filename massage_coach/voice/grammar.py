@@ -133,35 +133,32 @@ class Grammar:
 
     def jsgf(self, context: Optional[str] = None) -> str:
         """The grammar of one context's phrases (see `searched`)."""
-        def searched(contexts: Set[str]) -> bool:
-            return self.searched(contexts, context)
-
         rules = {}
-        commands = [phrase for phrase in self.commands if searched(self.contexts[phrase])]
+        commands = [phrase for phrase in self.commands if self.searched(self.contexts[phrase], context)]
         if commands:
             rules["command"] = " | ".join(f"/{self.weights[phrase]:g}/ {phrase}" for phrase in commands)
         for name, family in self.families.items():
-            if family.names and searched(family.contexts):
+            if family.names and self.searched(family.contexts, context):
                 rules[name] = family.jsgf()
         lines = ["#JSGF V1.0;", "grammar massage_coach;", *(f"<{name}> = {body};" for name, body in rules.items()),
                  f"public <utterance> = {' | '.join(f'<{name}>' for name in rules)};"]
         return "\n".join(lines) + "\n"
 
 
-def nlu_examples(intents: Iterable[str], max_words: int) -> List[str]:
-    """Short training examples of these intents, as spoken (no typos check: the dictionary does that)."""
-    wanted = set(intents)
-    examples: List[str] = []
+def nlu_examples(intents: Iterable[str], max_words: int) -> Dict[str, List[str]]:
+    """intent -> its training examples of up to `max_words` words, as spoken (no typos check: the
+    dictionary does that), in the order of the data."""
+    examples: Dict[str, List[str]] = {intent: [] for intent in intents}
     for path in sorted(NLU_DIR.glob("*.yml")):
         for block in (yaml.safe_load(path.read_text()) or {}).get("nlu", []):
-            if block.get("intent") not in wanted:
+            if block.get("intent") not in examples:
                 continue
             for line in block["examples"].splitlines():
                 text = normalise(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip().lstrip("- ")))
                 # Fillers ("um", "uh", "ok so") start phrases the decoder reaches for on any noise.
                 if (text and len(text.split()) <= max_words and not re.search(r"\d", line)
                         and text.split()[0] not in FILLERS):
-                    examples.append(text)
+                    examples[block["intent"]].append(text)
     return examples
 
 
@@ -215,13 +212,15 @@ def build_grammar(known_word, content: Optional[Content] = None, spec_path: Path
     for group, phrases in spec["always"].items():
         for phrase in phrases:
             grammar.add(phrase, "send", known_word, contexts=contexts(group))
-    for intent in spec["nlu_intents"]:
+    # Up to six words, to know what the longer phrases of the other groups mean ("how long is left").
+    examples = nlu_examples(spec["nlu_intents"], max_words=6)
+    for intent, phrases in examples.items():
         action = "confirm" if intent in spec["confirm_intents"] else "send"
-        for phrase in nlu_examples([intent], spec["max_command_words"]):
-            if phrase not in spec["never"]:
+        for phrase in phrases:
+            if len(phrase.split()) <= spec["max_command_words"] and phrase not in spec["never"]:
                 grammar.add(phrase, action, known_word, contexts=contexts(intent), weight=weight("nlu"))
-    for intent in spec["nlu_intents"]:
-        for phrase in nlu_examples([intent], max_words=6):
+    for intent, phrases in examples.items():
+        for phrase in phrases:
             if phrase in grammar.phrases:
                 grammar.intents.setdefault(phrase, intent)
     max_name_words = spec["max_name_words"]

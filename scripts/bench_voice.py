@@ -16,7 +16,8 @@ Every turn is heard as in a session (listener.py: decoded while spoken, ended ea
 its phrase is whole). Latency: from the end of a spoken command to the first sentence of
 the reply ready to play (silence that ends the turn + decoding left then + Rasa + speech
 synthesis), over headless runs, for all turns and for those spoken while the client was
-silent or speaking (barge-in).
+silent or speaking (barge-in); once with no echo of the replies in the microphone (headphones),
+once with them echoing back through a room (a laptop's loudspeaker).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ COMMANDS = [
 ECHO_BELOW_DB = 6.0  # the command's speech power over the echo's: the harder end of 6-10 dB
 HARDER_ECHO_BELOW_DB = 0.0  # the loudspeaker as loud at the microphone as the user
 NARRATION_LEAD_S = 1.5  # the narration has been playing this long when the user speaks
+ROOM_ECHO_DB = -10.0  # latency with the replies heard back through a room, as tests/test_voice.py does
 
 
 def parse(servers: Servers, text: str) -> tuple:
@@ -174,8 +176,9 @@ def false_triggers(recognizer: Recognizer, narration: List[tuple]) -> tuple:
     return triggers, pieces
 
 
-def latencies(servers: Servers, recognizer: Recognizer) -> List[Tuple[float, bool]]:
-    """(latency in ms, barged in) of every answered voice turn."""
+def latencies(servers: Servers, recognizer: Recognizer, room_echo_db: float | None = None) -> List[Tuple[float, bool]]:
+    """(latency in ms, barged in) of every answered voice turn; with `room_echo_db`, the replies
+    echo back into the microphone at that gain (headless --room-echo)."""
     turns = [("start the quick massage", 3), ("none of those", 4), ("next step", 3), ("repeat", 3),
              ("pause", 3), ("continue", 3), ("how long is left", 3), ("what is kneading", 3),
              ("go back", 3), ("louder", 2), ("stop the massage", 3)]
@@ -184,7 +187,8 @@ def latencies(servers: Servers, recognizer: Recognizer) -> List[Tuple[float, boo
         for voice, speed in USER_VOICES:
             audio_in = write_conversation(Path(work) / f"{voice}.wav", turns, voice=voice, speed=speed)
             session = VoiceSession(servers.rest_url, Speaker(), Path(work) / voice, auto_advance=False)
-            found += [(r["latency_ms"], r["barged_in"]) for r in run_headless(session, recognizer, audio_in)
+            found += [(r["latency_ms"], r["barged_in"])
+                      for r in run_headless(session, recognizer, audio_in, room_echo_db=room_echo_db)
                       if r["source"] == "voice" and r["audio"]]
     return found
 
@@ -224,12 +228,14 @@ def main() -> int:
                       "narration segments")
                 for trigger in triggers:
                     print(f"    {trigger}")
-            found = latencies(servers, recognizer)
-            for label, which in (("", (False, True)), (", while silent", (False,)), (", barge-in", (True,))):
-                figures = [ms for ms, barged_in in found if barged_in in which]
-                if figures:
-                    print(f"latency, end of command to first reply audio{label}: p50 {statistics.median(figures):.0f} "
-                          f"ms, p95 {percentile(figures, 0.95):.0f} ms ({len(figures)} turns)")
+            for room_label, room_echo_db in [("", None), (f", replies echoing back at {ROOM_ECHO_DB:g} dB", ROOM_ECHO_DB)]:
+                found = latencies(servers, recognizer, room_echo_db)
+                for label, which in (("", (False, True)), (", while silent", (False,)), (", barge-in", (True,))):
+                    figures = [ms for ms, barged_in in found if barged_in in which]
+                    if figures:
+                        print(f"latency, end of command to first reply audio{room_label}{label}: "
+                              f"p50 {statistics.median(figures):.0f} ms, p95 {percentile(figures, 0.95):.0f} ms "
+                              f"({len(figures)} turns)")
     return 0
 
 

@@ -274,6 +274,31 @@ def test_a_command_over_the_narration_ends_its_turn_early_too(recognizer, narrat
     assert text == "go to step twenty" and silent_s >= 0.25
 
 
+def test_a_command_over_a_reply_the_microphone_does_not_hear_is_decoded_as_it_is_spoken(recognizer, narration,
+                                                                                         monkeypatch):
+    # Headphones, or a quiet loudspeaker: the client speaks, but no echo reaches the microphone.
+    # The gate finds the user's voice from the turn's start, so the decoding done while it was
+    # spoken stands: nothing is decoded again after the turn ends.
+    decoded_again = []
+    real_recognise = Recognizer.recognise
+    monkeypatch.setattr(Recognizer, "recognise", lambda self, *args, **kwargs: decoded_again.append(args)
+                        or real_recognise(self, *args, **kwargs))
+    timeline = PlaybackTimeline()
+    timeline.play(0.0, narration[1])
+    for command in ["pause", "how long is left"]:
+        audio = np.concatenate([silence(1.5), say(command), silence(0.5)])
+        [turn] = hear(recognizer, audio, "routine", echo_gate=EchoGate(timeline))
+        assert turn.recognition.text == command
+        assert turn.segment.closed_s - turn.segment.end_s < 0.2, "ended early"
+    assert decoded_again == []
+    # With the echo under the command, the stream is dropped and the echo-suppressed stretch decoded.
+    audio = mix_under(np.concatenate([silence(1.5), say("pause"), silence(0.5)]),
+                      room_echo(narration[1][: int(3.5 * 16000)], delay_s=0.05), echo_below_db=6.0)
+    assert [t.recognition.text for t in hear(recognizer, audio, "routine", EchoGate(timeline)) if t.recognition] \
+        == ["pause"]
+    assert decoded_again
+
+
 def test_barge_in_with_the_replies_echoing_in_the_room(servers, tmp_path):
     # The client's replies come back into the microphone through a room: its own narration
     # triggers nothing, and "move on" said 3 s into step 1's narration moves on at once.

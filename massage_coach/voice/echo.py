@@ -40,6 +40,10 @@ MIN_USER_S = 0.15  # the segmenter's shortest speech: shorter excess is a click 
 # Padding of the user's stretch, as the segmenter pads a turn (the recogniser's length check
 # expects it).
 PAD_BEFORE_S, PAD_AFTER_S = 0.1, 0.25
+# A stretch is the segment "as heard" when it starts at most this far into it, runs to its end,
+# and suppression changed at most this share of its energy (-20 dB).
+AS_HEARD_LEAD_S = 0.05
+UNCHANGED_SHARE = 0.01
 KEEP_S = 30.0  # playback older than any segment can be
 REVERB_LOOKBACK_S = 0.5  # playback this long before a segment can still ring in it
 # Echo suppression under the user's voice: 0.3 s of the room's response in 10 ms frames;
@@ -108,6 +112,14 @@ def voice_frames(excess_db: np.ndarray) -> np.ndarray:
 
 
 @dataclass
+class UserSpeech:
+    samples: np.ndarray  # the user's stretch of a segment, the echo under it suppressed
+    # The stretch is the whole segment (but for a little of its leading pad) and suppression
+    # changed next to nothing: a decoder fed the segment as it came in heard the same.
+    as_heard: bool
+
+
+@dataclass
 class EchoVerdict:
     user_frames: np.ndarray  # per 10 ms frame of the segment: the user's voice is in it
     lag_s: float  # the echo delay that explains the segment best
@@ -159,18 +171,21 @@ class EchoGate:
         reference = self.timeline.played(start_s - lag_s, len(samples))
         return EchoVerdict(voice_frames(excess), lag_s, best_correlation, reference, excess)
 
-    def user_speech(self, samples: np.ndarray, start_s: float) -> Optional[np.ndarray]:
+    def user_speech(self, samples: np.ndarray, start_s: float) -> Optional[UserSpeech]:
         """The stretch of the segment with the user's voice in it (padded like a turn), or None
         when the client's own playback explains all of it."""
         verdict = self.verdict(samples, start_s)
         user = verdict.user_frames
         if user.sum() < MIN_USER_S * RATE / FRAME:
             return None
-        samples = suppress_echo(samples, verdict)  # the echo under the user's voice would mislead the search
+        cleaned = suppress_echo(samples, verdict)  # the echo under the user's voice would mislead the search
         voiced = np.flatnonzero(user)
         begin = max(0, (voiced[0] - round(PAD_BEFORE_S * RATE / FRAME)) * FRAME)
         end = min(len(samples), (voiced[-1] + 1 + round(PAD_AFTER_S * RATE / FRAME)) * FRAME)
-        return samples[begin:end]
+        change = cleaned[begin:end].astype(np.float64) - samples[begin:end]
+        unchanged = float((change ** 2).sum()) <= UNCHANGED_SHARE * float((samples[begin:end].astype(np.float64) ** 2).sum())
+        whole = begin <= AS_HEARD_LEAD_S * RATE and end == len(samples)
+        return UserSpeech(cleaned[begin:end], as_heard=unchanged and whole)
 
 
 def suppress_echo(samples: np.ndarray, verdict: EchoVerdict) -> np.ndarray:

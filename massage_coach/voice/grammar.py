@@ -206,12 +206,12 @@ def build_grammar(known_word, content: Optional[Content] = None, spec_path: Path
         return float(spec["weights"].get(group, 1.0))
 
     for phrase, action in spec["local"].items():
-        grammar.add(phrase, action, known_word, contexts=contexts("local"))
+        grammar.add(phrase, action, known_word, contexts=contexts("local"), weight=weight("local"))
     for phrase in spec["confirm"]:
-        grammar.add(phrase, "confirm", known_word, contexts=contexts("confirm"))
+        grammar.add(phrase, "confirm", known_word, contexts=contexts("confirm"), weight=weight("confirm"))
     for group, phrases in spec["always"].items():
         for phrase in phrases:
-            grammar.add(phrase, "send", known_word, contexts=contexts(group))
+            grammar.add(phrase, "send", known_word, contexts=contexts(group), weight=weight(group))
     # Up to six words, to know what the longer phrases of the other groups mean ("how long is left").
     examples = nlu_examples(spec["nlu_intents"], max_words=6)
     for intent, phrases in examples.items():

@@ -5,9 +5,10 @@ when the turn ends only the decoder's last frames remain to be decoded. A turn e
 after the segmenter's usual silence, or sooner when the best phrase so far is whole and
 no longer phrase that starts with it means something else (Recognizer.complete).
 
-A turn that starts while the client itself speaks may hold its own voice: it is kept
-whole until it ends, then the echo gate (echo.py) drops it or passes on only the user's
-stretch, which is decoded then.
+A turn that starts while the client itself speaks may hold its own voice: it is also kept
+whole, and at its pauses the echo gate (echo.py) drops it or finds the user's stretch. If
+that is the turn as heard, the decoding so far stands; otherwise the stretch, its echo
+suppressed, is decoded then.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Listener:
         self._gated_start_s = 0.0
         # Early end of a gated turn: its result once the silence was long enough (see `complete`).
         self._early: Optional[Recognition] = None
+        self._streaming = False  # the decoder is fed the turn in progress as it comes in
         self._last_complete_s = -1.0
         self.segmenter = Segmenter(observer=self, **segmenter_options)
         # When the decoder would be done with the audio so far, on the audio's own clock: each
@@ -75,8 +77,9 @@ class Listener:
             # The reply to the turn before may already play: the gate takes its echo out.
             self._rest = False
             self._gated, self._gated_start_s, self._early = [samples], start_s, None
-            return
-        self._rest = arrived_s - FRAME_S < self._rest_until_s
+        else:
+            self._rest = arrived_s - FRAME_S < self._rest_until_s
+        self._streaming = True
 
         def begin() -> None:
             self.recognizer.begin(context)
@@ -84,36 +87,54 @@ class Listener:
         self._work(arrived_s, begin)
 
     def extended(self, frame: np.ndarray, at_s: float) -> None:
-        if self._gated_context is None:
-            self._work(at_s, lambda: self.recognizer.feed(frame))
-        else:
+        if self._gated_context is not None:
             self._gated.append(frame)
+        if self._streaming:
+            self._work(at_s, lambda: self.recognizer.feed(frame))
 
     def complete(self, at_s: float) -> bool:
         if self._gated_context is None:
             return bool(self._work(at_s, self.recognizer.complete))
-        # A gated turn is gated and decoded once per pause that is long enough to end it early
-        # (the segmenter asks every frame of it): if that gives a whole phrase nothing longer
-        # may follow, the turn ends there and keeps that result.
+        # A gated turn is gated once per pause that is long enough to end it early (the segmenter
+        # asks every frame of it): if that gives a whole phrase nothing longer may follow, the turn
+        # ends there and keeps that result.
         first_of_pause = at_s - self._last_complete_s > 1.5 * FRAME_S
         self._last_complete_s = at_s
         if not first_of_pause:
             return False
-        context = self._gated_context
-        recognition = self._work(at_s, lambda: self._gate_and_decode(
-            np.concatenate(self._gated), self._gated_start_s, context))
-        if recognition is not None and recognition.action and self.recognizer.ends_turn(recognition.text, context):
+        recognition, ended = self._work(at_s, lambda: self._gated_recognition(
+            np.concatenate(self._gated), self._gated_start_s, self._gated_context, final=False))
+        if ended or (recognition is not None and recognition.action
+                     and self.recognizer.ends_turn(recognition.text, self._gated_context)):
             self._early = recognition
             return True
         return False
 
     def dropped(self) -> None:
-        if self._gated_context is None:
+        if self._streaming:
             self.recognizer.cancel()
 
-    def _gate_and_decode(self, samples: np.ndarray, start_s: float, context: str) -> Optional[Recognition]:
+    def _gated_recognition(self, samples: np.ndarray, start_s: float, context: str, final: bool,
+                           length_s: Optional[float] = None) -> Tuple[Optional[Recognition], bool]:
+        """(What the user said in a gated turn so far, or None; has the streaming decoder finished?)
+
+        The turn is also decoded while it comes in, as any other: when the gate finds the user's
+        voice from its start with next to no echo under it, that decoding heard the same and is
+        used (no decoding is left to wait for). Otherwise the stream is dropped and the user's
+        stretch, its echo suppressed, is decoded now."""
         user_speech = self.echo_gate.user_speech(samples, start_s)
-        return None if user_speech is None else self.recognizer.recognise(user_speech, context)
+        if self._streaming and (user_speech is None or not user_speech.as_heard):
+            if user_speech is not None or final:  # pure echo so far may yet become the user's turn
+                self._streaming = False
+                self.recognizer.cancel()
+        if user_speech is None:
+            return None, False
+        if self._streaming:
+            if final or self.recognizer.complete():
+                self._streaming = False
+                return self.recognizer.finish(length_s), True
+            return None, False
+        return self.recognizer.recognise(user_speech.samples, context), False
 
     def _heard(self, segment: Segment) -> HeardTurn:
         hangover_s = self.segmenter.hangover_frames * FRAME_S
@@ -122,10 +143,11 @@ class Listener:
         if context is not None and self._early is not None:
             recognition, self._early = self._early, None  # decoded when the turn ended early
         elif context is not None:
-            recognition = self._work(segment.closed_s,
-                                     lambda: self._gate_and_decode(segment.samples, segment.start_s, context))
+            recognition, _ = self._work(segment.closed_s, lambda: self._gated_recognition(
+                segment.samples, segment.start_s, context, final=True, length_s=length_s))
         else:
             recognition = self._work(segment.closed_s, lambda: self.recognizer.finish(length_s))
+        self._streaming = False
         if recognition is not None and self._rest:
             recognition = Recognition("", "", recognition.best_guess, recognition.decode_ms)
         if segment.closed_s - segment.end_s < hangover_s:

@@ -129,6 +129,7 @@ class Recognizer:
         """Starts a turn that is decoded while it is spoken: `feed` it from its first sample.
         `context`: only that context's phrases ("routine", "idle+asked"), or "" for all of them."""
         self._context = context
+        self._mean_before = self.decoder.get_cmn()
         self.decoder.activate_search(search_name(context))
         self.decoder.start_utt()
         self._turn: List[np.ndarray] = []
@@ -172,8 +173,9 @@ class Recognizer:
         return Recognition(heard if action else "", action, heard, elapsed)
 
     def cancel(self) -> None:
-        """Drops the turn fed so far (a click, not speech)."""
+        """Drops the turn fed so far (a click, the client's own voice): the cepstral mean forgets it."""
         self.decoder.end_utt()
+        self.decoder.set_cmn(self._mean_before)
 
     def _calibrate(self) -> str:
         """Until a first command is heard, the live mean is the model's, far from this microphone's

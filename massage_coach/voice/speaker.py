@@ -1,8 +1,9 @@
 """Text to speech with pyttsx3 (espeak-ng on Linux), rendered to WAV files.
 
 pyttsx3's save_to_file returns before espeak-ng has always finished the file (once the
-very first file appeared late), so every file is checked: it must exist, parse as WAV
-and hold as many samples as its header says, or it is rendered again.
+very first file appeared late), and about 1 sentence in 150 comes out as a WAV header
+without audio (measured: 4 of 600), so every file is checked: it must exist, parse as
+WAV and hold as many samples as its header says, and an empty one is rendered again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 import wave
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import numpy as np
 import pyttsx3
@@ -25,6 +26,12 @@ from massage_coach.voice.audio import read_wav, write_wav
 RATE_STEP = 25  # words per minute per "slower" / "faster"
 VOLUME_STEP = 0.2
 MIN_RATE, MAX_RATE = 90, 300
+HEADER_BYTES = 44  # of the plain PCM WAV files espeak-ng writes
+RENDER_ATTEMPTS = 3
+LATE_FILE_S = 1.0  # a file not complete by then is rendered again
+# An empty file (header only) that stays so this long is a failed rendering, not a slow one
+# (a sentence renders in ~11 ms).
+EMPTY_FILE_S = 0.02
 
 
 class SpeechError(RuntimeError):
@@ -77,26 +84,35 @@ class Speaker:
         self.engine.setProperty("volume", self.settings.volume)
 
     @staticmethod
-    def _complete(path: Path) -> bool:
+    def _frames(path: Path) -> Optional[int]:
+        """Audio frames in a finished WAV file; None while it is missing or still being written."""
         try:
             with wave.open(str(path), "rb") as wav:
                 expected = wav.getnframes() * wav.getsampwidth() * wav.getnchannels()
-                return expected > 0 and len(wav.readframes(wav.getnframes())) == expected
+                complete = len(wav.readframes(wav.getnframes())) == expected
+                return wav.getnframes() if complete and path.stat().st_size == HEADER_BYTES + expected else None
         except (FileNotFoundError, wave.Error, EOFError):
-            return False
+            return None
 
     def render_sentence(self, text: str, path: Path) -> Path:
-        """One WAV for `text`, checked complete; one retry, then SpeechError."""
+        """A complete WAV for `text` (the returned path); SpeechError after RENDER_ATTEMPTS."""
         self._configure()
-        for _attempt in range(2):
+        for attempt in range(RENDER_ATTEMPTS):
+            target = path if attempt == 0 else path.with_name(f"{path.stem}-retry{attempt}.wav")
             with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved to ..."
-                self.engine.save_to_file(text, str(path))
+                self.engine.save_to_file(text, str(target))
                 self.engine.runAndWait()
-            deadline = time.monotonic() + 2.0
-            while time.monotonic() < deadline:
-                if self._complete(path):
-                    return path
-                time.sleep(0.01)
+            started = time.monotonic()
+            empty_since = None
+            while time.monotonic() - started < LATE_FILE_S:
+                frames = self._frames(target)
+                if frames:
+                    return target
+                if frames == 0:  # a header without audio: stays so, render again at once
+                    empty_since = empty_since or time.monotonic()
+                    if time.monotonic() - empty_since >= EMPTY_FILE_S:
+                        break
+                time.sleep(0.002)
         raise SpeechError(f"espeak-ng produced no complete audio for {text[:40]!r}")
 
     def render(self, text: str) -> tuple:
@@ -108,8 +124,9 @@ class Speaker:
         for sentence in sentences(text):
             self._count += 1
             path = Path(self._work.name) / f"sentence-{self._count}.wav"
-            samples, rate = read_wav(self.render_sentence(sentence, path))
-            path.unlink()
+            rendered = self.render_sentence(sentence, path)
+            samples, rate = read_wav(rendered)
+            rendered.unlink()
             chunks.append(samples)
             if first_ready is None:
                 first_ready = time.perf_counter() - started

@@ -13,9 +13,9 @@ Barge-in: each command spoken 1.5 s into a step's narration, whose room echo is 
 ECHO_BELOW_DB quieter than the command (the user is nearer the microphone), or
 HARDER_ECHO_BELOW_DB, and goes through the echo gate (echo.py), then the listening search.
 Every turn is heard as in a session (listener.py: decoded while spoken, ended early when
-its phrase is whole). Latency: from the end of a spoken command to the first sentence of
-the reply ready to play (silence that ends the turn + decoding left then + Rasa + speech
-synthesis), over headless runs, for all turns and for those spoken while the client was
+its phrase is whole). Latency: from the end of a spoken command (its last sample in the
+synthesised conversation) to the first sentence of the reply ready to play (silence that
+ends the turn + decoding left then + Rasa + speech synthesis), over headless runs, for all turns and for those spoken while the client was
 silent or speaking (barge-in); once with no echo of the replies in the microphone (headphones),
 once with them echoing back through a room (a laptop's loudspeaker).
 """
@@ -43,7 +43,8 @@ from massage_coach.voice.listener import hear  # noqa: E402
 from massage_coach.voice.recognizer import Recognizer  # noqa: E402
 from massage_coach.voice.session import SETTING_ACTIONS, VoiceSession  # noqa: E402
 from massage_coach.voice.speaker import Speaker  # noqa: E402
-from massage_coach.voice.synthetic import USER_VOICES, mix_under, room_echo, say, write_conversation  # noqa: E402
+from massage_coach.voice.synthetic import (DIGITAL_SILENCE, USER_VOICES, mix_under, room_echo, say,  # noqa: E402
+                                           spoken_ends, write_conversation)
 
 import numpy as np  # noqa: E402
 
@@ -55,9 +56,18 @@ COMMANDS = [
     "can i press on the spine", "where is the lumbar zone", "she has a fever", "he has varicose veins",
     "which routines do you have", "what do i need", "help",
 ]
+# Everyday talk during a massage that is no command: ideally none of it is taken as one.
+EVERYDAY_TALK = [
+    "okay", "mhm", "hmm", "oh", "right", "good", "that feels nice", "oh that's lovely", "right there",
+    "that's the spot", "my phone is ringing", "the weather is nice today", "i like this music",
+    "where did i put the towel", "thanks love",
+]
 ECHO_BELOW_DB = 6.0  # the command's speech power over the echo's: the harder end of 6-10 dB
 HARDER_ECHO_BELOW_DB = 0.0  # the loudspeaker as loud at the microphone as the user
 NARRATION_LEAD_S = 1.5  # the narration has been playing this long when the user speaks
+# The segmenter's end of speech may lag the spoken end by its 50 ms smoothing (or come before
+# a faint last sound): the command that ended up to this much after it is the one heard.
+END_SLACK_S = 0.1
 ROOM_ECHO_DB = -10.0  # latency with the replies heard back through a room, as tests/test_voice.py does
 
 
@@ -104,6 +114,18 @@ def used_in(recognizer: Recognizer, command: str) -> List[str]:
             or [context for context in contexts if set(context.split("+")) & groups] or plain)
 
 
+def talk_taken_as_commands(recognizer: Recognizer) -> Tuple[List[str], int]:
+    """Each of EVERYDAY_TALK in each voice, heard during a routine (clean)."""
+    taken = []
+    for voice, speed in USER_VOICES:
+        for talk in EVERYDAY_TALK:
+            audio = np.concatenate([silence(0.5), say(talk, voice, speed), silence(0.5)])
+            text, _ = heard(recognizer, audio, "routine")
+            if text:
+                taken.append(f"{voice}/{speed}: {talk!r} -> {text!r}")
+    return taken, len(USER_VOICES) * len(EVERYDAY_TALK)
+
+
 def narrations() -> List[tuple]:
     """(routine id, 16 kHz samples) of every step's narration in the client's own voice."""
     speaker = Speaker()
@@ -120,20 +142,25 @@ def room(played: np.ndarray, seed: int) -> np.ndarray:
     return room_echo(played, gain_db=-10.0, snr_db=25.0, seed=seed, delay_s=0.02 + 0.06 * (seed * 7 % 11) / 10)
 
 
-def heard(recognizer: Recognizer, audio: np.ndarray, context: str, timeline: PlaybackTimeline | None = None) -> str:
-    """The command(s) a session hears in `audio`; with `timeline`, the client was speaking that
-    playback all along, so every turn goes through the echo gate."""
+def heard(recognizer: Recognizer, audio: np.ndarray, context: str,
+          timeline: PlaybackTimeline | None = None) -> Tuple[str, List[float]]:
+    """The command(s) a session hears in `audio`, and when it would have fallen silent for the
+    user's voice; with `timeline`, the client was speaking that playback all along, so every
+    turn goes through the echo gate."""
     gate = EchoGate(timeline) if timeline is not None else None
-    texts = [turn.recognition.text for turn in hear(recognizer, audio, context, gate) if turn.recognition]
-    return " + ".join(text for text in texts if text)
+    fell_silent: List[float] = []
+    turns = hear(recognizer, audio, context, gate, on_user_voice=fell_silent.append)
+    texts = [turn.recognition.text for turn in turns if turn.recognition]
+    return " + ".join(text for text in texts if text), fell_silent
 
 
 def accuracy(servers: Servers, recognizer: Recognizer, snr_db, while_speaking: bool, contextual: bool,
              narration: List[tuple] = (), echo_below_db: float = ECHO_BELOW_DB) -> tuple:
     """Each command in each context it is used in, searched in that context's phrases
     (`contextual`) or in all phrases (the same audio, for comparison). `while_speaking`: spoken
-    over the echo of a step's `narration`, `echo_below_db` quieter."""
-    right, total, misses, cache = 0, 0, [], {}
+    over the echo of a step's `narration`, `echo_below_db` quieter; then also how long after the
+    command began the client fell silent for it (None: it never did)."""
+    right, total, misses, cache, silent_after = 0, 0, [], {}, []
     for voice, speed in USER_VOICES:
         for command, context in [(command, context) for command in COMMANDS
                                  for context in used_in(recognizer, command)]:
@@ -153,32 +180,39 @@ def accuracy(servers: Servers, recognizer: Recognizer, snr_db, while_speaking: b
             if snr_db is not None:
                 audio = add_noise(audio, snr_db, seed=total)
             # As in a session: one command must come of it ("a + b" when a turn was split).
-            text = heard(recognizer, audio, search, timeline if while_speaking else None)
+            text, fell_silent = heard(recognizer, audio, search, timeline if while_speaking else None)
+            if while_speaking:  # how long after the user began the client would fall silent
+                began_s = NARRATION_LEAD_S + np.flatnonzero(np.abs(spoken) > DIGITAL_SILENCE)[0] / RATE
+                silent_after.append(fell_silent[0] - began_s if fell_silent else None)
             total += 1
             if same_meaning(servers, recognizer, command, text, cache):
                 right += 1
             else:
                 misses.append(f"{voice}/{speed} {search or 'all'}: {command!r} -> {text or '(rejected)'!r}")
-    return right, total, misses
+    return right, total, misses, silent_after
 
 
 def false_triggers(recognizer: Recognizer, narration: List[tuple]) -> tuple:
-    """Every step's narration as the microphone hears it, with nobody else speaking."""
-    triggers, pieces = [], 0
+    """Every step's narration as the microphone hears it, with nobody else speaking: commands
+    heard, segments, and the times the client would have fallen silent for nobody."""
+    triggers, pieces, interruptions = [], 0, []
     for number, (routine, played) in enumerate(narration):
         timeline = PlaybackTimeline()
         timeline.play(0.3, played)
         audio = room(np.concatenate([silence(0.3), played, silence(0.5)]), seed=number)
-        turns = hear(recognizer, audio, "routine", EchoGate(timeline))
+        fell_silent: List[float] = []
+        turns = hear(recognizer, audio, "routine", EchoGate(timeline), on_user_voice=fell_silent.append)
         pieces += len(turns)
         triggers += [f"{routine}: {turn.recognition.text!r}" for turn in turns
                      if turn.recognition and turn.recognition.text]
-    return triggers, pieces
+        interruptions += [f"{routine}: {at_s - 0.3:.1f} s into the narration" for at_s in fell_silent]
+    return triggers, pieces, interruptions
 
 
 def latencies(servers: Servers, recognizer: Recognizer, room_echo_db: float | None = None) -> List[Tuple[float, bool]]:
-    """(latency in ms, barged in) of every answered voice turn; with `room_echo_db`, the replies
-    echo back into the microphone at that gain (headless --room-echo)."""
+    """(latency in ms from the end of the command as spoken, barged in) of every answered voice
+    turn; with `room_echo_db`, the replies echo back into the microphone at that gain (headless
+    --room-echo)."""
     turns = [("start the quick massage", 3), ("none of those", 4), ("next step", 3), ("repeat", 3),
              ("pause", 3), ("continue", 3), ("how long is left", 3), ("what is kneading", 3),
              ("go back", 3), ("louder", 2), ("stop the massage", 3)]
@@ -186,10 +220,14 @@ def latencies(servers: Servers, recognizer: Recognizer, room_echo_db: float | No
     with tempfile.TemporaryDirectory() as work:
         for voice, speed in USER_VOICES:
             audio_in = write_conversation(Path(work) / f"{voice}.wav", turns, voice=voice, speed=speed)
+            ends = spoken_ends(turns, voice, speed)
             session = VoiceSession(servers.rest_url, Speaker(), Path(work) / voice, auto_advance=False)
-            found += [(r["latency_ms"], r["barged_in"])
-                      for r in run_headless(session, recognizer, audio_in, room_echo_db=room_echo_db)
-                      if r["source"] == "voice" and r["audio"]]
+            for record in run_headless(session, recognizer, audio_in, room_echo_db=room_echo_db):
+                if record["source"] == "voice" and record["audio"]:
+                    # The client's latency runs from the end of the speech it heard; the user's from the
+                    # end of the command as spoken (earlier when the reply's echo kept the turn open).
+                    said_s = max(end for end in ends if end <= record["at_s"] + END_SLACK_S)
+                    found.append((record["latency_ms"] + 1000 * (record["at_s"] - said_s), record["barged_in"]))
     return found
 
 
@@ -217,17 +255,30 @@ def main() -> int:
                       {"echo_below_db": HARDER_ECHO_BELOW_DB})][:1 if quick else 4]
             for mode, while_speaking, contextual, options in modes:
                 for label, snr in (("clean", None), ("10 dB SNR", 10.0)):
-                    right, total, misses = accuracy(servers, recognizer, snr, while_speaking, contextual,
-                                                    narration, **options)
+                    right, total, misses, silent_after = accuracy(servers, recognizer, snr, while_speaking,
+                                                                  contextual, narration, **options)
                     print(f"command accuracy {mode}, {label}: {right}/{total} = {100 * right / total:.1f} %")
+                    if while_speaking:
+                        delays = [1000 * s for s in silent_after if s is not None]
+                        print(f"    the client fell silent {statistics.median(delays):.0f} ms (p95 "
+                              f"{percentile(delays, 0.95):.0f} ms) after the command began; "
+                              f"never for {silent_after.count(None)} of {len(silent_after)}")
                     for miss in misses:
                         print(f"    {miss}")
             if not quick:
-                triggers, pieces = false_triggers(recognizer, narration)
+                triggers, pieces, interruptions = false_triggers(recognizer, narration)
                 print(f"false triggers from narration through a room: {len(triggers)} of {pieces} "
                       "narration segments")
                 for trigger in triggers:
                     print(f"    {trigger}")
+                taken, said = talk_taken_as_commands(recognizer)
+                print(f"everyday talk taken as a command during a routine: {len(taken)} of {said}")
+                for line in taken:
+                    print(f"    {line}")
+                print(f"the client fell silent for its own narration: {len(interruptions)} times in "
+                      f"{len(narration)} steps")
+                for interruption in interruptions:
+                    print(f"    {interruption}")
             for room_label, room_echo_db in [("", None), (f", replies echoing back at {ROOM_ECHO_DB:g} dB", ROOM_ECHO_DB)]:
                 found = latencies(servers, recognizer, room_echo_db)
                 for label, which in (("", (False, True)), (", while silent", (False,)), (", barge-in", (True,))):

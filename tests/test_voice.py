@@ -17,14 +17,15 @@ import pytest
 from massage_coach.content import load_content
 from massage_coach.servers import PROJECT_DIR
 from massage_coach.voice.__main__ import main as voice_main
-from massage_coach.voice.audio import add_noise, segments, silence, wav_duration
+from massage_coach.voice.audio import RATE, add_noise, segments, silence, wav_duration, write_wav
 from massage_coach.voice.echo import EchoGate, PlaybackTimeline
 from massage_coach.voice.listener import hear
 from massage_coach.voice.live import missing_devices
 from massage_coach.voice.recognizer import Recognizer
 from massage_coach.voice.session import spoken_text
 from massage_coach.voice.speaker import SpeechSettings
-from massage_coach.voice.synthetic import USER_VOICES, mix_under, room_echo, say, write_conversation
+from massage_coach.voice.synthetic import (USER_VOICES, conversation, mix_under, room_echo, say, spoken_ends,
+                                           write_conversation)
 
 # Commands heard right in every voice, clean and at 10 dB SNR (scripts/bench_voice.py has the rest).
 # Measured; since turns are decoded while spoken, "louder" at 10 dB in en-us+f3 is sometimes "help".
@@ -310,3 +311,29 @@ def test_barge_in_with_the_replies_echoing_in_the_room(servers, tmp_path):
     assert any(r.get("echo") for r in records), "the narration was heard back and set aside"
     assert voice_turns[2]["barged_in"] and steps(records) == [1, 2]
     assert payload_types(voice_turns[3]) == ["paused"]
+    # The client fell silent as soon as the user spoke over it, so the end of "move on" was heard
+    # then, not when the narration next paused (its echo had hidden it).
+    said_s = spoken_ends(turns)[2]
+    assert voice_turns[2]["at_s"] - said_s < 0.1
+
+
+def test_the_client_goes_on_where_it_stopped_when_a_sound_over_it_was_no_command(servers, tmp_path):
+    # The user hums (0.6 s at 180 Hz) 3 s into step 1's narration: the client falls silent for
+    # it, hears no command, and says the rest of the step (from a second before it stopped).
+    turns = [("start the quick massage", 30), ("none of those", 20)]
+    audio = conversation(turns)
+    hum_s = spoken_ends(turns)[1] + 3.0
+    t = np.arange(int(0.6 * RATE)) / RATE
+    start = int(hum_s * RATE)
+    audio[start:start + len(t)] = (8000 * np.sin(2 * np.pi * 180 * t) * np.hanning(len(t))).astype(np.int16)
+    write_wav(tmp_path / "turns.wav", audio)
+    out = tmp_path / "out"
+    assert voice_main(["--rest-url", servers.rest_url, "--audio-in", str(tmp_path / "turns.wav"),
+                       "--audio-out", str(out), "--no-auto-advance", "--room-echo", "-10"]) == 0
+    records = [json.loads(line) for line in (out / "transcript.jsonl").read_text().splitlines()]
+    step_1 = next(r for r in records if "step" in payload_types(r))
+    [resumed] = [r for r in records if r["source"] == "resume"]
+    heard_hum = records[records.index(resumed) - 1]
+    assert not heard_hum["heard"] and hum_s < heard_hum["at_s"] < hum_s + 1.0
+    step_1_s, resumed_s = wav_duration(out / step_1["audio"]), wav_duration(out / resumed["audio"])
+    assert 1.0 < resumed_s < step_1_s - 2.0  # the rest of the step, not all of it

@@ -44,6 +44,10 @@ PAD_BEFORE_S, PAD_AFTER_S = 0.1, 0.25
 # and suppression changed at most this share of its energy (-20 dB).
 AS_HEARD_LEAD_S = 0.05
 UNCHANGED_SHARE = 0.01
+# The room is remembered from a stretch of echo alone with this many loud frames in every band;
+# later, its delay is taken as it is, and its gain may measure at most this much lower.
+ROOM_MEASURE_FRAMES = 50
+ROOM_GAIN_SLACK_DB = 3.0
 KEEP_S = 30.0  # playback older than any segment can be
 REVERB_LOOKBACK_S = 0.5  # playback this long before a segment can still ring in it
 # Echo suppression under the user's voice: 0.3 s of the room's response in 10 ms frames;
@@ -61,10 +65,19 @@ class PlaybackTimeline:
 
     def play(self, start_s: float, samples: np.ndarray) -> None:
         """A new piece starts: whatever still played is cut off (barge-in) and old pieces forgotten."""
-        cut = int(RATE * start_s)
-        self.pieces = [(start, piece[: max(0, cut - int(RATE * start))]) for start, piece in self.pieces
-                       if start_s - start < KEEP_S + len(piece) / RATE]
+        self.stop(start_s)
         self.pieces.append((start_s, np.asarray(samples, dtype=np.int16)))
+
+    def stop(self, at_s: float, replay_s: float = 0.0) -> np.ndarray:
+        """The loudspeaker falls silent at `at_s`; returns what it had still to play, from
+        `replay_s` before that (to pick up again where the listener lost the thread)."""
+        cut = int(RATE * at_s)
+        resume = int(RATE * (at_s - replay_s))
+        unplayed = [piece[max(0, resume - int(RATE * start)):] for start, piece in self.pieces
+                    if cut - int(RATE * start) < len(piece)]
+        self.pieces = [(start, piece[: max(0, cut - int(RATE * start))]) for start, piece in self.pieces
+                       if at_s - start < KEEP_S + len(piece) / RATE]
+        return np.concatenate(unplayed) if unplayed else np.zeros(0, dtype=np.int16)
 
     def played(self, start_s: float, samples: int) -> np.ndarray:
         """`samples` of the playback from `start_s` on, zeros where nothing played."""
@@ -133,6 +146,11 @@ class EchoGate:
 
     def __init__(self, timeline: PlaybackTimeline) -> None:
         self.timeline = timeline
+        # The room's delay (in frames) and gain per band as last measured on a long stretch of echo
+        # alone: the room does not change, and a short stretch (a turn's first 0.3 s, the start of
+        # a reply) measures them badly, which makes the client's own echo look like the user.
+        self.room_lag: Optional[int] = None
+        self.room_gain: Optional[np.ndarray] = None
 
     def verdict(self, samples: np.ndarray, start_s: float) -> EchoVerdict:
         """Which frames of a segment heard from `start_s` on the playback cannot explain."""
@@ -148,7 +166,7 @@ class EchoGate:
             return EchoVerdict(np.ones(frames, dtype=bool), 0.0, 0.0, np.zeros(len(samples)), np.full(frames, 30.0))
         centred_heard = heard - heard.mean(axis=1, keepdims=True)
         best_lag, best_correlation = 0, -1.0
-        for lag in range(lead + 1):
+        for lag in range(lead + 1) if self.room_lag is None else [self.room_lag]:
             shifted = played[:, lead - lag: lead - lag + frames]
             centred = shifted - shifted.mean(axis=1, keepdims=True)
             correlation = float((centred * centred_heard).sum()
@@ -162,21 +180,28 @@ class EchoGate:
                             for lag in range(max(0, best_lag - LAG_SLACK), min(lead, best_lag + LAG_SLACK) + 1)], axis=0)
         # The room's gain per band: a low quantile of heard - played over the loud playback frames,
         # so that the user's voice over part of them does not raise it.
-        gain = np.array([np.percentile((heard[b] - direct[b])[loud[b]], 25) if loud[b].sum() >= 5 else -100.0
-                         for b in range(heard.shape[0])])
+        measured = np.array([np.percentile((heard[b] - direct[b])[loud[b]], 25) if loud[b].sum() >= 5 else -100.0
+                             for b in range(heard.shape[0])])
+        gain = measured if self.room_gain is None else np.maximum(measured, self.room_gain - ROOM_GAIN_SLACK_DB)
         noise = np.percentile(heard, 10, axis=1)
         explained = 10 * np.log10(10 ** ((echo_tail + gain[:, None]) / 10) + 10 ** (noise[:, None] / 10))
         excess = np.clip(heard - explained, 0, 30).mean(axis=0)
+        if loud.sum(axis=1).min() >= ROOM_MEASURE_FRAMES and not voice_frames(excess).any():
+            self.room_lag, self.room_gain = best_lag, measured
         lag_s = best_lag * FRAME / RATE
         reference = self.timeline.played(start_s - lag_s, len(samples))
         return EchoVerdict(voice_frames(excess), lag_s, best_correlation, reference, excess)
+
+    @staticmethod
+    def holds_user_voice(verdict: EchoVerdict) -> bool:
+        return verdict.user_frames.sum() >= MIN_USER_S * RATE / FRAME
 
     def user_speech(self, samples: np.ndarray, start_s: float) -> Optional[UserSpeech]:
         """The stretch of the segment with the user's voice in it (padded like a turn), or None
         when the client's own playback explains all of it."""
         verdict = self.verdict(samples, start_s)
         user = verdict.user_frames
-        if user.sum() < MIN_USER_S * RATE / FRAME:
+        if not self.holds_user_voice(verdict):
             return None
         cleaned = suppress_echo(samples, verdict)  # the echo under the user's voice would mislead the search
         voiced = np.flatnonzero(user)

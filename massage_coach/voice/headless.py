@@ -33,7 +33,7 @@ def run_headless(session: VoiceSession, recognizer: Recognizer, audio_in: Path,
     samples = read_recogniser_audio(audio_in)
     # Chosen when speech begins: through the echo gate if the client was still speaking.
     listener = Listener(recognizer, lambda start_s: (start_s < session.speaking_until, session.context),
-                        EchoGate(session.played))
+                        EchoGate(session.played), on_user_voice=session.interrupt)
     session.out_dir.mkdir(parents=True, exist_ok=True)
     transcript = session.out_dir / "transcript.jsonl"
     transcript.write_text("")
@@ -44,17 +44,22 @@ def run_headless(session: VoiceSession, recognizer: Recognizer, audio_in: Path,
         with transcript.open("a") as out:
             out.write(json.dumps(record) + "\n")
 
-    session.on_turn = lambda turn: write(turn.record())
+    # Where in the file the spoken turn being answered ended (its last voiced frame).
+    spoken_until = {"at_s": None}
+    session.on_turn = lambda turn: write(turn.record() | ({"at_s": spoken_until["at_s"]} if turn.source == "voice" else {}))
 
     def act(turn: HeardTurn, now: float) -> None:
         recognition, segment = turn.recognition, turn.segment
-        if recognition is None:
-            write(Turn("", [], "", source="voice").record() | {"echo": True, "at_s": round(segment.end_s, 2)})
-        elif recognition.action:
+        spoken_until["at_s"] = round(segment.end_s, 2)
+        if recognition is not None and recognition.action:
             session.hear(recognition.text, recognition.action, now, turn.waited_ms)
-        else:  # narration, noise or a phrase we don't know: stay silent, but say so in the record
+            return
+        if recognition is None:
+            write(Turn("", [], "", source="voice").record() | {"echo": True, "at_s": spoken_until["at_s"]})
+        else:  # noise or a phrase we don't know: no answer, but say so in the record
             write(Turn("", [], "", latency_ms=turn.waited_ms, source="voice").record()
-                  | {"unrecognised": recognition.best_guess, "at_s": round(segment.end_s, 2)})
+                  | {"unrecognised": recognition.best_guess, "at_s": spoken_until["at_s"]})
+        session.resume(now)  # if the client fell silent for it
 
     chunk = int(RATE * CHUNK_S)
     history = int(RATE * ROOM_RESPONSE_S)  # playback still echoing in the room

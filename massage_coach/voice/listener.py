@@ -23,6 +23,11 @@ from massage_coach.voice.audio import FRAME_S, RATE, Segment, Segmenter
 from massage_coach.voice.echo import EchoGate
 from massage_coach.voice.recognizer import Recognition, Recognizer
 
+# While the client speaks, a turn is checked for the user's voice every this many frames, once
+# it is this long (the gate needs some of the echo alone to measure the room by).
+ONSET_CHECK_FRAMES = 10
+ONSET_MIN_S = 0.3
+
 # How a turn is heard, chosen when speech begins, from its start time in seconds:
 # (the client's own voice may be in it, context).
 SearchChoice = Callable[[float], Tuple[bool, str]]
@@ -41,10 +46,15 @@ class Listener:
     """Feeds audio in chunks of any size; yields each turn with its recognition as it ends."""
 
     def __init__(self, recognizer: Recognizer, choose_search: SearchChoice = lambda start_s: (False, ""),
-                 echo_gate: Optional[EchoGate] = None, **segmenter_options) -> None:
+                 echo_gate: Optional[EchoGate] = None, on_user_voice: Optional[Callable[[float], None]] = None,
+                 **segmenter_options) -> None:
         self.recognizer = recognizer
         self.choose_search = choose_search
         self.echo_gate = echo_gate
+        # Called (with the time) as soon as the gate finds the user's voice in a turn heard while
+        # the client speaks: the client falls silent then, or its echo would hide the turn's end.
+        self.on_user_voice = on_user_voice
+        self._user_voice_found = False
         self._gated_context: Optional[str] = None  # the turn in progress waits for the echo gate
         self._gated: List[np.ndarray] = []  # its samples so far, and where they start
         self._gated_start_s = 0.0
@@ -77,6 +87,7 @@ class Listener:
             # The reply to the turn before may already play: the gate takes its echo out.
             self._rest = False
             self._gated, self._gated_start_s, self._early = [samples], start_s, None
+            self._user_voice_found = False
         else:
             self._rest = arrived_s - FRAME_S < self._rest_until_s
         self._streaming = True
@@ -89,8 +100,16 @@ class Listener:
     def extended(self, frame: np.ndarray, at_s: float) -> None:
         if self._gated_context is not None:
             self._gated.append(frame)
+            length_s = at_s - self._gated_start_s
+            if (self.on_user_voice and not self._user_voice_found and length_s >= ONSET_MIN_S
+                    and len(self._gated) % ONSET_CHECK_FRAMES == 0 and self._work(at_s, self._user_voice_in_turn)):
+                self._user_voice_found = True
+                self.on_user_voice(at_s)
         if self._streaming:
             self._work(at_s, lambda: self.recognizer.feed(frame))
+
+    def _user_voice_in_turn(self) -> bool:
+        return self.echo_gate.holds_user_voice(self.echo_gate.verdict(np.concatenate(self._gated), self._gated_start_s))
 
     def complete(self, at_s: float) -> bool:
         if self._gated_context is None:

@@ -74,9 +74,15 @@ def run_live(session: VoiceSession, recognizer: Recognizer) -> int:
     recorder = subprocess.Popen(["arecord", "-q", "-t", "raw", "-f", "S16_LE", "-r", str(RATE), "-c", "1",
                                  f"--period-time={PERIOD_US}", f"--buffer-time={8 * PERIOD_US}"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # Chosen when speech begins: through the echo gate while the client speaks.
-    listener = Listener(recognizer, lambda start_s: (player.playing, session.context), EchoGate(session.played))
     started = time.monotonic()
+
+    def fall_silent(_at_s: float) -> None:  # the user speaks over the narration
+        player.stop()
+        session.interrupt(time.monotonic() - started)  # the playback's clock, as session._speak
+
+    # Chosen when speech begins: through the echo gate while the client speaks.
+    listener = Listener(recognizer, lambda start_s: (player.playing, session.context), EchoGate(session.played),
+                        on_user_voice=fall_silent)
     print("Listening. Say \"start the quick massage\", \"what is kneading\", \"next\", \"pause\"... "
           "(Ctrl-C to leave)", flush=True)
     try:
@@ -91,6 +97,7 @@ def run_live(session: VoiceSession, recognizer: Recognizer) -> int:
             for heard in listener.feed(np.frombuffer(data, dtype="<i2")):
                 recognition = heard.recognition
                 if recognition is None or not recognition.action:  # its own echo, noise, other talk
+                    session.resume(now)  # if it fell silent for it
                     continue
                 player.stop()  # barge-in: the command wins over the narration
                 player.play(cue)

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
+import numpy as np
+
 from massage_coach.servers import post_message
-from massage_coach.voice.audio import read_recogniser_audio, wav_duration
+from massage_coach.voice.audio import RATE, read_recogniser_audio, wav_duration, write_wav
 from massage_coach.voice.echo import PlaybackTimeline
 from massage_coach.voice.grammar import ASKED
 from massage_coach.voice.speaker import Speaker
@@ -28,6 +30,7 @@ UNREACHABLE = "I can't reach the assistant right now. Please try again in a mome
 # Payloads after which the clock must not move on by itself.
 CLOCK_STOPPERS = ("routine_done", "routine_stopped", "screening", "confirmation", "emergency")
 QUESTIONS = ("screening", "confirmation")
+REPLAY_S = 1.0  # resuming after an interruption, the client repeats this much of what it said
 ANSWER_BUTTONS = ("/affirm", "/deny")
 
 
@@ -64,7 +67,7 @@ class Turn:
     speech: str
     audio: str = ""
     latency_ms: float = 0.0
-    source: str = "voice"  # voice | timer | typed
+    source: str = "voice"  # voice | timer | typed | resume (the rest of what a false interruption cut off)
     barged_in: bool = False
 
     def record(self) -> Dict:
@@ -123,6 +126,8 @@ class VoiceSession:
     awaiting_confirmation: str = ""  # a risky phrase heard, sent only after a "yes"
     question_open: bool = False  # the assistant's last answer waits for a yes or no
     played: PlaybackTimeline = field(default_factory=PlaybackTimeline)  # for the echo gate
+    # What the client had still to say when the user spoke over it (see `interrupt`).
+    unsaid: Optional[np.ndarray] = None
     _count: int = 0
 
     @property
@@ -132,10 +137,32 @@ class VoiceSession:
         base = "routine" if self.clock.step_key is not None else "idle"
         return f"{base}+{ASKED}" if self.question_open or self.awaiting_confirmation else base
 
+    def interrupt(self, at_s: float) -> None:
+        """The user speaks over the client: it falls silent, so that the end of their turn can be
+        heard, and keeps what it had still to say (with a little before) in case that was no command."""
+        self.unsaid = self.played.stop(at_s, replay_s=REPLAY_S)
+        self.speaking_until = min(self.speaking_until, at_s)
+
+    def resume(self, now: float) -> Optional[Turn]:
+        """After an interruption that brought no command (a cough, talk): say the rest."""
+        unsaid, self.unsaid = self.unsaid, None
+        if unsaid is None or not len(unsaid):
+            return None
+        self._count += 1
+        path = self.out_dir / f"turn-{self._count:03d}.wav"
+        write_wav(path, unsaid)
+        turn = Turn("", [], "", audio=path.name, source="resume")
+        self.speaking_until = now + len(unsaid) / RATE
+        self.played.play(now, unsaid)
+        self.on_turn(turn)
+        return turn
+
     def _speak(self, turn: Turn, now: float, started: float) -> Turn:
         """Renders the turn's speech to DIR/turn-N.wav. Latency ends when its first sentence is
         ready to play: the rest renders while that sentence plays."""
         self._count += 1
+        turn.barged_in = turn.barged_in or (turn.source == "voice" and self.unsaid is not None)
+        self.unsaid = None  # the new answer replaces what was cut off
         if turn.speech:
             path = self.out_dir / f"turn-{self._count:03d}.wav"
             render_started = time.perf_counter()

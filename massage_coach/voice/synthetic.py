@@ -16,6 +16,9 @@ from massage_coach.voice.audio import RATE, add_noise, read_recogniser_audio, si
 # (espeak-ng voice, words per minute): a US and a British male voice and a female variant.
 USER_VOICES: List[Tuple[str, int]] = [("en-us", 175), ("en", 140), ("en-us+f3", 210)]
 ROOM_RESPONSE_S = 0.5  # longer than the default room's response (delay + reverberation time)
+CONVERSATION_LEAD_S = 0.5  # silence before a conversation's first turn
+# espeak-ng pads its speech with exact zeros (resampling leaves a few units): anything louder is speech.
+DIGITAL_SILENCE = 20
 
 
 def say(text: str, voice: str = "en-us", speed: int = 175) -> np.ndarray:
@@ -30,11 +33,22 @@ def say(text: str, voice: str = "en-us", speed: int = 175) -> np.ndarray:
 def conversation(turns: Iterable[Tuple[str, float]], voice: str = "en-us", speed: int = 175,
                  snr_db: float | None = None) -> np.ndarray:
     """Spoken turns, each followed by its pause in seconds; noise over all of it if `snr_db`."""
-    pieces = [silence(0.5)]
+    pieces = [silence(CONVERSATION_LEAD_S)]
     for text, pause_s in turns:
         pieces += [say(text, voice, speed), silence(pause_s)]
     samples = np.concatenate(pieces)
     return add_noise(samples, snr_db) if snr_db is not None else samples
+
+
+def spoken_ends(turns: Iterable[Tuple[str, float]], voice: str = "en-us", speed: int = 175) -> List[float]:
+    """Where each turn's speech ends in `conversation(turns, voice, speed)`, in seconds: its last
+    sample that is not espeak-ng's digital silence."""
+    ends, at_s = [], CONVERSATION_LEAD_S
+    for text, pause_s in turns:
+        spoken = say(text, voice, speed)
+        ends.append(at_s + (np.flatnonzero(np.abs(spoken) > DIGITAL_SILENCE)[-1] + 1) / RATE)
+        at_s += len(spoken) / RATE + pause_s
+    return ends
 
 
 def write_conversation(path: Path, turns: Iterable[Tuple[str, float]], **options) -> Path:

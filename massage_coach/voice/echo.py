@@ -130,6 +130,8 @@ class UserSpeech:
     # The stretch is the whole segment (but for a little of its leading pad) and suppression
     # changed next to nothing: a decoder fed the segment as it came in heard the same.
     as_heard: bool
+    begin: int  # where the stretch starts and ends in the segment (samples)
+    end: int
 
 
 @dataclass
@@ -210,7 +212,7 @@ class EchoGate:
         change = cleaned[begin:end].astype(np.float64) - samples[begin:end]
         unchanged = float((change ** 2).sum()) <= UNCHANGED_SHARE * float((samples[begin:end].astype(np.float64) ** 2).sum())
         whole = begin <= AS_HEARD_LEAD_S * RATE and end == len(samples)
-        return UserSpeech(cleaned[begin:end], as_heard=unchanged and whole)
+        return UserSpeech(cleaned[begin:end], as_heard=unchanged and whole, begin=begin, end=end)
 
 
 def suppress_echo(samples: np.ndarray, verdict: EchoVerdict) -> np.ndarray:

@@ -20,7 +20,7 @@ from typing import Callable, Iterator, List, Optional, Tuple
 import numpy as np
 
 from massage_coach.voice.audio import FRAME_S, RATE, Segment, Segmenter
-from massage_coach.voice.echo import EchoGate
+from massage_coach.voice.echo import AS_HEARD_LEAD_S, EchoGate
 from massage_coach.voice.recognizer import Recognition, Recognizer
 
 # While the client speaks, a turn is checked for the user's voice every this many frames, once
@@ -61,6 +61,7 @@ class Listener:
         # Early end of a gated turn: its result once the silence was long enough (see `complete`).
         self._early: Optional[Recognition] = None
         self._streaming = False  # the decoder is fed the turn in progress as it comes in
+        self._stream_from: Optional[int] = None
         self._last_complete_s = -1.0
         self.segmenter = Segmenter(observer=self, **segmenter_options)
         # When the decoder would be done with the audio so far, on the audio's own clock: each
@@ -88,6 +89,7 @@ class Listener:
             self._rest = False
             self._gated, self._gated_start_s, self._early = [samples], start_s, None
             self._user_voice_found = False
+            self._stream_from = None  # where a stream restarted at the user's voice began
         else:
             self._rest = arrived_s - FRAME_S < self._rest_until_s
         self._streaming = True
@@ -101,16 +103,30 @@ class Listener:
         if self._gated_context is not None:
             self._gated.append(frame)
             length_s = at_s - self._gated_start_s
-            if (self.on_user_voice and not self._user_voice_found and length_s >= ONSET_MIN_S
-                    and len(self._gated) % ONSET_CHECK_FRAMES == 0 and self._work(at_s, self._user_voice_in_turn)):
+            if (not self._user_voice_found and length_s >= ONSET_MIN_S and len(self._gated) % ONSET_CHECK_FRAMES == 0
+                    and self._work(at_s, self._user_voice_in_turn)):
                 self._user_voice_found = True
-                self.on_user_voice(at_s)
+                if self.on_user_voice:
+                    self.on_user_voice(at_s)
+                self._work(at_s, self._stream_from_user_voice)
+                return
         if self._streaming:
             self._work(at_s, lambda: self.recognizer.feed(frame))
 
     def _user_voice_in_turn(self) -> bool:
         return self.echo_gate.holds_user_voice(self.echo_gate.verdict(np.concatenate(self._gated), self._gated_start_s))
 
+    def _stream_from_user_voice(self) -> None:
+        """The user speaks over the client's voice (which now falls silent): decode on from the start
+        of their stretch, its echo suppressed so far; what comes after is fed as it comes in."""
+        user_speech = self.echo_gate.user_speech(np.concatenate(self._gated), self._gated_start_s)
+        if user_speech is None:
+            return
+        if self._streaming:
+            self.recognizer.cancel()
+        self.recognizer.begin(self._gated_context)
+        self.recognizer.feed(user_speech.samples)
+        self._streaming, self._stream_from = True, user_speech.begin
     def complete(self, at_s: float) -> bool:
         if self._gated_context is None:
             return bool(self._work(at_s, self.recognizer.complete))
@@ -137,12 +153,18 @@ class Listener:
                            length_s: Optional[float] = None) -> Tuple[Optional[Recognition], bool]:
         """(What the user said in a gated turn so far, or None; has the streaming decoder finished?)
 
-        The turn is also decoded while it comes in, as any other: when the gate finds the user's
-        voice from its start with next to no echo under it, that decoding heard the same and is
-        used (no decoding is left to wait for). Otherwise the stream is dropped and the user's
-        stretch, its echo suppressed, is decoded now."""
+        The turn is also decoded while it comes in: from its start, as any other, or from the user's
+        voice once the gate found it over the client's (which fell silent then). When the gate now
+        finds the user's stretch where that decoding began (and, from the start, next to no echo
+        under it), the decoding heard the same and is used: no decoding is left to wait for.
+        Otherwise the stream is dropped and the user's stretch, its echo suppressed, is decoded now."""
         user_speech = self.echo_gate.user_speech(samples, start_s)
-        if self._streaming and (user_speech is None or not user_speech.as_heard):
+        if self._stream_from is None:
+            same = user_speech is not None and user_speech.as_heard
+        else:  # the stream started at the user's voice, then heard the room with the client silent
+            same = (user_speech is not None and abs(user_speech.begin - self._stream_from) <= AS_HEARD_LEAD_S * RATE
+                    and user_speech.end == len(samples))
+        if self._streaming and not same:
             if user_speech is not None or final:  # pure echo so far may yet become the user's turn
                 self._streaming = False
                 self.recognizer.cancel()
@@ -151,7 +173,8 @@ class Listener:
         if self._streaming:
             if final or self.recognizer.complete():
                 self._streaming = False
-                return self.recognizer.finish(length_s), True
+                # A stream from the user's voice on is as long as that stretch, not the whole turn.
+                return self.recognizer.finish(length_s if self._stream_from is None else None), True
             return None, False
         return self.recognizer.recognise(user_speech.samples, context), False
 

@@ -1,7 +1,8 @@
 """The microphone and the sound card, through ALSA's arecord and aplay.
 
-Listening never stops, also while the assistant speaks: a command heard then stops the
-narration (barge-in) and is acted on. Without a capture or playback device the client
+Listening never stops, also while the assistant speaks: the user's voice over the
+narration stops it at once (barge-in), and the command is acted on; a sound that was no
+command lets the narration go on where it stopped. Without a capture or playback device the client
 says so and falls back to typed input, writing the replies as WAV files.
 """
 

@@ -210,7 +210,8 @@ class EchoGate:
         begin = max(0, (voiced[0] - round(PAD_BEFORE_S * RATE / FRAME)) * FRAME)
         end = min(len(samples), (voiced[-1] + 1 + round(PAD_AFTER_S * RATE / FRAME)) * FRAME)
         change = cleaned[begin:end].astype(np.float64) - samples[begin:end]
-        unchanged = float((change ** 2).sum()) <= UNCHANGED_SHARE * float((samples[begin:end].astype(np.float64) ** 2).sum())
+        heard_energy = float((samples[begin:end].astype(np.float64) ** 2).sum())
+        unchanged = float((change ** 2).sum()) <= UNCHANGED_SHARE * heard_energy
         whole = begin <= AS_HEARD_LEAD_S * RATE and end == len(samples)
         return UserSpeech(cleaned[begin:end], as_heard=unchanged and whole, begin=begin, end=end)
 

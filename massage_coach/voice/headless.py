@@ -46,7 +46,8 @@ def run_headless(session: VoiceSession, recognizer: Recognizer, audio_in: Path,
 
     # Where in the file the spoken turn being answered ended (its last voiced frame).
     spoken_until = {"at_s": None}
-    session.on_turn = lambda turn: write(turn.record() | ({"at_s": spoken_until["at_s"]} if turn.source == "voice" else {}))
+    session.on_turn = lambda turn: write(turn.record()
+                                         | ({"at_s": spoken_until["at_s"]} if turn.source == "voice" else {}))
 
     def act(turn: HeardTurn, now: float) -> None:
         recognition, segment = turn.recognition, turn.segment

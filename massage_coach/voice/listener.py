@@ -6,9 +6,11 @@ after the segmenter's usual silence, or sooner when the best phrase so far is wh
 no longer phrase that starts with it means something else (Recognizer.complete).
 
 A turn that starts while the client itself speaks may hold its own voice: it is also kept
-whole, and at its pauses the echo gate (echo.py) drops it or finds the user's stretch. If
-that is the turn as heard, the decoding so far stands; otherwise the stretch, its echo
-suppressed, is decoded then.
+whole. Every 0.1 s the echo gate (echo.py) looks for the user's voice in it; once found,
+the client falls silent (`on_user_voice`) and decoding restarts from that voice. At the
+turn's pauses the gate drops it or finds the user's stretch: if that is where the
+decoding began, the decoding stands; otherwise the stretch, its echo suppressed, is
+decoded then.
 """
 
 from __future__ import annotations
@@ -127,6 +129,7 @@ class Listener:
         self.recognizer.begin(self._gated_context)
         self.recognizer.feed(user_speech.samples)
         self._streaming, self._stream_from = True, user_speech.begin
+
     def complete(self, at_s: float) -> bool:
         if self._gated_context is None:
             return bool(self._work(at_s, self.recognizer.complete))

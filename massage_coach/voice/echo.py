@@ -198,10 +198,11 @@ class EchoGate:
     def holds_user_voice(verdict: EchoVerdict) -> bool:
         return verdict.user_frames.sum() >= MIN_USER_S * RATE / FRAME
 
-    def user_speech(self, samples: np.ndarray, start_s: float) -> Optional[UserSpeech]:
+    def user_speech(self, samples: np.ndarray, start_s: float,
+                    verdict: Optional[EchoVerdict] = None) -> Optional[UserSpeech]:
         """The stretch of the segment with the user's voice in it (padded like a turn), or None
-        when the client's own playback explains all of it."""
-        verdict = self.verdict(samples, start_s)
+        when the client's own playback explains all of it; `verdict`: the segment's, if known."""
+        verdict = verdict or self.verdict(samples, start_s)
         user = verdict.user_frames
         if not self.holds_user_voice(verdict):
             return None

@@ -22,7 +22,7 @@ from typing import Callable, Iterator, List, Optional, Tuple
 import numpy as np
 
 from massage_coach.voice.audio import FRAME_S, RATE, Segment, Segmenter
-from massage_coach.voice.echo import AS_HEARD_LEAD_S, EchoGate
+from massage_coach.voice.echo import AS_HEARD_LEAD_S, EchoGate, EchoVerdict
 from massage_coach.voice.recognizer import Recognition, Recognizer
 
 # While the client speaks, a turn is checked for the user's voice every this many frames, once
@@ -105,25 +105,22 @@ class Listener:
         if self._gated_context is not None:
             self._gated.append(frame)
             length_s = at_s - self._gated_start_s
-            if (not self._user_voice_found and length_s >= ONSET_MIN_S and len(self._gated) % ONSET_CHECK_FRAMES == 0
-                    and self._work(at_s, self._user_voice_in_turn)):
-                self._user_voice_found = True
-                if self.on_user_voice:
-                    self.on_user_voice(at_s)
-                self._work(at_s, self._stream_from_user_voice)
-                return
+            if not self._user_voice_found and length_s >= ONSET_MIN_S and len(self._gated) % ONSET_CHECK_FRAMES == 0:
+                samples = np.concatenate(self._gated)
+                verdict = self._work(at_s, lambda: self.echo_gate.verdict(samples, self._gated_start_s))
+                if self.echo_gate.holds_user_voice(verdict):
+                    self._user_voice_found = True
+                    if self.on_user_voice:
+                        self.on_user_voice(at_s)
+                    self._work(at_s, lambda: self._stream_from_user_voice(samples, verdict))
+                    return
         if self._streaming:
             self._work(at_s, lambda: self.recognizer.feed(frame))
 
-    def _user_voice_in_turn(self) -> bool:
-        return self.echo_gate.holds_user_voice(self.echo_gate.verdict(np.concatenate(self._gated), self._gated_start_s))
-
-    def _stream_from_user_voice(self) -> None:
+    def _stream_from_user_voice(self, samples: np.ndarray, verdict: EchoVerdict) -> None:
         """The user speaks over the client's voice (which now falls silent): decode on from the start
         of their stretch, its echo suppressed so far; what comes after is fed as it comes in."""
-        user_speech = self.echo_gate.user_speech(np.concatenate(self._gated), self._gated_start_s)
-        if user_speech is None:
-            return
+        user_speech = self.echo_gate.user_speech(samples, self._gated_start_s, verdict)
         if self._streaming:
             self.recognizer.cancel()
         self.recognizer.begin(self._gated_context)

@@ -4,7 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(PY) -m rasa
 MODEL := models/massage-coach.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(shell find data content massage_coach -path massage_coach/voice -prune -o -type f \( -name '*.yml' -o -name '*.py' -o -name '*.json' \) -print 2>/dev/null)
+# Only what changes the model: the NLU pipeline's code, the content it reads, data and domain.
+TRAINING_INPUTS := config.yml domain.yml massage_coach/domain/content.py massage_coach/domain/content_schema.yml \
+	$(shell find data content massage_coach/nlu -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
@@ -15,38 +17,50 @@ export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/massage-coach/rasa-cache
 export WIDGET_PORT ?= 8080
 export CORS_ORIGINS ?= http://127.0.0.1:$(WIDGET_PORT) http://localhost:$(WIDGET_PORT)
 
-.PHONY: setup validate train run serve serve-scaled test bench lock clean voice bench-voice
+.PHONY: setup validate train run serve serve-scaled test lint types contract bench lock clean voice bench-voice
 
 setup:
 	@bash scripts/setup-system.sh
 	@bash scripts/setup-venv.sh
 
 validate: setup
-	$(PY) -m massage_coach.validate
+	$(PY) -m massage_coach.domain.validate
 	$(RASA) data validate --quiet
 
 train: setup $(MODEL)
 
 $(MODEL): $(TRAINING_INPUTS) | setup
-	$(PY) -m massage_coach.validate
+	$(PY) -m massage_coach.domain.validate
 	$(RASA) train --fixed-model-name massage-coach --out models --quiet
 
 run: train
-	$(PY) -m massage_coach.servers --chat
+	$(PY) -m massage_coach.server.launcher --chat
 
 serve: train
-	exec $(PY) -m massage_coach.servers
+	exec $(PY) -m massage_coach.server.launcher
 
-# RASA_SERVERS Rasa servers on PostgreSQL + Redis (settings: massage_coach/scaled.py, README).
+# RASA_SERVERS Rasa servers on PostgreSQL + Redis (settings: massage_coach/server/scaled.py, README).
 serve-scaled: train
-	exec $(PY) -m massage_coach.scaled
+	exec $(PY) -m massage_coach.server.scaled
 
-test: validate train
+test: validate lint types train
+	$(PY) -m massage_coach.domain.contract --check
 	rm -rf results
 	$(RASA) test --model $(MODEL) --stories tests/test_stories.yml --nlu tests/nlu_heldout.yml \
 		--fail-on-prediction-errors --out results --quiet
-	$(PY) -m massage_coach.check_scores results
-	$(PY) -m pytest tests
+	$(PY) scripts/check_scores.py results
+	$(PY) -m pytest tests/unit
+	$(PY) -m pytest tests/e2e
+
+lint: setup
+	$(VENV)/bin/ruff check massage_coach actions scripts tests
+
+types: setup
+	$(VENV)/bin/mypy massage_coach actions scripts
+
+# Writes payload_schema.json and docs/payloads.md from massage_coach/domain/payloads.py.
+contract: setup
+	$(PY) -m massage_coach.domain.contract
 
 bench: train
 	$(PY) scripts/bench.py

@@ -11,8 +11,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.shared import CONTENT, NAVIGATION_BUTTONS
-from massage_coach import routines as engine
+from actions.shared import ENGINE, apply, intent_of, state_of
 
 
 class ActionNotUnderstood(Action):
@@ -20,18 +19,5 @@ class ActionNotUnderstood(Action):
         return "action_not_understood"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        reason = "out_of_scope" if tracker.latest_message["intent"]["name"] == "out_of_scope" else "not_understood"
-        routine_id = tracker.get_slot("active_routine")
-        if not routine_id:
-            dispatcher.utter_message(response="utter_out_of_scope" if reason == "out_of_scope" else "utter_default")
-            return []
-        step = int(tracker.get_slot("step") or 1)
-        dispatcher.utter_message(
-            response=f"utter_{reason}_in_routine",
-            title=CONTENT.routines[routine_id]["title"],
-            step=step,
-            total=engine.total_steps(CONTENT, routine_id),
-            buttons=NAVIGATION_BUTTONS,
-            json_message={"type": "fallback", "reason": reason, "routine": routine_id, "step": step},
-        )
-        return []
+        reason = "out_of_scope" if intent_of(tracker) == "out_of_scope" else "not_understood"
+        return apply(dispatcher, tracker, ENGINE.not_understood(state_of(tracker), reason))

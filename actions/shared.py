@@ -1,22 +1,63 @@
-"""What the actions share: the validated content and small helpers."""
+"""What the actions share: the validated content, the routine engine, and the adapter
+between Rasa (tracker, dispatcher, slot events) and the engine's state and replies."""
 
 from __future__ import annotations
 
-from typing import Iterable, List, Optional
+from dataclasses import asdict, fields
+from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
-from massage_coach.content import load_content
+from massage_coach.domain.content import load_content
+from massage_coach.domain.engine import Outcome, RoutineEngine, State
+from massage_coach.domain.replies import Reply
 
 # Loaded when the action server imports the actions, so a broken content file stops
 # the server at start-up with the file and field named, not a user mid-conversation.
 CONTENT = load_content()
+ENGINE = RoutineEngine(CONTENT)
 
 
-# Buttons under any answer given in the middle of a routine; their payloads are plain commands.
-NAVIGATION_BUTTONS = [
-    {"title": title, "payload": title.lower()} for title in ("Back", "Repeat", "Next", "Pause", "Stop")
-]
+def state_of(tracker: Tracker) -> State:
+    """The engine's state from the conversation's slots (same names)."""
+    slot = tracker.get_slot
+    step = slot("step")
+    return State(
+        active_routine=slot("active_routine"),
+        step=int(step) if step is not None else None,
+        paused=bool(slot("paused")),
+        pending_routine=slot("pending_routine"),
+        awaiting=slot("awaiting"),
+        screened=bool(slot("screened")),
+        reported_conditions=tuple(slot("reported_conditions") or ()),
+        safety_verdict=slot("safety_verdict"),
+    )
+
+
+def send(dispatcher: CollectingDispatcher, replies: Sequence[Reply]) -> None:
+    for reply in replies:
+        message: Dict[str, Any] = dict(reply.fill)
+        if reply.response:
+            message["response"] = reply.response
+        if reply.payload is not None:
+            message["json_message"] = reply.payload.json_message()
+        if reply.buttons:
+            message["buttons"] = list(reply.buttons)
+        dispatcher.utter_message(**message)
+
+
+def apply(dispatcher: CollectingDispatcher, tracker: Tracker, outcome: Outcome) -> List[Dict[str, Any]]:
+    """Sends the outcome's replies; returns a SlotSet for each slot whose value changed."""
+    send(dispatcher, outcome.replies)
+    before, after = asdict(state_of(tracker)), asdict(outcome.state)
+    events = []
+    for name in (f.name for f in fields(State)):
+        if before[name] != after[name]:
+            value = after[name]
+            events.append(SlotSet(name, list(value) if isinstance(value, tuple) else value))
+    return events
 
 
 def entity_ids(tracker: Tracker, entity: str, role: Optional[str] = None) -> List[str]:
@@ -30,14 +71,16 @@ def entity_ids(tracker: Tracker, entity: str, role: Optional[str] = None) -> Lis
     return list(dict.fromkeys(found))
 
 
-def join_words(words: Iterable[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    words = list(words)
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+def number_entity(tracker: Tracker, entity: str) -> Optional[int]:
+    """The last whole number given as `entity` in the latest message."""
+    for e in reversed(tracker.latest_message.get("entities", [])):
+        if e.get("entity") == entity:
+            try:
+                return int(e["value"])
+            except (TypeError, ValueError):
+                return None
+    return None
 
 
-def sentence_list(lines: Iterable[str]) -> str:
-    """One bullet per line, for chat text."""
-    return "\n".join(f"- {line}" for line in lines)
+def intent_of(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""

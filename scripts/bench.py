@@ -29,12 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_DIR))
-
-from massage_coach.local_datastores import LocalDatastores, free_port  # noqa: E402
-from massage_coach.scaled import ScaledServers  # noqa: E402
-from massage_coach.servers import HOST, Servers, post_message  # noqa: E402
+from massage_coach.clients.assistant import post_message
+from massage_coach.server.launcher import Servers
+from massage_coach.server.local_datastores import LocalDatastores, free_port
+from massage_coach.server.scaled import ScaledServers
+from massage_coach.settings import HOST, PROJECT_DIR
 
 # A mix of what people ask: custom actions, safety checks and plain responses.
 MESSAGES = [

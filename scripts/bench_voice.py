@@ -32,21 +32,26 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import numpy as np
 
-from massage_coach.content import load_content  # noqa: E402
-from massage_coach.servers import Servers  # noqa: E402
-from massage_coach.voice.audio import RATE, add_noise, silence, to_recogniser_rate  # noqa: E402
-from massage_coach.voice.echo import EchoGate, PlaybackTimeline  # noqa: E402
-from massage_coach.voice.headless import run_headless  # noqa: E402
-from massage_coach.voice.listener import hear  # noqa: E402
-from massage_coach.voice.recognizer import Recognizer  # noqa: E402
-from massage_coach.voice.session import SETTING_ACTIONS, VoiceSession  # noqa: E402
-from massage_coach.voice.speaker import Speaker  # noqa: E402
-from massage_coach.voice.synthetic import (DIGITAL_SILENCE, USER_VOICES, mix_under, room_echo, say,  # noqa: E402
-                                           spoken_ends, write_conversation)
-
-import numpy as np  # noqa: E402
+from massage_coach.domain.content import load_content
+from massage_coach.server.launcher import Servers
+from massage_coach.voice.audio import RATE, add_noise, silence, to_recogniser_rate
+from massage_coach.voice.echo import EchoGate, PlaybackTimeline
+from massage_coach.voice.headless import run_headless
+from massage_coach.voice.listener import hear
+from massage_coach.voice.recognizer import Recognizer
+from massage_coach.voice.session import SETTING_ACTIONS, VoiceSession
+from massage_coach.voice.speaker import Speaker
+from massage_coach.voice.synthetic import (
+    DIGITAL_SILENCE,
+    USER_VOICES,
+    mix_under,
+    room_echo,
+    say,
+    spoken_ends,
+    write_conversation,
+)
 
 COMMANDS = [
     "next", "next step", "go back", "previous step", "repeat", "say that again", "pause", "continue",

@@ -19,18 +19,22 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
-from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from massage_coach.content import ENTITY_SECTIONS, fingerprint, load_content
+from massage_coach.domain.content import ENTITY_SECTIONS, fingerprint, load_content
+from massage_coach.domain.safety import NEGATED_ROLE
 from massage_coach.nlu.language import (
-    build_pipeline, english_lexicon, number_words, parse_number, patterns_from_phrases,
+    build_pipeline,
+    english_lexicon,
+    number_words,
+    parse_number,
+    patterns_from_phrases,
 )
-from massage_coach.safety import NEGATED_ROLE
 
 CHECK_CONDITION_INTENT = "check_condition"
 BLANK_TOKEN = "__blank__"

@@ -7,15 +7,16 @@ the action server and Rasa server itself when none answers there.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from massage_coach.servers import HEALTH_SENDER, PROJECT_DIR, HOST, Servers, ServerError, post_message
+from massage_coach.clients.assistant import answers
+from massage_coach.server.launcher import ServerError, Servers
+from massage_coach.settings import PROJECT_DIR, settings
 from massage_coach.voice.audio import AudioError
 from massage_coach.voice.recognizer import Recognizer
 from massage_coach.voice.session import StepClock, VoiceSession
-from massage_coach.voice.speaker import SpeechSettings, Speaker
+from massage_coach.voice.speaker import Speaker, SpeechSettings
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -42,25 +43,18 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def rasa_answers(url: str) -> bool:
-    try:
-        return bool(post_message(url, HEALTH_SENDER, "hello", 5))
-    except OSError:
-        return False
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     from massage_coach.voice import live
     from massage_coach.voice.headless import run_headless
 
     servers = None
-    rest_url = args.rest_url or f"http://{HOST}:{os.environ.get('RASA_PORT', 5005)}/webhooks/rest/webhook"
+    config = settings()
+    rest_url = args.rest_url or config.rest_url
     try:
-        if not args.rest_url and not rasa_answers(rest_url):
+        if not args.rest_url and not answers(rest_url):
             print("Starting the action server and the Rasa server...", flush=True)
-            servers = Servers(rasa_port=int(os.environ.get("RASA_PORT", 5005)),
-                              actions_port=int(os.environ.get("ACTIONS_PORT", 5055))).start()
+            servers = Servers(rasa_port=config.rasa_port, actions_port=config.actions_port).start()
             rest_url = servers.rest_url
         speaker = Speaker(SpeechSettings(voice=args.voice, rate=args.rate, volume=args.volume))
         recognizer = Recognizer()

@@ -17,7 +17,7 @@ from typing import Dict, Iterable, List, Optional, Set
 
 import yaml
 
-from massage_coach.content import Content, load_content
+from massage_coach.domain.content import Content, load_content
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PHRASES_PATH = Path(__file__).with_name("phrases.yml")

@@ -17,7 +17,8 @@ from typing import Callable, Dict, List, Optional
 
 import numpy as np
 
-from massage_coach.servers import post_message
+from massage_coach.clients.assistant import post_message
+from massage_coach.domain.requests import request
 from massage_coach.voice.audio import RATE, read_recogniser_audio, wav_duration, write_wav
 from massage_coach.voice.echo import PlaybackTimeline
 from massage_coach.voice.grammar import ASKED
@@ -25,39 +26,21 @@ from massage_coach.voice.speaker import Speaker
 
 SETTING_ACTIONS = ("slower", "faster", "louder", "quieter")
 CONFIRMATIONS = ("yes", "yes please", "yeah", "yep")
-HEADS_UP = "Nearly time for the next step."
 UNREACHABLE = "I can't reach the assistant right now. Please try again in a moment."
 # Payloads after which the clock must not move on by itself.
 CLOCK_STOPPERS = ("routine_done", "routine_stopped", "screening", "confirmation", "emergency")
-QUESTIONS = ("screening", "confirmation")
 REPLAY_S = 1.0  # resuming after an interruption, the client repeats this much of what it said
-ANSWER_BUTTONS = ("/affirm", "/deny")
 
 
 def asks_question(replies: List[Dict]) -> bool:
-    """Does this answer wait for a yes or no: a screening or confirmation payload, or yes/no buttons?"""
-    return any((reply.get("custom") or {}).get("type") in QUESTIONS
-               or any(button.get("payload") in ANSWER_BUTTONS for button in reply.get("buttons") or [])
-               for reply in replies)
+    """Does this answer wait for an answer (its payload says what it `expects`)?"""
+    return any((reply.get("custom") or {}).get("expects") for reply in replies)
 
 
 def spoken_text(replies: List[Dict]) -> str:
-    """What to say for one answer: each text, except that a payload's `speech` replaces the
-    text it comes with (the text just before it); a step is announced by its remark and number."""
-    pieces: List[str] = []
-    for reply in replies:
-        if reply.get("text"):
-            pieces.append(reply["text"])
-        payload = reply.get("custom") or {}
-        speech = payload.get("speech")
-        if speech:
-            if pieces:
-                pieces.pop()
-            if payload.get("type") == "step":
-                lead = f"{payload['lead']} " if payload.get("lead") else ""  # "Skipping step 3."
-                speech = f"{lead}Step {payload['step']} of {payload['total']}. {speech}"
-            pieces.append(speech)
-    return " ".join(piece.strip() for piece in pieces)
+    """What to say for one answer: each message's spoken form (`speech`), else its text."""
+    pieces = [(reply.get("custom") or {}).get("speech") or reply.get("text") or "" for reply in replies]
+    return " ".join(piece.strip() for piece in pieces if piece.strip())
 
 
 @dataclass
@@ -81,21 +64,24 @@ class StepClock:
     """Counts down the current step; `scale` shortens durations (tests, demos)."""
 
     scale: float = 1.0
-    heads_up_s: float = 10.0
     deadline: Optional[float] = None
     heads_up_at: Optional[float] = None
+    heads_up: str = ""
     paused_left: Optional[float] = None
     step_key: Optional[tuple] = None
 
     def start(self, now: float, payload: Dict) -> None:
+        """Follows the step's `pacing`, which the assistant decides."""
+        pacing = payload["pacing"]
         key = (payload["routine"], payload["step"])
         if self.paused_left is not None and key == self.step_key:
             left = self.paused_left  # "continue" on the same step keeps the time already done
         else:
-            left = payload["duration_s"] * self.scale
+            left = pacing["advance_after_s"] * self.scale
         self.step_key, self.paused_left = key, None
         self.deadline = now + left
-        warn = min(self.heads_up_s * self.scale, left / 4)
+        self.heads_up = pacing["heads_up"]
+        warn = pacing["heads_up_before_s"] * self.scale
         self.heads_up_at = self.deadline - warn if left > 2 * warn > 0 else None
 
     def pause(self, now: float) -> None:
@@ -225,13 +211,15 @@ class VoiceSession:
         return self.send(phrase, now, source=source, waited_ms=waited_ms)
 
     def tick(self, now: float) -> Optional[Turn]:
-        """The clock's own turn, if one is due: a heads-up, or "next" when the step's time is up."""
+        """The clock's own turn, if one is due: the step's heads-up, or moving on from the step
+        whose time is up (a request the assistant ignores if the user has left that step)."""
         if not self.auto_advance:
             return None
         if self.clock.heads_up_at is not None and now >= self.clock.heads_up_at:
             self.clock.heads_up_at = None
-            return self._speak(Turn("", [], HEADS_UP, source="timer"), now, time.perf_counter())
-        if self.clock.deadline is not None and now >= self.clock.deadline:
+            return self._speak(Turn("", [], self.clock.heads_up, source="timer"), now, time.perf_counter())
+        if self.clock.deadline is not None and now >= self.clock.deadline and self.clock.step_key:
             self.clock.deadline = None
-            return self.send("next", now, heard="next", source="timer")
+            timed_step = self.clock.step_key[1]
+            return self.send(request("next_step", timer_step=timed_step), now, heard="next", source="timer")
         return None

@@ -1,0 +1,162 @@
+"""The one loader for content/: every fact the assistant says comes from these YAML files.
+
+Each file is checked against content_schema.yml, then the files are merged and
+cross-checked (ids and synonyms unique, every technique and zone present).
+An error names the file and the field, so a content editor can fix it alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Tuple
+
+import jsonschema
+import yaml
+
+from massage_coach.settings import content_dir as configured_content_dir
+
+SCHEMA_PATH = Path(__file__).with_name("content_schema.yml")
+
+# Entity label -> the content section whose entries it names.
+ENTITY_SECTIONS = {
+    "technique": "techniques",
+    "zone": "zones",
+    "body_part": "body_parts",
+    "condition": "conditions",
+    "routine": "routines",
+}
+REQUIRED_SECTIONS = (*ENTITY_SECTIONS.values(), "duration", "preparation", "safety")
+# Every safety answer points somewhere: a physician, or emergency services.
+REQUIRED_ADVICE_WORDS = {"stop": "physician", "caution": "physician", "unknown": "physician", "emergency": "emergency"}
+
+
+class ContentError(ValueError):
+    """A content file is missing, malformed or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Content:
+    """Validated content: each entity section maps id -> entry, in file order."""
+
+    techniques: Dict[str, Dict[str, Any]]
+    zones: Dict[str, Dict[str, Any]]
+    body_parts: Dict[str, Dict[str, Any]]
+    conditions: Dict[str, Dict[str, Any]]
+    routines: Dict[str, Dict[str, Any]]
+    duration: Dict[str, Any]
+    preparation: Dict[str, Any]
+    safety: Dict[str, Any]
+    fingerprint: str
+
+    def section(self, entity: str) -> Dict[str, Dict[str, Any]]:
+        return getattr(self, ENTITY_SECTIONS[entity])
+
+    def phrases(self, entity: str) -> Iterator[Tuple[str, str]]:
+        """(id, phrase) pairs: every synonym that names an entry."""
+        for entry_id, entry in self.section(entity).items():
+            for phrase in entry["synonyms"]:
+                yield entry_id, phrase
+
+    def conditions_with_verdict(self, verdict: str) -> List[str]:
+        """Ids with this verdict, in file order; stop signs such as sharp pain excluded."""
+        return [cid for cid, c in self.conditions.items() if c["verdict"] == verdict and not c.get("stop_sign")]
+
+
+def fingerprint(content_dir: Path) -> str:
+    """Hash of every content file, so a content edit retrains the model."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(content_dir).glob("*.yml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _field_path(error: jsonschema.ValidationError) -> str:
+    parts = [f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path]
+    return "".join(parts).lstrip(".") or "(top level)"
+
+
+def _read_file(path: Path, validator: jsonschema.Draft7Validator) -> Dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ContentError(f"{path}: not valid YAML: {error}") from error
+    if not isinstance(data, dict):
+        raise ContentError(f"{path}: expected a mapping of sections at the top level")
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = [f"{path}: {_field_path(e)}: {e.message}" for e in errors[:10]]
+        raise ContentError("\n".join(lines))
+    return data
+
+
+def _index_entries(section: str, entries: List[Dict[str, Any]], path: Path) -> Dict[str, Dict[str, Any]]:
+    indexed: Dict[str, Dict[str, Any]] = {}
+    owner_of_phrase: Dict[str, str] = {}
+    for position, entry in enumerate(entries):
+        entry_id = entry["id"]
+        if entry_id in indexed:
+            raise ContentError(f"{path}: {section}[{position}].id: duplicate id '{entry_id}'")
+        indexed[entry_id] = entry
+        for phrase in entry["synonyms"]:
+            key = phrase.strip().lower()
+            owner = owner_of_phrase.setdefault(key, entry_id)
+            if owner != entry_id:
+                raise ContentError(
+                    f"{path}: {section}[{position}].synonyms: '{phrase}' already names '{owner}'"
+                )
+    return indexed
+
+
+def load_content(content_dir: Path | str | None = None) -> Content:
+    """Reads, validates and merges content/*.yml. Raises ContentError naming file and field."""
+    content_dir = Path(content_dir) if content_dir else configured_content_dir()
+    files = sorted(content_dir.glob("*.yml"))
+    if not files:
+        raise ContentError(f"{content_dir}: no content files (*.yml) found")
+    validator = jsonschema.Draft7Validator(yaml.safe_load(SCHEMA_PATH.read_text()))
+
+    sections: Dict[str, Any] = {}
+    source_of: Dict[str, Path] = {}
+    for path in files:
+        for section, value in _read_file(path, validator).items():
+            if section in sections:
+                raise ContentError(f"{path}: {section}: already defined in {source_of[section]}")
+            sections[section] = value
+            source_of[section] = path
+
+    missing = [s for s in REQUIRED_SECTIONS if s not in sections]
+    if missing:
+        raise ContentError(f"{content_dir}: missing section(s) {', '.join(missing)} in every file")
+
+    owner_of_phrase: Dict[str, Tuple[str, str]] = {}  # phrase -> (section, where it is)
+    for section in ENTITY_SECTIONS.values():
+        sections[section] = _index_entries(section, sections[section], source_of[section])
+        for entry_id, entry in sections[section].items():
+            for phrase in entry["synonyms"]:
+                here = f"{source_of[section]}: {section}.{entry_id}.synonyms"
+                owner_section, owner = owner_of_phrase.setdefault(phrase.strip().lower(), (section, here))
+                if owner_section != section:
+                    raise ContentError(f"{here}: '{phrase}' is also in {owner}; a phrase must name one thing")
+
+    schema_ids = validator.schema["definitions"]
+    for section, definition in (("techniques", "technique_id"), ("zones", "zone_id")):
+        absent = set(schema_ids[definition]["enum"]) - set(sections[section])
+        if absent:
+            raise ContentError(f"{source_of[section]}: {section}: missing {', '.join(sorted(absent))}")
+
+    for condition_id, condition in sections["conditions"].items():
+        must_say = REQUIRED_ADVICE_WORDS[condition["verdict"]]
+        if must_say not in condition["advice"].lower():
+            raise ContentError(
+                f"{source_of['conditions']}: conditions.{condition_id}.advice: a '{condition['verdict']}' "
+                f"answer must mention '{must_say}'"
+            )
+
+    duration = sections["duration"]
+    if duration["min_minutes"] > duration["max_minutes"]:
+        raise ContentError(f"{source_of['duration']}: duration.min_minutes: larger than max_minutes")
+
+    return Content(**sections, fingerprint=fingerprint(content_dir))

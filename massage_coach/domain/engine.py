@@ -1,0 +1,368 @@
+"""The routine engine: screening, confirmation, navigation, pausing, pacing and safety stops
+as transitions over explicit conversation state.
+
+Pure: it imports neither Rasa nor HTTP. Each transition takes a `State` and returns an
+`Outcome`: the new state and the replies to send, each a response of domain.yml (the
+wording), the values that fill it, its buttons and its typed payload. The actions only
+read the state from the tracker, call one transition and send what it returns.
+
+Pacing has this one owner: a step's payload says when a pacing front end moves on
+(`pacing`), and the front end sends `/next_step{"timer_step": N}` then. A timer request
+for a step the user has already left, or while paused, changes nothing, so a front end's
+clock can never skip a step the user chose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from massage_coach.domain import payloads as p
+from massage_coach.domain import requests, wording
+from massage_coach.domain.content import Content
+from massage_coach.domain.replies import Reply
+from massage_coach.domain.safety import Assessment, assess, none_apply
+
+# Conditions that rule a guided massage out: nothing to confirm, see a physician.
+BLOCKING_VERDICTS = ("emergency", "stop", "unknown")
+HEADS_UP_S = 10
+NAVIGATION_INTENTS = ("next_step", "skip_step", "previous_step", "repeat_step", "resume_routine", "restart_routine",
+                      "go_to_step", "pause_routine", "routine_progress", "stop_routine")
+# Moves that a step number turns into "go to step N": "can we do step two again", "skip to step 8".
+MOVES = ("next_step", "skip_step", "previous_step", "repeat_step", "resume_routine", "restart_routine")
+
+
+@dataclass(frozen=True)
+class State:
+    """What the conversation remembers (Rasa slots of the same names)."""
+
+    active_routine: Optional[str] = None
+    step: Optional[int] = None
+    paused: bool = False
+    pending_routine: Optional[str] = None
+    awaiting: Optional[str] = None  # screening | confirmation: the question a yes or no answers
+    screened: bool = False
+    reported_conditions: Tuple[str, ...] = ()
+    safety_verdict: Optional[str] = None
+
+    def stopped(self) -> "State":
+        return replace(self, active_routine=None, step=None, paused=False)
+
+    def settled(self) -> "State":
+        """No question open and no routine waiting to start."""
+        return replace(self, pending_routine=None, awaiting=None)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: State
+    replies: List[Reply]
+
+
+class RoutineEngine:
+    def __init__(self, content: Content) -> None:
+        self.content = content
+
+    # ------------------------------------------------------------------ facts about routines
+    def total_steps(self, routine_id: str) -> int:
+        return len(self.content.routines[routine_id]["steps"])
+
+    def seconds_from(self, routine_id: str, step: int) -> int:
+        """Suggested seconds from the start of `step` (1-based) to the end of the routine."""
+        return sum(s["duration_s"] for s in self.content.routines[routine_id]["steps"][step - 1:])
+
+    def blocking_conditions(self, routine_id: str, reported: Sequence[str]) -> List[str]:
+        """Reported conditions under which this routine must not be guided at all.
+
+        "caution" conditions (osteochondrosis, spine disease, injury pain) allow only a
+        routine meant for professionals, and only after they confirm.
+        """
+        professional = self.content.routines[routine_id]["audience"] == "professional"
+        blocking = []
+        for condition_id in reported:
+            verdict = self.content.conditions.get(condition_id, {}).get("verdict", "unknown")
+            if verdict in BLOCKING_VERDICTS or (verdict == "caution" and not professional):
+                blocking.append(condition_id)
+        return blocking
+
+    def needs_confirmation(self, routine_id: str, reported: Sequence[str]) -> bool:
+        """A professional routine, or any caution condition, needs an explicit yes."""
+        return self.content.routines[routine_id]["audience"] == "professional" or any(
+            self.content.conditions.get(c, {}).get("verdict") == "caution" for c in reported
+        )
+
+    # ------------------------------------------------------------------ payloads
+    def routine_name(self, routine_id: str) -> Dict[str, str]:
+        return wording.names(self.content, "routines", [routine_id])
+
+    def step_payload(self, routine_id: str, step: int, lead: str = "") -> p.Step:
+        entry = self.content.routines[routine_id]["steps"][step - 1]
+        total = self.total_steps(routine_id)
+        zones = entry.get("zones") or [entry["zone"]]
+        spoken_lead = f"{lead} " if lead else ""
+        return p.Step(
+            routine=routine_id, step=step, total=total, zone=entry["zone"], zones=zones,
+            technique=entry["techniques"][0], techniques=entry["techniques"], duration_s=entry["duration_s"],
+            instruction=entry["instruction"], lead=lead or None,
+            speech=f"{spoken_lead}Step {step} of {total}. {entry['speech']}",
+            pacing=p.Pacing(advance_after_s=entry["duration_s"], heads_up=wording.HEADS_UP,
+                            heads_up_before_s=min(HEADS_UP_S, entry["duration_s"] // 4)),
+            names={**self.routine_name(routine_id),
+                   **wording.names(self.content, "zones", zones),
+                   **wording.names(self.content, "techniques", entry["techniques"])},
+        )
+
+    def progress_payload(self, routine_id: str, step: int) -> p.Progress:
+        total = self.total_steps(routine_id)
+        return p.Progress(routine=routine_id, step=step, total=total, steps_left=total - step,
+                          seconds_left=self.seconds_from(routine_id, step),
+                          names=self.routine_name(routine_id))
+
+    def routine_list(self) -> p.Routines:
+        return p.Routines(routines=[
+            p.RoutineSummary(id=routine_id, title=r["title"], audience=r["audience"], steps=len(r["steps"]),
+                             minutes=round(self.seconds_from(routine_id, 1) / 60))
+            for routine_id, r in self.content.routines.items()
+        ])
+
+    def safety_payload(self, assessment: Assessment) -> p.Payload:
+        names = wording.names(self.content, "conditions", [*assessment.conditions, *assessment.negated])
+        label = wording.VERDICT_LABELS[assessment.verdict]
+        if assessment.verdict == "emergency":
+            return p.Emergency(conditions=assessment.conditions, label=label, names=names)
+        return p.Safety(verdict=assessment.verdict, label=label, conditions=assessment.conditions,
+                        negated=assessment.negated, names=names)
+
+    def screening_payload(self, routine_id: str, ruled_out: Sequence[str] = ()) -> p.Screening:
+        conditions = [c for c in self.content.conditions_with_verdict("stop") if c not in ruled_out]
+        return p.Screening(routine=routine_id, conditions=conditions, expects="none_of_those",
+                           names={**self.routine_name(routine_id),
+                                  **wording.names(self.content, "conditions", conditions)})
+
+    # ------------------------------------------------------------------ replies
+    def overview(self, response: str) -> Reply:
+        """The routine list with a start button for each, under the given response's wording."""
+        payload = self.routine_list()
+        return Reply(
+            response, payload,
+            fill={"routines": wording.sentence_list(f"{r.title}: {r.steps} steps, about {r.minutes} minutes"
+                                                    for r in payload.routines)},
+            buttons=[requests.button(f"Start: {r.title}", "start_routine", routine=r.id) for r in payload.routines],
+        )
+
+    def show_step(self, state: State, routine_id: str, step: int, lead: str = "") -> Outcome:
+        """Step `step` of the routine, and the state that is there."""
+        reply = Reply("utter_step", self.step_payload(routine_id, step, lead.strip()), fill={
+            "lead": lead,
+            "instruction": f"Step {step} of {self.total_steps(routine_id)}: "
+                           f"{self.content.routines[routine_id]['steps'][step - 1]['instruction']}",
+        })
+        return Outcome(replace(state, active_routine=routine_id, step=step, paused=False), [reply])
+
+    def begin(self, state: State, routine_id: str) -> Outcome:
+        routine = self.content.routines[routine_id]
+        switching = state.active_routine not in (None, routine_id)
+        opening = Reply("utter_routine_start", fill={
+            "title": wording.title_in_sentence(routine["title"]),
+            "position": routine["position"],
+            "minutes": round(self.seconds_from(routine_id, 1) / 60),
+            "total": self.total_steps(routine_id),
+        })
+        shown = self.show_step(state.settled(), routine_id, 1, "Switching routines. " if switching else "")
+        return Outcome(shown.state, [opening, *shown.replies])
+
+    # ------------------------------------------------------------------ transitions
+    def list_routines(self, state: State) -> Outcome:
+        return Outcome(state, [self.overview("utter_routine_list")])
+
+    def start(self, state: State, requested: Optional[str]) -> Outcome:
+        """"Start the relaxing massage", "let's begin", a start button."""
+        if requested is None and state.active_routine:
+            return self.show_step(state, state.active_routine, state.step or 1, "We're in the middle of a routine. ")
+        routine_id = requested or state.pending_routine
+        if routine_id is None:
+            return Outcome(state, [self.overview("utter_which_routine")])
+        return self.gate(state, routine_id)
+
+    def gate(self, state: State, routine_id: str) -> Outcome:
+        """The gate before a routine: refuse, screen, ask for confirmation, or begin."""
+        reported = list(state.reported_conditions)
+        blocking = self.blocking_conditions(routine_id, reported)
+        if blocking:
+            return Outcome(state.settled(), [Reply(
+                "utter_routine_blocked", self.safety_payload(assess(self.content, blocking)),
+                fill={"names_in_sentence": wording.condition_names(self.content, blocking)},
+            )])
+        if not state.screened:
+            return Outcome(replace(state, pending_routine=routine_id, awaiting="screening"), [Reply(
+                "utter_screening", self.screening_payload(routine_id),
+                fill={"title": self.content.routines[routine_id]["title"],
+                      "stop_names": wording.stop_names(self.content)},
+                buttons=requests.YES_NO_SCREENING,
+            )])
+        if self.needs_confirmation(routine_id, reported):
+            caution = [c for c in reported if self.content.conditions[c]["verdict"] == "caution"]
+            if caution:
+                response = "utter_confirm_caution"
+                fill = {"names_in_sentence": wording.condition_names(self.content, caution)}
+            else:
+                response = "utter_confirm_professional"
+                fill = {"warning": self.content.routines[routine_id]["warning"]}
+            confirmation = p.Confirmation(routine=routine_id, audience=self.content.routines[routine_id]["audience"],
+                                          expects="yes_no",
+                                          names=self.routine_name(routine_id))
+            return Outcome(replace(state, pending_routine=routine_id, awaiting="confirmation"),
+                           [Reply(response, confirmation, fill, requests.YES_NO_PROFESSIONAL)])
+        return self.begin(state, routine_id)
+
+    def answer(self, state: State, yes: bool) -> Optional[Outcome]:
+        """Yes or no to the question asked last; None when a "no" answers nothing asked
+        (then it means none of the contraindications apply: a safety report)."""
+        if state.awaiting == "screening":
+            if yes:
+                verdict = p.Safety(verdict="stop", label=wording.VERDICT_LABELS["stop"], conditions=[], negated=[])
+                return Outcome(replace(state.settled(), safety_verdict="stop"),
+                               [Reply("utter_screening_yes", verdict)])
+            screened = replace(state, screened=True, awaiting=None)
+            if state.pending_routine:
+                return self.gate(screened, state.pending_routine)
+            return Outcome(screened, [])
+        if state.awaiting == "confirmation":
+            if yes and state.pending_routine:
+                return self.begin(state, state.pending_routine)
+            return Outcome(state.settled(), [Reply("utter_not_confirmed", p.Acknowledgement())])
+        if yes and state.active_routine:
+            # "ok", "got it" between steps: the routine waits for "next".
+            return Outcome(state, [Reply("utter_routine_waiting", p.Acknowledgement(), buttons=requests.NAVIGATION)])
+        if yes:
+            return Outcome(state, [Reply("utter_what_next")])
+        return None
+
+    def command(self, state: State, intent: str, number: Optional[int] = None,
+                timer_step: Optional[int] = None) -> Outcome:
+        """A navigation command during a routine (`number`: a step the user named;
+        `timer_step`: the step a pacing front end's clock ran out on)."""
+        routine_id = state.active_routine
+        if not routine_id:
+            return Outcome(state, [self.overview("utter_no_routine_running")])
+        step = state.step or 1
+        if timer_step is not None and (timer_step != step or state.paused or intent != "next_step"):
+            return Outcome(state, [Reply(payload=p.Unchanged())])
+        if intent in MOVES and number is not None:
+            intent = "go_to_step"
+        total = self.total_steps(routine_id)
+        if intent in ("next_step", "skip_step"):
+            if step >= total:
+                done = p.RoutineDone(routine=routine_id, names=self.routine_name(routine_id))
+                return Outcome(state.stopped(), [Reply(
+                    "utter_routine_done", done,
+                    fill={"aftercare": wording.sentence_list(self.content.safety["aftercare"])},
+                )])
+            lead = f"Skipping step {step}. " if intent == "skip_step" else ""
+            return self.show_step(state, routine_id, step + 1, lead)
+        if intent == "previous_step":
+            first = [Reply("utter_first_step")] if step <= 1 else []
+            shown = self.show_step(state, routine_id, max(1, step - 1))
+            return Outcome(shown.state, first + shown.replies)
+        if intent == "resume_routine":
+            return self.show_step(state, routine_id, step, "Continuing. ")
+        if intent == "restart_routine":
+            return self.show_step(state, routine_id, 1, "From the beginning. ")
+        if intent == "go_to_step":
+            if number is None:
+                return Outcome(state, [Reply("utter_which_step", self.progress_payload(routine_id, step))])
+            if not 1 <= number <= total:
+                return Outcome(state, [Reply(
+                    "utter_step_out_of_range", self.progress_payload(routine_id, step),
+                    fill={"title": self.content.routines[routine_id]["title"], "total": total},
+                )])
+            return self.show_step(state, routine_id, number)
+        if intent == "pause_routine":
+            paused = p.Paused(routine=routine_id, step=step, names=self.routine_name(routine_id))
+            return Outcome(replace(state, paused=True), [Reply("utter_paused", paused,
+                                                               fill={"step": step, "total": total})])
+        if intent == "routine_progress":
+            progress = self.progress_payload(routine_id, step)
+            return Outcome(state, [Reply("utter_progress", progress, fill={
+                "step": step, "total": total, "steps_left": progress.steps_left,
+                "minutes": round(progress.seconds_left / 60)})])
+        if intent == "stop_routine":
+            stopped = p.RoutineStopped(routine=routine_id, step=step,
+                                       names=self.routine_name(routine_id))
+            return Outcome(state.stopped(), [Reply(
+                "utter_routine_stopped", stopped, fill={"title": self.content.routines[routine_id]["title"],
+                                                        "step": step})])
+        return self.show_step(state, routine_id, step)  # repeat_step, and any other
+
+    def report(self, state: State, assessment: Assessment, denies_all: bool = False) -> Outcome:
+        """What the user said about the person: the verdict, and what it means for routines.
+
+        `denies_all`: a plain "no" / "none of those", meaning none of the listed conditions apply.
+        """
+        if assessment.verdict == "unknown" and not assessment.conditions and denies_all:
+            assessment = none_apply()
+        # "She's not pregnant after all" corrects what was said before.
+        reported = [c for c in wording.unique([*state.reported_conditions, *assessment.conditions])
+                    if c not in assessment.negated]
+        # A "no" or ruling out something else does not clear a condition reported earlier:
+        # the answer stays what that condition calls for.
+        standing = assess(self.content, reported) if assessment.verdict == "ok" and reported else assessment
+        state = replace(state, safety_verdict=standing.verdict, reported_conditions=tuple(reported))
+        replies = [self.verdict_reply(standing)]
+        if assessment.verdict == "ok":
+            if state.awaiting == "screening" and state.pending_routine:
+                # Ruling one condition out does not answer the whole screening question.
+                replies.append(Reply(
+                    "utter_screening_others", self.screening_payload(state.pending_routine, assessment.negated),
+                    fill={"stop_names": wording.stop_names(self.content, assessment.negated)},
+                    buttons=requests.YES_NO_SCREENING,
+                ))
+            return Outcome(state, replies)
+        # Anything but "ok" ends a running routine and cancels one waiting to start.
+        state = state.settled()
+        if state.active_routine:
+            routine_id = state.active_routine
+            stopped = p.RoutineStopped(routine=routine_id, step=state.step or 1,
+                                       names=self.routine_name(routine_id))
+            replies.append(Reply("utter_routine_ended_for_safety", stopped,
+                                 fill={"title": self.content.routines[routine_id]["title"]}))
+            state = state.stopped()
+        return Outcome(state, replies)
+
+    def verdict_reply(self, assessment: Assessment) -> Reply:
+        payload = self.safety_payload(assessment)
+        if assessment.verdict == "ok":
+            return Reply("utter_safety_ok" if assessment.negated else "utter_safety_ok_all", payload, fill={
+                "cleared": f"{wording.condition_names(self.content, assessment.negated)} ruled out",
+                "stop_names": wording.stop_names(self.content, assessment.negated),
+            })
+        names = wording.condition_names(self.content, assessment.conditions)
+        return Reply(f"utter_{'emergency' if assessment.verdict == 'emergency' else 'safety_' + assessment.verdict}",
+                     payload, fill={
+                         "names": wording.capitalised(names),
+                         "names_in_sentence": names,
+                         "verb": "is" if len(assessment.conditions) == 1 else "are",
+                         "advice": " ".join(self.content.conditions[c]["advice"] for c in assessment.conditions)
+                         or wording.UNMATCHED_CONDITION_ADVICE,
+                     })
+
+    def not_understood(self, state: State, reason: str) -> Outcome:
+        """Mid-routine, the useful answer is where we are and the commands that work."""
+        routine_id = state.active_routine
+        if not routine_id:
+            return Outcome(state, [Reply("utter_out_of_scope" if reason == "out_of_scope" else "utter_default")])
+        step = state.step or 1
+        return Outcome(state, [Reply(
+            f"utter_{reason}_in_routine",
+            p.Fallback(reason=reason, routine=routine_id, step=step,
+                       names=self.routine_name(routine_id)),
+            fill={"title": self.content.routines[routine_id]["title"], "step": step,
+                  "total": self.total_steps(routine_id)},
+            buttons=requests.NAVIGATION,
+        )])
+
+    def discomfort(self, state: State) -> Outcome:
+        """"It hurts" / "too hard": lighter pressure; the routine keeps its place."""
+        advice = self.content.safety["discomfort"]
+        return Outcome(state, [Reply("utter_discomfort", p.Advice(topic="discomfort", speech=advice),
+                                     fill={"advice": advice})])

@@ -1,0 +1,75 @@
+"""The assistant's own short wording: verdict labels, rule labels, lists in a sentence.
+
+Facts come from content/ and whole answers from domain.yml's responses; these are the
+few labels that payloads carry so that no front end has to make them up.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Iterable, List
+
+from massage_coach.domain.content import Content
+
+VERDICT_LABELS = {
+    "stop": "Don't massage",
+    "caution": "Only a professional, with the physician's approval",
+    "unknown": "Can't be cleared here: ask a physician",
+    "ok": "Go ahead gently",
+    "emergency": "Emergency: stop now and call for help",
+}
+RULE_LABELS = {
+    "never": "Never press",
+    "gently": "Gently only",
+    "not_if_injured": "Not if injured",
+    "recommended": "Good to massage",
+    "deep_ok": "Firmer pressure is fine",
+}
+HEADS_UP = "Nearly time for the next step."
+UNMATCHED_CONDITION_ADVICE = (
+    "I couldn't match that to a condition I know, so I can't clear it. Please ask a physician before you massage."
+)
+
+
+def join_words(words: Iterable[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    words = list(words)
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def sentence_list(lines: Iterable[str]) -> str:
+    """One bullet per line, for chat text."""
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def in_sentence(name: str) -> str:
+    """Mid-sentence, "Fever or raised temperature" reads as "fever or raised temperature"."""
+    return name[0].lower() + name[1:] if name[1:2].islower() else name
+
+
+def condition_names(content: Content, ids: Iterable[str]) -> str:
+    return join_words(in_sentence(content.conditions[c]["name"]) for c in ids)
+
+
+def stop_names(content: Content, excluding: Iterable[str] = ()) -> str:
+    excluded = set(excluding)
+    return condition_names(content, [c for c in content.conditions_with_verdict("stop") if c not in excluded])
+
+
+def names(content: Content, section: str, ids: Iterable[str]) -> Dict[str, str]:
+    """Display names of `ids` in a content section ("conditions", "zones", ...)."""
+    entries = getattr(content, section)
+    return {i: entries[i].get("name") or entries[i].get("title") for i in ids}
+
+
+def title_in_sentence(title: str) -> str:
+    return title.lower() if title[1:2].islower() else title
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def unique(ids: Iterable[str]) -> List[str]:
+    return list(dict.fromkeys(ids))

@@ -1,0 +1,329 @@
+"""The website widget in a real browser (Debian's Chromium, headless) against the real servers.
+
+Each test opens the demo page served by massage_coach.server.widget_host, talks to the
+session's Rasa server over socket.io, and writes a screenshot to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from massage_coach.domain.content import load_content
+from massage_coach.server.widget_host import start_widget_server
+from tests.support.assistant import PARTNER_SITE_PORT, WIDGET_PORT, free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ANSWER_TIMEOUT_MS = 15000
+CONTENT = load_content()
+
+
+@pytest.fixture(scope="session")
+def widget_url(servers) -> Iterator[str]:
+    server = start_widget_server(WIDGET_PORT, servers.base_url)
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: `make setup` installs it (system-packages.txt)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, widget_url) -> Iterator[Page]:
+    """The demo page in a fresh profile (empty localStorage), chat opened and connected."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.on("dialog", lambda dialog: pytest.fail(f"the page opened a dialog: {dialog.message}"))
+    page.goto(widget_url)
+    page.get_by_role("button", name="Open Massage Coach chat").click()
+    expect(page.get_by_role("textbox", name="Message")).to_be_focused()
+    yield page
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def say(page: Page, text: str) -> None:
+    box = page.get_by_role("textbox", name="Message")
+    box.fill(text)
+    box.press("Enter")
+    expect(box).to_have_value("")
+
+
+def last_card(page: Page, selector: str):
+    card = page.locator(selector).last
+    expect(card).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    return card
+
+
+def start_relaxing_routine(page: Page) -> None:
+    say(page, "start the relaxing massage")
+    last_card(page, "[aria-label='Before you start, check for']")
+    page.get_by_role("button", name="No, none of them").click()
+    expect(last_card(page, ".mc-card--step")).to_have_attribute("data-step", "1")
+
+
+def test_a_contraindication_question_shows_the_stop_card(page):
+    say(page, "can I massage my pregnant wife?")
+    card = last_card(page, "[data-verdict=stop]")
+    expect(card).to_contain_text("Don't massage")
+    expect(card).to_contain_text("Pregnancy")
+    expect(page.locator(".mc-msg--bot").last).to_contain_text("Please don't massage")
+    expect(page.get_by_role("log")).to_contain_text("can I massage my pregnant wife?")
+    screenshot(page, "stop-card")
+
+
+def test_a_routine_step_card_with_its_zone_then_a_reload_continues(page):
+    start_relaxing_routine(page)
+    page.locator(".mc-card--step").last.get_by_role("button", name="Next").click()
+
+    step = last_card(page, ".mc-card--step[data-step='2']")
+    total = len(CONTENT.routines["relaxing"]["steps"])
+    expected = CONTENT.routines["relaxing"]["steps"][1]
+    expect(step).to_contain_text(f"Step 2 of {total}")
+    expect(step).to_contain_text(expected["instruction"])
+    expect(step.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "2")
+    expect(step.locator(f".mc-zone[data-zone={expected['zone']}]")).to_have_attribute("data-highlight", "step")
+    for zone in {"collar", "dorsal", "lumbar"} - {expected["zone"]}:
+        highlight = "covered" if zone in expected.get("zones", []) else "none"
+        expect(step.locator(f".mc-zone[data-zone={zone}]")).to_have_attribute("data-highlight", highlight)
+    # Only the newest step card keeps its controls; focus follows the pressed control.
+    expect(page.locator(".mc-card--step").first.get_by_role("button", name="Next")).to_have_count(0)
+    expect(step.get_by_role("button", name="Next")).to_be_focused()
+    expect(step.locator(".mc-timer")).to_contain_text("left", timeout=3000)
+    screenshot(page, "step-card")
+
+    page.reload()
+    expect(page.get_by_role("dialog")).to_be_visible()  # it stays open across pages
+    log = page.get_by_role("log")
+    expect(log).to_contain_text("start the relaxing massage")
+    expect(log).to_contain_text(f"Step 2 of {total}")
+    page.locator(".mc-card--step").last.get_by_role("button", name="Next").click()
+    expect(last_card(page, ".mc-card--step[data-step='3']")).to_contain_text(f"Step 3 of {total}")
+
+
+def test_a_step_card_shows_the_remark_that_came_with_it(page):
+    start_relaxing_routine(page)
+    say(page, "skip this one")
+    expect(last_card(page, ".mc-card--step[data-step='2'] .mc-lead")).to_have_text("Skipping step 1.")
+
+
+def test_user_text_is_shown_as_text_never_run(page):
+    say(page, "<script>alert(1)</script>")
+    expect(page.locator(".mc-msg--user").last).to_have_text("<script>alert(1)</script>")
+    expect(page.locator(".mc-msg--bot").last).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    shadow_scripts = "document.getElementById('massage-coach-widget').shadowRoot.querySelectorAll('script').length"
+    assert page.evaluate(shadow_scripts) == 0
+    screenshot(page, "script-as-text")
+
+
+def test_keyboard_only(browser, widget_url):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(widget_url)
+    launcher = page.get_by_role("button", name="Open Massage Coach chat")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if launcher.evaluate("b => b.getRootNode().activeElement === b"):
+            break
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("textbox", name="Message")).to_be_focused()
+    page.keyboard.type("what is kneading?")
+    page.keyboard.press("Enter")
+    expect(last_card(page, ".mc-card--info")).to_contain_text("Kneading")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    expect(page.get_by_role("button", name="Open Massage Coach chat")).to_be_focused()
+    context.close()
+
+
+CONTRAST_SCRIPT = """root => {
+  const luminance = rgb => {
+    const [r, g, b] = rgb.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const parse = color => color.match(/[\\d.]+/g).map(Number);
+  const background = node => {
+    for (; node && node.nodeType === 1; node = node.parentNode || node.host) {
+      const color = parse(getComputedStyle(node).backgroundColor);
+      if (color.length < 4 || color[3] > 0.5) return color.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const failures = [];
+  for (const node of root.querySelectorAll('*')) {
+    const text = [...node.childNodes].filter(c => c.nodeType === 3 && c.data.trim()).map(c => c.data).join('');
+    if (!text || !node.getClientRects().length || node.closest('svg, .mc-visually-hidden')) continue;
+    const style = getComputedStyle(node);
+    const [a, b] = [luminance(parse(style.color).slice(0, 3)), luminance(background(node))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const large = parseFloat(style.fontSize) >= 24 || (parseFloat(style.fontSize) >= 18.66 && style.fontWeight >= 700);
+    if (ratio < (large ? 3 : 4.5)) failures.push(`${text.slice(0, 40)}: ${ratio.toFixed(2)}`);
+  }
+  return failures;
+}"""
+
+
+def test_text_contrast_passes_wcag_aa(page):
+    say(page, "can I massage my pregnant wife?")
+    last_card(page, "[data-verdict=stop]")
+    say(page, "my wife has chest pain")
+    last_card(page, "[data-verdict=emergency]")
+    page.get_by_role("button", name="Start a new conversation").click()
+    expect(page.get_by_role("log")).to_have_text("")
+    start_relaxing_routine(page)  # a new conversation: the conditions above are not in it
+    shadow_root = page.locator("#massage-coach-widget").evaluate_handle("host => host.shadowRoot")
+    assert shadow_root.evaluate(CONTRAST_SCRIPT) == []
+
+
+def test_usable_on_a_375px_phone(page):
+    page.set_viewport_size({"width": 375, "height": 740})
+    say(page, "a very long word: " + "x" * 120)
+    expect(page.locator(".mc-msg--bot").last).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    start_relaxing_routine(page)
+    overflow = page.locator("#massage-coach-widget").evaluate("""host => {
+      const root = host.shadowRoot, panel = root.querySelector('.mc-panel'), log = root.querySelector('.mc-log');
+      const box = panel.getBoundingClientRect();
+      const outside = [...root.querySelectorAll('.mc-panel *')].filter(n => {
+        const r = n.getBoundingClientRect();
+        return r.width && (r.left < box.left - 0.5 || r.right > box.right + 0.5);
+      }).map(n => n.className.baseVal ?? n.className);
+      return {left: box.left, right: box.right, logScroll: log.scrollWidth - log.clientWidth,
+              page: document.documentElement.scrollWidth, outside};
+    }""")
+    assert overflow["left"] >= 0 and overflow["right"] <= 375, overflow
+    assert overflow["logScroll"] == 0 and overflow["page"] <= 375 and not overflow["outside"], overflow
+    screenshot(page, "phone-375")
+
+
+def test_an_unreachable_server_keeps_the_message_and_reconnects(page, servers):
+    say(page, "hello")
+    expect(page.locator(".mc-msg--bot").last).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    servers.stop_one("rasa")
+    status = page.get_by_role("status").first
+    expect(status).to_contain_text("Can't reach Massage Coach", timeout=10000)
+    box = page.get_by_role("textbox", name="Message")
+    box.fill("what is kneading?")
+    box.press("Enter")
+    expect(status).to_contain_text("Your message is kept and will be sent when the connection is back")
+    expect(box).to_have_value("what is kneading?")
+    screenshot(page, "unreachable")
+    servers.start_rasa()
+    servers.wait_rasa()
+    expect(status).to_contain_text("Connected again", timeout=20000)
+    expect(last_card(page, ".mc-card--info")).to_contain_text("Kneading")
+    expect(box).to_have_value("")
+
+
+def test_read_aloud_speaks_the_payloads_speech(page):
+    # Record what the page hands to the browser's speech synthesis (headless Chromium has no voices).
+    page.evaluate("""() => {
+      window.spoken = [];
+      const speak = speechSynthesis.speak.bind(speechSynthesis);
+      speechSynthesis.speak = utterance => { window.spoken.push([utterance.text, utterance.lang]); speak(utterance); };
+    }""")
+    read_aloud = page.get_by_role("button", name="Read aloud")
+    read_aloud.click()
+    expect(read_aloud).to_have_attribute("aria-pressed", "true")
+    start_relaxing_routine(page)
+    first_step = CONTENT.routines["relaxing"]["steps"][0]["speech"]
+    page.wait_for_function("text => window.spoken.some(([said]) => said === text)", arg=first_step)
+    assert [first_step, "en-US"] in page.evaluate("window.spoken")
+
+
+def test_options_from_data_attributes(browser, widget_url, servers, tmp_path):
+    # Another site, with the tag its owner would write; served over HTTP like any page
+    # (Chromium's local-network checks block a page without a real address from loopback).
+    tag = (f'<script src="{widget_url}widget.js" data-server="{servers.base_url}" data-title="Spa helper" '
+           'data-color="#6b2d5c" data-position="left" data-open="true" defer></script>')
+    (tmp_path / "spa.html").write_text(f"<!doctype html><html lang='en'><title>Spa</title><h1>Spa</h1>{tag}</html>")
+    site = serve_site(tmp_path, PARTNER_SITE_PORT)
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{site.server_port}/spa.html")
+        expect(page.get_by_role("dialog", name="Spa helper")).to_be_visible()
+        header = page.locator(".mc-header")
+        assert header.evaluate("h => getComputedStyle(h).backgroundColor") == "rgb(107, 45, 92)"
+        assert page.get_by_role("button", name="Close Spa helper chat").bounding_box()["x"] < 100
+        say(page, "what is kneading?")  # typed at once: sent as soon as the connection is up
+        expect(last_card(page, ".mc-card--info")).to_contain_text("Kneading")
+    finally:
+        context.close()
+        site.shutdown()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def serve_site(directory: Path, port: int) -> ThreadingHTTPServer:
+    site = ThreadingHTTPServer(("127.0.0.1", port), partial(QuietHandler, directory=str(directory)))
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    return site
+
+
+def test_a_site_that_is_not_allowed_cannot_open_a_conversation(browser, widget_url, servers, tmp_path):
+    tag = f'<script src="{widget_url}widget.js" data-server="{servers.base_url}" data-open="true" defer></script>'
+    (tmp_path / "other.html").write_text(f"<!doctype html><html lang='en'><title>Other</title>{tag}</html>")
+    site = serve_site(tmp_path, free_port())  # an origin not in CORS_ORIGINS
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{site.server_port}/other.html")
+        page.get_by_role("textbox", name="Message").fill("what is kneading?")
+        page.get_by_role("textbox", name="Message").press("Enter")
+        expect(page.locator(".mc-status")).to_contain_text("Can't reach", timeout=ANSWER_TIMEOUT_MS)
+        assert page.locator(".mc-card--info").count() == 0
+    finally:
+        context.close()
+        site.shutdown()
+
+
+def test_two_tabs_share_one_conversation(page):
+    other_tab = page.context.new_page()
+    other_tab.goto(page.url)
+    say(page, "what is kneading?")
+    expect(last_card(page, ".mc-card--info")).to_contain_text("Kneading")
+    expect(last_card(other_tab, ".mc-card--info")).to_contain_text("Kneading")
+    expect(other_tab.get_by_role("log")).to_contain_text("what is kneading?")
+    other_tab.reload()
+    expect(last_card(other_tab, ".mc-card--info")).to_contain_text("Kneading")
+    expect(other_tab.locator(".mc-msg--user")).to_have_count(1)
+    expect(other_tab.locator(".mc-card--info")).to_have_count(1)
+
+
+@pytest.mark.parametrize("stored", [
+    "not json",
+    '{"sessionId": 5, "history": {"from": "user"}}',
+    '{"history": [{"from": "bot", "message": {"custom": {"type": "safety", "conditions": 5}}},'
+    ' {"from": "user", "text": "still here"}]}',
+])
+def test_a_corrupted_history_is_skipped_not_fatal(page, servers, stored):
+    page.evaluate("([key, value]) => localStorage.setItem(key, value)", [f"massage-coach:{servers.base_url}", stored])
+    page.reload()
+    page.get_by_role("button", name="Open Massage Coach chat").click()
+    if "still here" in stored:
+        expect(page.get_by_role("log")).to_contain_text("still here")
+    say(page, "what is kneading?")
+    expect(last_card(page, ".mc-card--info")).to_contain_text("Kneading")

@@ -1,0 +1,85 @@
+"""The actions as thin adapters, in the style of Rasa's reference assistants: a real
+`CollectingDispatcher` and `Tracker`, and the slot events each action returns."""
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import ActionNotUnderstood
+from actions.knowledge import ActionExplainTechnique
+from actions.navigation import ActionRoutineCommand
+from actions.routines import ActionAnswerYesNo, ActionStartRoutine
+from actions.safety import ActionCheckCondition
+from massage_coach.domain import payloads
+
+
+def tracker(intent: str, entities: Optional[List[Dict[str, Any]]] = None, **slots: Any) -> Tracker:
+    return Tracker(
+        sender_id="test", slots=slots, latest_message={"intent": {"name": intent}, "entities": entities or [],
+                                                       "text": ""},
+        events=[], paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen",
+    )
+
+
+def run(action, tracker_: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker_, {})
+    for message in dispatcher.messages:
+        if message.get("custom"):
+            payloads.parse(message["custom"])  # every payload an action sends is in the contract
+    return dispatcher.messages, events
+
+
+def test_start_asks_the_screening_question():
+    messages, events = run(ActionStartRoutine(), tracker("start_routine", [{"entity": "routine", "value": "home"}]))
+    assert messages[0]["response"] == "utter_screening" and messages[0]["custom"]["expects"] == "none_of_those"
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/deny", "/affirm"]
+    assert events == [SlotSet("pending_routine", "home"), SlotSet("awaiting", "screening")]
+
+
+def test_no_at_screening_starts_the_routine_and_sets_only_changed_slots():
+    messages, events = run(ActionAnswerYesNo(), tracker("deny", pending_routine="home", awaiting="screening"))
+    assert [m["response"] for m in messages] == ["utter_routine_start", "utter_step"]
+    assert messages[1]["custom"]["step"] == 1 and messages[1]["instruction"].startswith("Step 1 of ")
+    assert sorted(events, key=lambda e: e["name"]) == [
+        SlotSet("active_routine", "home"), SlotSet("awaiting", None), SlotSet("pending_routine", None),
+        SlotSet("screened", True), SlotSet("step", 1)]
+
+
+def test_next_moves_one_step_on():
+    messages, events = run(ActionRoutineCommand(), tracker("next_step", active_routine="classic", step=3.0))
+    assert messages[0]["custom"]["step"] == 4 and events == [SlotSet("step", 4)]
+
+
+def test_a_stale_timer_changes_nothing():
+    messages, events = run(ActionRoutineCommand(), tracker(
+        "next_step", [{"entity": "timer_step", "value": 2}], active_routine="classic", step=3.0))
+    assert [m["custom"]["type"] for m in messages] == ["unchanged"] and not messages[0]["response"]
+    assert events == []
+
+
+def test_a_negated_condition_is_ruled_out():
+    messages, events = run(ActionCheckCondition(), tracker(
+        "check_condition", [{"entity": "condition", "value": "pregnancy", "role": "negated"}]))
+    assert messages[0]["custom"]["verdict"] == "ok" and messages[0]["custom"]["negated"] == ["pregnancy"]
+    assert SlotSet("safety_verdict", "ok") in events
+
+
+def test_a_stop_mid_routine_ends_it():
+    messages, events = run(ActionCheckCondition(), tracker(
+        "check_condition", [{"entity": "condition", "value": "fever"}], active_routine="classic", step=2.0))
+    assert [m["custom"]["type"] for m in messages] == ["safety", "routine_stopped"]
+    assert SlotSet("active_routine", None) in events and SlotSet("reported_conditions", ["fever"]) in events
+
+
+def test_technique_buttons_are_typed_requests():
+    messages, _ = run(ActionExplainTechnique(), tracker("ask_technique"))
+    assert messages[0]["buttons"][0]["payload"] == '/ask_technique{"technique":"stroking"}'
+    assert messages[0]["custom"]["names"]["kneading"] == "Kneading"
+
+
+def test_not_understood_outside_a_routine_uses_the_domain_fallback():
+    messages, events = run(ActionNotUnderstood(), tracker("out_of_scope"))
+    assert messages[0]["response"] == "utter_out_of_scope" and events == []

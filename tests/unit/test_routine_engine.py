@@ -1,0 +1,177 @@
+"""The routine engine on the real content, without Rasa: who may start what, what a step
+says, and every transition of screening, confirmation, navigation, pacing and safety."""
+
+from dataclasses import replace
+
+import jsonschema
+import pytest
+
+from massage_coach.domain import payloads
+from massage_coach.domain.content import load_content
+from massage_coach.domain.engine import RoutineEngine, State
+from massage_coach.domain.safety import assess
+
+CONTENT = load_content()
+ENGINE = RoutineEngine(CONTENT)
+VALIDATOR = jsonschema.Draft7Validator(payloads.load_schema())
+IN_CLASSIC = State(active_routine="classic", step=3, screened=True)
+
+
+def only_payload(outcome):
+    sent = [reply.payload for reply in outcome.replies if reply.payload is not None]
+    assert len(sent) == 1, outcome.replies
+    VALIDATOR.validate(sent[0].json_message())
+    return sent[0]
+
+
+@pytest.mark.parametrize(
+    "routine, reported, blocking",
+    [
+        ("classic", [], []),
+        ("classic", ["pregnancy"], ["pregnancy"]),
+        ("classic", ["diabetes"], ["diabetes"]),  # cannot be cleared, so no guided massage
+        ("classic", ["chest_pain"], ["chest_pain"]),
+        ("classic", ["osteochondrosis"], ["osteochondrosis"]),  # professional only
+        ("osteochondrosis", ["osteochondrosis"], []),  # ...which this routine is for
+        ("osteochondrosis", ["fever", "osteochondrosis"], ["fever"]),
+    ],
+)
+def test_blocking_conditions(routine, reported, blocking):
+    assert ENGINE.blocking_conditions(routine, reported) == blocking
+
+
+@pytest.mark.parametrize(
+    "routine, reported, needed",
+    [("classic", [], False), ("home", [], False), ("osteochondrosis", [], True),
+     ("osteochondrosis", ["osteochondrosis"], True)],
+)
+def test_needs_confirmation(routine, reported, needed):
+    assert ENGINE.needs_confirmation(routine, reported) is needed
+
+
+def test_every_step_of_every_routine_fits_the_contract():
+    for routine_id, routine in CONTENT.routines.items():
+        total = len(routine["steps"])
+        for n in range(1, total + 1):
+            payload = ENGINE.step_payload(routine_id, n)
+            VALIDATOR.validate(payload.json_message())
+            entry = routine["steps"][n - 1]
+            assert payload.technique in payload.techniques
+            assert payload.instruction == entry["instruction"]
+            assert payload.speech == f"Step {n} of {total}. {entry['speech']}"
+            assert set(payload.names) >= {routine_id, *payload.zones, *payload.techniques}
+            assert payload.pacing.advance_after_s == entry["duration_s"]
+            assert 0 <= payload.pacing.heads_up_before_s < payload.pacing.advance_after_s
+
+
+def test_a_lead_is_said_before_the_step():
+    payload = ENGINE.step_payload("classic", 3, "Skipping step 2.")
+    assert payload.lead == "Skipping step 2." and payload.speech.startswith("Skipping step 2. Step 3 of ")
+
+
+def test_the_whole_back_routines_take_about_45_minutes():
+    assert 40 * 60 <= ENGINE.seconds_from("classic", 1) <= 50 * 60
+
+
+def test_progress_counts_from_the_current_step():
+    steps = CONTENT.routines["relaxing"]["steps"]
+    progress = ENGINE.progress_payload("relaxing", 4)
+    assert (progress.steps_left, progress.seconds_left) == (len(steps) - 4, sum(s["duration_s"] for s in steps[3:]))
+
+
+def test_starting_screens_first_then_begins_at_step_one():
+    asked = ENGINE.start(State(), "relaxing")
+    screening = only_payload(asked)
+    assert (screening.type, screening.expects, asked.state.awaiting) == ("screening", "none_of_those", "screening")
+    assert screening.conditions == CONTENT.conditions_with_verdict("stop")
+    begun = ENGINE.answer(asked.state, yes=False)
+    assert (begun.state.active_routine, begun.state.step, begun.state.screened) == ("relaxing", 1, True)
+    assert (begun.state.pending_routine, begun.state.awaiting) == (None, None)
+    assert [r.response for r in begun.replies] == ["utter_routine_start", "utter_step"]
+
+
+def test_yes_at_screening_is_a_stop():
+    asked = ENGINE.start(State(), "classic")
+    refused = ENGINE.answer(asked.state, yes=True)
+    assert only_payload(refused).verdict == "stop" and refused.state.safety_verdict == "stop"
+    assert refused.state.active_routine is None and refused.state.awaiting is None
+
+
+def test_a_professional_routine_needs_a_yes():
+    asked = ENGINE.start(State(screened=True), "osteochondrosis")
+    assert only_payload(asked).expects == "yes_no" and asked.state.awaiting == "confirmation"
+    assert ENGINE.answer(asked.state, yes=False).state.pending_routine is None
+    assert ENGINE.answer(asked.state, yes=True).state.active_routine == "osteochondrosis"
+
+
+def test_a_reported_stop_blocks_every_routine_until_corrected():
+    stopped = ENGINE.report(State(screened=True), assess(CONTENT, ["pregnancy"]))
+    assert stopped.state.reported_conditions == ("pregnancy",)
+    blocked = ENGINE.start(stopped.state, "classic")
+    assert only_payload(blocked).conditions == ["pregnancy"] and blocked.state.active_routine is None
+    corrected = ENGINE.report(stopped.state, assess(CONTENT, [], ["pregnancy"]))
+    assert corrected.state.reported_conditions == () and corrected.state.safety_verdict == "ok"
+    assert ENGINE.start(corrected.state, "classic").state.active_routine == "classic"
+
+
+def test_a_safety_stop_ends_the_running_routine():
+    outcome = ENGINE.report(IN_CLASSIC, assess(CONTENT, ["fever"]))
+    assert [r.payload.type for r in outcome.replies] == ["safety", "routine_stopped"]
+    assert outcome.state.active_routine is None
+
+
+def test_a_plain_no_to_nothing_asked_means_none_apply():
+    assert ENGINE.answer(State(), yes=False) is None
+    outcome = ENGINE.report(State(), assess(CONTENT, []), denies_all=True)
+    assert only_payload(outcome).verdict == "ok"
+
+
+@pytest.mark.parametrize(
+    "intent, number, step, lead",
+    [("next_step", None, 4, None), ("skip_step", None, 4, "Skipping step 3."), ("previous_step", None, 2, None),
+     ("repeat_step", None, 3, None), ("resume_routine", None, 3, "Continuing."),
+     ("restart_routine", None, 1, "From the beginning."), ("go_to_step", 7, 7, None), ("repeat_step", 2, 2, None)],
+)
+def test_navigation(intent, number, step, lead):
+    outcome = ENGINE.command(IN_CLASSIC, intent, number=number)
+    payload = only_payload(outcome)
+    assert (payload.type, payload.step, payload.lead, outcome.state.step) == ("step", step, lead, step)
+
+
+def test_past_the_last_step_the_routine_is_done():
+    last = len(CONTENT.routines["classic"]["steps"])
+    outcome = ENGINE.command(replace(IN_CLASSIC, step=last), "next_step")
+    assert only_payload(outcome).type == "routine_done" and outcome.state.active_routine is None
+
+
+def test_pause_keeps_the_place_and_continue_resumes_it():
+    paused = ENGINE.command(IN_CLASSIC, "pause_routine")
+    assert only_payload(paused).type == "paused" and paused.state.paused
+    resumed = ENGINE.command(paused.state, "resume_routine")
+    assert (resumed.state.step, resumed.state.paused) == (3, False)
+
+
+def test_a_timer_moves_on_only_from_the_step_it_timed():
+    assert ENGINE.command(IN_CLASSIC, "next_step", timer_step=3).state.step == 4
+    overtaken = ENGINE.command(IN_CLASSIC, "next_step", timer_step=2)
+    assert only_payload(overtaken).type == "unchanged" and overtaken.state == IN_CLASSIC
+    paused = replace(IN_CLASSIC, paused=True)
+    assert ENGINE.command(paused, "next_step", timer_step=3).state == paused
+
+
+def test_a_step_out_of_range_says_where_we_are():
+    outcome = ENGINE.command(IN_CLASSIC, "go_to_step", number=99)
+    assert only_payload(outcome).type == "progress" and outcome.state == IN_CLASSIC
+
+
+def test_navigation_without_a_routine_offers_the_list():
+    outcome = ENGINE.command(State(), "next_step")
+    assert [r.id for r in only_payload(outcome).routines] == list(CONTENT.routines)
+    assert all(b["payload"].startswith("/start_routine{") for r in outcome.replies for b in r.buttons)
+
+
+def test_not_understood_mid_routine_offers_typed_commands():
+    outcome = ENGINE.not_understood(IN_CLASSIC, "not_understood")
+    assert only_payload(outcome).step == 3
+    assert [b["payload"] for b in outcome.replies[0].buttons] == [
+        "/previous_step", "/repeat_step", "/next_step", "/pause_routine", "/stop_routine"]

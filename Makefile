@@ -56,7 +56,7 @@ lint: setup
 	$(VENV)/bin/ruff check massage_coach actions scripts tests
 
 types: setup
-	$(VENV)/bin/mypy massage_coach actions scripts
+	$(VENV)/bin/mypy massage_coach actions
 
 # Writes payload_schema.json and docs/payloads.md from massage_coach/domain/payloads.py.
 contract: setup

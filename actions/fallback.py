@@ -19,5 +19,7 @@ class ActionNotUnderstood(Action):
         return "action_not_understood"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        reason = "out_of_scope" if intent_of(tracker) == "out_of_scope" else "not_understood"
-        return apply(dispatcher, tracker, ENGINE.not_understood(state_of(tracker), reason))
+        state = state_of(tracker)
+        outcome = (ENGINE.not_understood(state, "out_of_scope") if intent_of(tracker) == "out_of_scope"
+                   else ENGINE.not_understood(state, "not_understood"))
+        return apply(dispatcher, tracker, outcome)

@@ -15,7 +15,7 @@ clock can never skip a step the user chose.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Literal, Optional, Sequence, Tuple, cast
 
 from massage_coach.domain import payloads as p
 from massage_coach.domain import requests, wording
@@ -130,7 +130,7 @@ class RoutineEngine:
         label = wording.VERDICT_LABELS[assessment.verdict]
         if assessment.verdict == "emergency":
             return p.Emergency(conditions=assessment.conditions, label=label, names=names)
-        return p.Safety(verdict=assessment.verdict, label=label, conditions=assessment.conditions,
+        return p.Safety(verdict=cast(p.Verdict, assessment.verdict), label=label, conditions=assessment.conditions,
                         negated=assessment.negated, names=names)
 
     def screening_payload(self, routine_id: str, ruled_out: Sequence[str] = ()) -> p.Screening:
@@ -346,7 +346,7 @@ class RoutineEngine:
                          or wording.UNMATCHED_CONDITION_ADVICE,
                      })
 
-    def not_understood(self, state: State, reason: str) -> Outcome:
+    def not_understood(self, state: State, reason: Literal["out_of_scope", "not_understood"]) -> Outcome:
         """Mid-routine, the useful answer is where we are and the commands that work."""
         routine_id = state.active_routine
         if not routine_id:

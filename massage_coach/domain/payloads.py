@@ -29,9 +29,9 @@ class Payload(BaseModel):
 
     type: str
     speech: Optional[str] = Field(
-        None, description="the whole answer as it is said aloud; a voice says it instead of the text")
+        default=None, description="the whole answer as it is said aloud; a voice says it instead of the text")
     expects: Optional[Expects] = Field(
-        None, description="the answer awaited: `yes_no`, or `none_of_those` (a no means none apply)")
+        default=None, description="the answer awaited: `yes_no`, or `none_of_those` (a no means none apply)")
     names: Names = Field(default_factory=dict, description="display name of every id in this payload")
 
     sent_for: ClassVar[str] = ""
@@ -177,7 +177,7 @@ class Step(Payload):
     techniques: List[str]
     duration_s: int
     instruction: str = Field(..., description="for the screen")
-    lead: Optional[str] = Field(None, description="a remark shown before the step: \"Skipping step 3.\"")
+    lead: Optional[str] = Field(default=None, description="a remark shown before the step: \"Skipping step 3.\"")
     pacing: Pacing
 
 

@@ -209,7 +209,8 @@ def main() -> int:
         print("Ctrl-C stops both and deletes their data.", flush=True)
         try:
             signal.signal(signal.SIGTERM, signal.default_int_handler)
-            while datastores.postgres.process.poll() is None and datastores.redis.process.poll() is None:
+            while all(server.process and server.process.poll() is None
+                      for server in (datastores.postgres, datastores.redis)):
                 time.sleep(0.5)
             return 1
         except KeyboardInterrupt:

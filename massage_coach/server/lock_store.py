@@ -23,14 +23,14 @@ from rasa.utils.endpoints import EndpointConfig
 Result = TypeVar("Result")
 # A change gets the stored lock (None: there is none) and returns the lock to store
 # (None: delete it) and its result.
-LockChange = Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], Result]]
+LockChange = Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], Result]]  # generic alias
 
 
 class ConcurrentRedisLockStore(RedisLockStore):
     def __init__(self, endpoint_config: EndpointConfig) -> None:
         super().__init__(host=endpoint_config.url, **endpoint_config.kwargs)
 
-    def _change_atomically(self, conversation_id: Text, change: LockChange) -> Result:
+    def _change_atomically(self, conversation_id: Text, change: "LockChange[Result]") -> Result:
         key = self.key_prefix + conversation_id
         with self.red.pipeline() as transaction:
             while True:

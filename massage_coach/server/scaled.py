@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from subprocess import Popen
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import psycopg2
 import redis
@@ -49,7 +49,7 @@ class Datastores:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "Datastores":
         defaults = cls()
-        settings = {}
+        settings: Dict[str, Any] = {}
         for field in cls.__dataclass_fields__:
             default = getattr(defaults, field)
             settings[field] = (number(environ, field.upper(), default) if isinstance(default, int)

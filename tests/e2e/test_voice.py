@@ -125,8 +125,8 @@ def test_each_message_is_said_in_its_spoken_form(servers):
     # The opening has no spoken form of its own: its text is said; the step is said as the assistant wrote it.
     assert spoken_text(replies) == f"{replies[0]['text']} Step 1 of {total}. {entry['speech']}"
     skipped = conversation.say("skip this one")
-    assert spoken_text(skipped) == f"Skipping step 2. Step 3 of {total}. " + \
-        load_content().routines["relaxing"]["steps"][2]["speech"]
+    assert spoken_text(skipped) == f"Skipping step 1. Step 2 of {total}. " + \
+        load_content().routines["relaxing"]["steps"][1]["speech"]
 
 
 def test_speech_settings_change_on_the_fly():

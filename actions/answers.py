@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import triage
 from actions.routines import answer_confirmation, answer_screening
 from actions.safety import ActionCheckCondition
 from actions.shared import NAVIGATION_BUTTONS
@@ -23,6 +24,9 @@ class ActionAnswerYesNo(Action):
             return answer_screening(dispatcher, tracker, yes)
         if awaiting == "confirmation":
             return answer_confirmation(dispatcher, tracker, yes)
+        if awaiting == triage.AWAITING:
+            # A bare yes or no does not say which of the question's alternatives it is.
+            return triage.answer(dispatcher, tracker)
         if yes and tracker.get_slot("active_routine"):
             # "ok", "got it" between steps: the routine waits for "next".
             dispatcher.utter_message(response="utter_routine_waiting", buttons=NAVIGATION_BUTTONS,

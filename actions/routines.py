@@ -8,11 +8,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import triage
 from actions.safety import condition_names, stop_names
 from actions.shared import CONTENT, entity_ids, sentence_list
 from massage_coach import payloads
 from massage_coach import routines as engine
 from massage_coach.safety import assess
+from massage_coach.triage import change_hint
 
 
 def routine_overview(dispatcher: CollectingDispatcher, response: str) -> None:
@@ -53,14 +55,22 @@ def begin(dispatcher: CollectingDispatcher, tracker: Tracker, routine_id: str) -
     return show_step(dispatcher, routine_id, 1, lead) + [SlotSet("pending_routine", None), SlotSet("awaiting", None)]
 
 
-def ask_or_begin(dispatcher: CollectingDispatcher, tracker: Tracker, routine_id: str, screened: bool) -> List[Dict]:
-    """The gate before a routine: refuse, screen, ask for confirmation, or begin."""
-    reported = tracker.get_slot("reported_conditions") or []
+def ask_or_begin(dispatcher: CollectingDispatcher, tracker: Tracker, routine_id: str, screened: bool,
+                 reported: Optional[List[str]] = None) -> List[Dict]:
+    """The gate before a routine: refuse, screen, ask for confirmation, or begin.
+
+    `reported`: the conditions standing now, when this turn changed them.
+    """
+    reported = tracker.get_slot("reported_conditions") or [] if reported is None else reported
     blocking = engine.blocking_conditions(CONTENT, routine_id, reported)
+    asked = triage.routine_gate(dispatcher, routine_id, blocking)
+    if asked:
+        return asked
     if blocking:
         dispatcher.utter_message(
             response="utter_routine_blocked",
             names_in_sentence=condition_names(blocking),
+            change_hint=change_hint(CONTENT, blocking),
             json_message=payloads.safety(assess(CONTENT, blocking)),
         )
         return [SlotSet("pending_routine", None), SlotSet("awaiting", None)]

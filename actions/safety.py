@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.shared import CONTENT, entity_ids, join_words
 from massage_coach import payloads
 from massage_coach.safety import NEGATED_ROLE, Assessment, assess, none_apply
+from massage_coach.triage import change_hint
 
 
 SAFETY_RESPONSES = {
@@ -56,6 +57,11 @@ class ActionCheckCondition(Action):
         return "action_check_condition"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        from actions import triage  # here: actions.triage builds on this module
+
+        if triage.involved(tracker):
+            # Back pain, "just muscle tension", or the answer to the open back-pain question.
+            return triage.answer(dispatcher, tracker)
         assessment = assess(
             CONTENT, entity_ids(tracker, "condition"), entity_ids(tracker, "condition", NEGATED_ROLE)
         )
@@ -107,6 +113,7 @@ class ActionCheckCondition(Action):
             "verb": "is" if len(assessment.conditions) == 1 else "are",
             "advice": " ".join(CONTENT.conditions[c]["advice"] for c in assessment.conditions)
             or UNMATCHED_CONDITION_ADVICE,
+            "change_hint": change_hint(CONTENT, assessment.conditions),
         }
         if assessment.verdict == "ok":
             fill = {"cleared": f"{condition_names(assessment.negated)} ruled out",

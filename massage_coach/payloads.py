@@ -12,6 +12,7 @@ from typing import Any, Dict, List
 
 from massage_coach.content import Content
 from massage_coach.safety import Assessment
+from massage_coach.triage import Outcome
 
 Payload = Dict[str, Any]
 SCHEMA_PATH = Path(__file__).with_name("payload_schema.json")
@@ -94,3 +95,30 @@ def routine_list(content: Content) -> Payload:
             for routine_id, r in content.routines.items()
         ],
     }
+
+
+def typed_request(intent: str, entities: Dict[str, str] | None = None) -> str:
+    """A button's payload: an intent with its entities, taken as is without the NLU."""
+    return f"/{intent}{json.dumps(entities)}" if entities else f"/{intent}"
+
+
+def triage_question(content: Content, tension_intent: str, repeat: bool = False) -> Payload:
+    """The back-pain question; `expects` tells front ends an answer is awaited."""
+    triage = content.triage
+    options = [
+        {"id": o["id"], "title": o["title"],
+         "request": typed_request("check_condition", {"condition": o["condition"]}) if "condition" in o
+         else typed_request(tension_intent)}
+        for o in triage["options"]
+    ]
+    return {"type": "triage", "conditions": list(triage["triggers"]), "options": options,
+            "repeat": repeat, "expects": "triage", "speech": " ".join(triage["speech"].split())}
+
+
+def triage_outcome(outcome: Outcome, avoid: List[str] = (), routines: List[str] = ()) -> Payload:
+    """What the answer to the triage question led to; `avoid` and `routines` when it is go_ahead."""
+    payload: Payload = {"type": "triage_outcome", "outcome": outcome.kind, "verdict": outcome.verdict,
+                        "conditions": outcome.conditions, "red_flags": outcome.red_flags}
+    if outcome.kind == "go_ahead":
+        payload.update(avoid=list(avoid), routines=list(routines))
+    return payload

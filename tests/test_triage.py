@@ -1,0 +1,108 @@
+"""The back-pain triage decision (massage_coach/triage.py), on the real content: pure Python."""
+
+import re
+
+import pytest
+
+from massage_coach.content import ENTITY_SECTIONS, load_content
+from massage_coach.nlu.language import build_pipeline, patterns_from_phrases
+from massage_coach.triage import (
+    ASK, EMERGENCY, GO_AHEAD, PHYSICIAN, UNCLEAR, Reply, change_hint, decide, involved, triggers,
+)
+
+CONTENT = load_content()
+
+
+def test_back_pain_opens_the_question_instead_of_a_verdict():
+    outcome = decide(CONTENT, Reply(reported=["back_pain"]))
+    assert (outcome.kind, outcome.verdict, outcome.conditions) == (ASK, "unknown", ["back_pain"])
+    assert outcome.awaits_answer
+
+
+def test_muscle_tension_clears_the_back_pain_and_goes_ahead():
+    outcome = decide(CONTENT, Reply(tension=True), earlier=["back_pain"], awaiting=True)
+    assert (outcome.kind, outcome.verdict, outcome.conditions) == (GO_AHEAD, "ok", [])
+    assert outcome.tension_confirmed and not outcome.awaits_answer
+
+
+def test_tension_with_nothing_reported_is_ok_not_unknown():
+    """"He is healthy, just stressed from work": nothing to clear, go ahead."""
+    assert decide(CONTENT, Reply(tension=True)).kind == GO_AHEAD
+
+
+@pytest.mark.parametrize("red_flag, kind, verdict", [
+    ("fever", PHYSICIAN, "stop"), ("sharp_pain", PHYSICIAN, "stop"), ("injury_pain", PHYSICIAN, "caution"),
+    ("night_pain", PHYSICIAN, "unknown"), ("numbness", EMERGENCY, "emergency"),
+    ("sudden_severe_pain", EMERGENCY, "emergency"),
+])
+def test_a_red_flag_escalates_with_the_verdict_its_content_gives(red_flag, kind, verdict):
+    assert red_flag in CONTENT.triage["red_flags"]
+    outcome = decide(CONTENT, Reply(reported=[red_flag]), earlier=["back_pain"], awaiting=True)
+    assert (outcome.kind, outcome.verdict, outcome.red_flags) == (kind, verdict, [red_flag])
+    assert outcome.conditions == ["back_pain", red_flag]
+
+
+def test_a_red_flag_wins_over_tension_in_the_same_answer():
+    """"Just tension, but his leg goes numb": the numbness decides."""
+    outcome = decide(CONTENT, Reply(reported=["numbness"], tension=True), earlier=["back_pain"], awaiting=True)
+    assert outcome.kind == EMERGENCY
+
+
+def test_back_pain_with_a_red_flag_in_one_message_needs_no_question():
+    outcome = decide(CONTENT, Reply(reported=["back_pain", "fever"]))
+    assert (outcome.kind, outcome.verdict, outcome.red_flags) == (PHYSICIAN, "stop", ["fever"])
+
+
+def test_tension_does_not_clear_another_condition_reported_earlier():
+    outcome = decide(CONTENT, Reply(tension=True), earlier=["pregnancy", "back_pain"])
+    assert (outcome.kind, outcome.verdict, outcome.conditions) == (PHYSICIAN, "stop", ["pregnancy"])
+    assert outcome.red_flags == []  # nothing in this message escalated
+
+
+def test_an_answer_that_names_nothing_asks_again():
+    outcome = decide(CONTENT, Reply(), earlier=["back_pain"], awaiting=True)
+    assert (outcome.kind, outcome.conditions) == (UNCLEAR, ["back_pain"])
+    assert outcome.awaits_answer
+
+
+def test_ruling_out_the_back_pain_goes_ahead():
+    outcome = decide(CONTENT, Reply(negated=["back_pain"]), earlier=["back_pain"], awaiting=True)
+    assert (outcome.kind, outcome.negated) == (GO_AHEAD, ["back_pain"])
+
+
+def test_once_tension_is_confirmed_back_pain_mentioned_again_needs_no_question():
+    outcome = decide(CONTENT, Reply(reported=["back_pain"]), tension_confirmed=True)
+    assert (outcome.kind, outcome.conditions) == (GO_AHEAD, [])
+    # ...but a red flag still escalates.
+    assert decide(CONTENT, Reply(reported=["back_pain", "fever"]), tension_confirmed=True).kind == PHYSICIAN
+
+
+def test_only_back_pain_tension_or_an_open_question_involve_the_triage():
+    assert involved(CONTENT, Reply(reported=["back_pain"]), awaiting=False)
+    assert involved(CONTENT, Reply(tension=True), awaiting=False)
+    assert involved(CONTENT, Reply(reported=["pregnancy"]), awaiting=True)
+    assert not involved(CONTENT, Reply(reported=["pregnancy"]), awaiting=False)
+    assert triggers(CONTENT, ["pregnancy", "back_pain"]) == ["back_pain"]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_pipeline(patterns_from_phrases({label: list(CONTENT.phrases(label)) for label in ENTITY_SECTIONS}))
+
+
+def test_every_refusal_hint_is_a_correction_the_recogniser_understands(nlp):
+    """The example in "tell me (for example "no fever after all")" rules out exactly that condition."""
+    wrong = []
+    for condition_id, condition in CONTENT.conditions.items():
+        if condition["verdict"] == "emergency" or condition_id in CONTENT.triage["triggers"]:
+            continue
+        example = re.search(r'"(.*)"', change_hint(CONTENT, [condition_id])).group(1)
+        found = [(span.ent_id_, span._.negated) for span in nlp(example).ents]
+        if found != [(condition_id, True)]:
+            wrong.append((condition_id, example, found))
+    assert wrong == []
+
+
+def test_the_hint_names_the_condition_that_still_blocks():
+    assert "muscle tension" in change_hint(CONTENT, ["back_pain"])
+    assert "fever" in change_hint(CONTENT, ["back_pain", "fever"])

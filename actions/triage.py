@@ -39,7 +39,8 @@ def reply_from(tracker: Tracker) -> decision.Reply:
 
 
 def involved(tracker: Tracker) -> bool:
-    return decision.involved(CONTENT, reply_from(tracker), tracker.get_slot("awaiting") == AWAITING)
+    return decision.involved(CONTENT, reply_from(tracker), tracker.get_slot("awaiting") == AWAITING,
+                             tracker.get_slot("reported_conditions") or [])
 
 
 def offered_routines() -> List[str]:

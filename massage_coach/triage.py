@@ -51,9 +51,14 @@ def triggers(content: Content, conditions: Iterable[str]) -> List[str]:
     return [c for c in conditions if c in content.triage["triggers"]]
 
 
-def involved(content: Content, reply: Reply, awaiting: bool) -> bool:
-    """Whether this message belongs to the triage rather than to a plain safety answer."""
-    return awaiting or reply.tension or bool(triggers(content, reply.reported))
+def involved(content: Content, reply: Reply, awaiting: bool, earlier: Iterable[str] = ()) -> bool:
+    """Whether this message belongs to the triage rather than to a plain safety answer.
+
+    Also any news about conditions while untriaged back pain stands ("no fever after
+    all"): the answer then is the question, never a dead-end "unknown".
+    """
+    news = bool(reply.reported or reply.negated) and bool(triggers(content, earlier))
+    return awaiting or reply.tension or news or bool(triggers(content, reply.reported))
 
 
 def decide(

@@ -65,6 +65,11 @@ def test_an_answer_that_names_nothing_asks_again():
     assert outcome.awaits_answer
 
 
+def test_ruling_out_a_red_flag_asks_about_the_back_pain_again():
+    outcome = decide(CONTENT, Reply(negated=["fever"]), earlier=["back_pain", "fever"])
+    assert (outcome.kind, outcome.conditions, outcome.negated) == (ASK, ["back_pain"], ["fever"])
+
+
 def test_ruling_out_the_back_pain_goes_ahead():
     outcome = decide(CONTENT, Reply(negated=["back_pain"]), earlier=["back_pain"], awaiting=True)
     assert (outcome.kind, outcome.negated) == (GO_AHEAD, ["back_pain"])
@@ -82,6 +87,8 @@ def test_only_back_pain_tension_or_an_open_question_involve_the_triage():
     assert involved(CONTENT, Reply(tension=True), awaiting=False)
     assert involved(CONTENT, Reply(reported=["pregnancy"]), awaiting=True)
     assert not involved(CONTENT, Reply(reported=["pregnancy"]), awaiting=False)
+    assert involved(CONTENT, Reply(negated=["fever"]), awaiting=False, earlier=["back_pain", "fever"])
+    assert not involved(CONTENT, Reply(negated=["fever"]), awaiting=False, earlier=["fever"])
     assert triggers(CONTENT, ["pregnancy", "back_pain"]) == ["back_pain"]
 
 

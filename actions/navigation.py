@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import triage
 from actions.routines import routine_overview, show_step
 from actions.shared import CONTENT
 from massage_coach import routines as engine
@@ -114,6 +115,9 @@ class ActionDiscomfortAdvice(Action):
         return "action_discomfort_advice"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        if tracker.get_slot("awaiting") == triage.AWAITING and not tracker.get_slot("active_routine"):
+            # "It hurts mostly at night" answers the back-pain question, not a routine's pressure.
+            return triage.answer(dispatcher, tracker)
         dispatcher.utter_message(
             response="utter_discomfort",
             advice=CONTENT.safety["discomfort"],

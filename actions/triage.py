@@ -1,9 +1,10 @@
 """Back pain and tension: the triage question and its answers (massage_coach/triage.py decides).
 
 Reached from action_triage (intents back_pain and muscle_tension: "his back is killing
-him", "it's just muscle tension", "he's healthy, just stressed"), from action_check_condition when back pain is reported or the question is
-open, from a yes or no while it is open, and from the routine gate when back pain is
-all that blocks a routine.
+him", "it's just muscle tension", "he's healthy, just stressed"), from
+action_check_condition when back pain is reported or the question is open, from a yes,
+a no or "it hurts" while it is open, and from the routine gate when back pain is all
+that blocks a routine.
 """
 
 from __future__ import annotations

@@ -62,7 +62,8 @@ class Content:
         "the middle of the back" is also "the middle of her back": an inner "the" may be
         any possessive, unless that form is a synonym of its own somewhere.
         """
-        taken = {p.lower() for section in ENTITY_SECTIONS for e in self.section(section).values() for p in e["synonyms"]}
+        taken = {phrase.lower() for section in ENTITY_SECTIONS
+                 for e in self.section(section).values() for phrase in e["synonyms"]}
         for entry_id, entry in self.section(entity).items():
             for phrase in entry["synonyms"]:
                 yield entry_id, phrase

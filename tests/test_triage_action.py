@@ -116,7 +116,8 @@ def test_a_refused_routine_says_what_would_change_it():
 
 @pytest.mark.parametrize("slots", [{}, {"tension_confirmed": True}])
 def test_a_plain_contraindication_is_not_the_triage(slots):
-    messages, events = run(ActionCheckCondition(), tracker_for("check_condition", conditions=["pregnancy"], slots=slots))
+    tracker = tracker_for("check_condition", conditions=["pregnancy"], slots=slots)
+    messages, events = run(ActionCheckCondition(), tracker)
     assert messages[0]["custom"] == {"type": "safety", "verdict": "stop", "conditions": ["pregnancy"], "negated": []}
     assert events["reported_conditions"] == ["pregnancy"]
 

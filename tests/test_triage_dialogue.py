@@ -17,7 +17,8 @@ def ask_triage(conversation, opener="my partner has a bad back, what should I do
     question = next(r["custom"] for r in replies if "custom" in r)
     assert (question["type"], question["expects"], question["conditions"]) == ("triage", "triage", ["back_pain"])
     assert any("muscle tension" in r.get("text", "") and "numbness" in r.get("text", "") for r in replies)
-    assert [b["payload"] for r in replies for b in r.get("buttons") or []] == [o["request"] for o in question["options"]]
+    buttons = [b["payload"] for r in replies for b in r.get("buttons") or []]
+    assert buttons == [o["request"] for o in question["options"]]
     return question
 
 

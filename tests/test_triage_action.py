@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswerYesNo
+from actions.navigation import ActionDiscomfortAdvice
 from actions.routines import ActionStartRoutine
 from actions.safety import ActionCheckCondition
 from actions.triage import ActionTriage
@@ -121,3 +122,12 @@ def test_a_plain_contraindication_is_not_the_triage(slots):
     assert messages[0]["custom"] == {"type": "safety", "verdict": "stop", "conditions": ["pregnancy"], "negated": []}
     assert events["reported_conditions"] == ["pregnancy"]
 
+
+
+def test_it_hurts_while_the_question_is_open_asks_again():
+    open_question = {"awaiting": "triage", "reported_conditions": ["back_pain"]}
+    messages, slots = run(ActionDiscomfortAdvice(), tracker_for("report_discomfort", "it hurts", slots=open_question))
+    assert messages[0]["custom"]["type"] == "triage" and slots["awaiting"] == "triage"
+    in_routine = {**open_question, "active_routine": "relaxing", "step": 2}
+    messages, _ = run(ActionDiscomfortAdvice(), tracker_for("report_discomfort", "it hurts", slots=in_routine))
+    assert messages[0]["custom"]["type"] == "advice"

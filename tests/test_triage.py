@@ -1,10 +1,12 @@
 """The back-pain triage decision (massage_coach/triage.py), on the real content: pure Python."""
 
 import re
+import shutil
 
 import pytest
+import yaml
 
-from massage_coach.content import ENTITY_SECTIONS, load_content
+from massage_coach.content import DEFAULT_CONTENT_DIR, ENTITY_SECTIONS, ContentError, load_content
 from massage_coach.nlu.language import build_pipeline, patterns_from_phrases
 from massage_coach.triage import (
     ASK, EMERGENCY, GO_AHEAD, PHYSICIAN, UNCLEAR, Reply, change_hint, decide, involved, triggers,
@@ -113,3 +115,36 @@ def test_every_refusal_hint_is_a_correction_the_recogniser_understands(nlp):
 def test_the_hint_names_the_condition_that_still_blocks():
     assert "muscle tension" in change_hint(CONTENT, ["back_pain"])
     assert "fever" in change_hint(CONTENT, ["back_pain", "fever"])
+
+
+def break_red_flag(triage):
+    triage["red_flags"].append("broken_leg")
+    return "triage.red_flags: 'broken_leg' is not an id in conditions"
+
+
+def break_avoid(triage):
+    triage["go_ahead"]["avoid"].append("elbow")
+    return "triage.go_ahead.avoid: 'elbow' is not an id in body_parts"
+
+
+def break_change_hint(triage):
+    triage["change_hint"] = "Tell me if anything changed."
+    return "triage.change_hint: 'Tell me if anything changed.' does not match"
+
+
+def break_tension_option(triage):
+    triage["options"][0]["condition"] = "fever"
+    return "triage.options: exactly one option (muscle tension) has no condition"
+
+
+@pytest.mark.parametrize("mutate", [break_red_flag, break_avoid, break_change_hint, break_tension_option])
+def test_broken_triage_content_names_file_and_field(tmp_path, mutate):
+    content_dir = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, content_dir)
+    path = content_dir / "triage.yml"
+    data = yaml.safe_load(path.read_text())
+    expected = mutate(data["triage"])
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ContentError) as error:
+        load_content(content_dir)
+    assert f"{path}: {expected}" in str(error.value), str(error.value)

@@ -63,21 +63,25 @@ def ask(dispatcher: CollectingDispatcher, repeat: bool = False) -> List[Dict]:
 
 
 def go_ahead(dispatcher: CollectingDispatcher, tracker: Tracker, outcome: decision.Outcome) -> List[Dict]:
-    """Gentle massage: what to avoid, when to stop, then the waiting routine or an offer of one."""
+    """Gentle massage: what to avoid, when to stop, then the waiting routine or an offer of one.
+
+    In the middle of a routine there is nothing to offer: "next" carries on.
+    """
     content = CONTENT.triage["go_ahead"]
     pending = tracker.get_slot("pending_routine")
-    offer = offered_routines()
+    running = tracker.get_slot("active_routine")
+    offer = [] if pending or running else offered_routines()
     dispatcher.utter_message(
         response="utter_triage_go_ahead",
         why=" ".join(content["text"].split()),
         avoid=join_words(CONTENT.body_parts[p]["name"].lower() for p in content["avoid"]),
         stop_when=" ".join(content["stop_when"].split()),
         stop_names=safety.stop_names(),
-        offer="" if pending else "I can guide you step by step through one of these routines.",
-        buttons=[] if pending else [
-            {"title": f"Start: {CONTENT.routines[r]['title']}",
-             "payload": payloads.typed_request("start_routine", {"routine": r})} for r in offer],
-        json_message=payloads.triage_outcome(outcome, content["avoid"], [] if pending else offer),
+        offer=("Say next to carry on." if running else
+               "I can guide you step by step through one of these routines." if offer else ""),
+        buttons=[{"title": f"Start: {CONTENT.routines[r]['title']}",
+                  "payload": payloads.typed_request("start_routine", {"routine": r})} for r in offer],
+        json_message=payloads.triage_outcome(outcome, content["avoid"], offer),
     )
     if pending:
         screened = bool(tracker.get_slot("screened"))

@@ -131,3 +131,10 @@ def test_it_hurts_while_the_question_is_open_asks_again():
     in_routine = {**open_question, "active_routine": "relaxing", "step": 2}
     messages, _ = run(ActionDiscomfortAdvice(), tracker_for("report_discomfort", "it hurts", slots=in_routine))
     assert messages[0]["custom"]["type"] == "advice"
+
+
+def test_tension_in_the_middle_of_a_routine_carries_on_without_an_offer():
+    in_routine = {"awaiting": "triage", "reported_conditions": ["back_pain"], "active_routine": "relaxing", "step": 3}
+    messages, slots = run(ActionTriage(), tracker_for("muscle_tension", slots=in_routine))
+    assert messages[0]["custom"]["routines"] == [] and not messages[0]["buttons"]
+    assert "Say next to carry on." == messages[0]["offer"] and "active_routine" not in slots

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.shared import ENGINE, apply, intent_of, number_entity, state_of
+from actions.shared import ENGINE, apply, intent_of, number_entity, state_of, triage_reply
 
 
 class ActionRoutineCommand(Action):
@@ -27,4 +27,4 @@ class ActionDiscomfortAdvice(Action):
         return "action_discomfort_advice"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        return apply(dispatcher, tracker, ENGINE.discomfort(state_of(tracker)))
+        return apply(dispatcher, tracker, ENGINE.discomfort(state_of(tracker), triage_reply(tracker)))

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.safety import check_condition
-from actions.shared import ENGINE, apply, entity_ids, intent_of, state_of
+from actions.shared import ENGINE, apply, entity_ids, intent_of, state_of, triage_reply
 
 
 class ActionListRoutines(Action):
@@ -35,7 +35,7 @@ class ActionAnswerYesNo(Action):
         return "action_answer_yes_no"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        outcome = ENGINE.answer(state_of(tracker), yes=intent_of(tracker) == "affirm")
+        outcome = ENGINE.answer(state_of(tracker), yes=intent_of(tracker) == "affirm", reply=triage_reply(tracker))
         if outcome is None:  # "no" to nothing asked: none of the contraindications apply
             return check_condition(dispatcher, tracker)
         return apply(dispatcher, tracker, outcome)

@@ -13,6 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from massage_coach.domain.content import load_content
 from massage_coach.domain.engine import Outcome, RoutineEngine, State
 from massage_coach.domain.replies import Reply
+from massage_coach.domain.safety import NEGATED_ROLE
+from massage_coach.domain.triage import Reply as TriageReply
 
 # Loaded when the action server imports the actions, so a broken content file stops
 # the server at start-up with the file and field named, not a user mid-conversation.
@@ -33,6 +35,7 @@ def state_of(tracker: Tracker) -> State:
         screened=bool(slot("screened")),
         reported_conditions=tuple(slot("reported_conditions") or ()),
         safety_verdict=slot("safety_verdict"),
+        tension_confirmed=bool(slot("tension_confirmed")),
     )
 
 
@@ -84,3 +87,13 @@ def number_entity(tracker: Tracker, entity: str) -> Optional[int]:
 
 def intent_of(tracker: Tracker) -> str:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def triage_reply(tracker: Tracker) -> TriageReply:
+    """What the latest message says that bears on the back-pain question. Back pain in words
+    the condition list lacks ("his back is killing him") comes as the back_pain intent."""
+    intent = intent_of(tracker)
+    reported = entity_ids(tracker, "condition")
+    if intent == "back_pain":
+        reported = list(dict.fromkeys([*reported, *CONTENT.triage["triggers"][:1]]))
+    return TriageReply(reported, entity_ids(tracker, "condition", NEGATED_ROLE), tension=intent == "muscle_tension")

@@ -471,6 +471,19 @@
       if (payload.negated && payload.negated.length) {
         node.appendChild(el("p", null, "Ruled out: " + payload.negated.map(humanize).join(", ")));
       }
+    } else if (type === "triage") {
+      // Back pain: the answers are the quick replies under the question's text.
+      node = card("safety", "One question first");
+      node.classList.add("mc-verdict--caution");
+    } else if (type === "triage_outcome") {
+      var outcome = VERDICTS[payload.verdict] ? payload.verdict : "unknown";
+      node = card("safety", VERDICTS[outcome][0]);
+      node.classList.add("mc-verdict--" + outcome);
+      node.setAttribute("data-verdict", outcome);
+      if (payload.red_flags.length) node.appendChild(list(payload.red_flags));
+      if (payload.avoid && payload.avoid.length) {
+        node.appendChild(el("p", null, "Stay off: " + payload.avoid.map(humanize).join(", ")));
+      }
     } else if (type === "contraindications") {
       node = card("safety", "When not to massage");
       node.classList.add("mc-verdict--stop");

@@ -27,7 +27,9 @@ ENTITY_SECTIONS = {
     "condition": "conditions",
     "routine": "routines",
 }
-REQUIRED_SECTIONS = (*ENTITY_SECTIONS.values(), "duration", "preparation", "safety")
+# What an inner "the" of a synonym may also be said as ("the small of her back").
+POSSESSIVES = ("his", "her", "their", "my", "your")
+REQUIRED_SECTIONS = (*ENTITY_SECTIONS.values(), "duration", "preparation", "safety", "triage")
 # Every safety answer points somewhere: a physician, or emergency services.
 REQUIRED_ADVICE_WORDS = {"stop": "physician", "caution": "physician", "unknown": "physician", "emergency": "emergency"}
 
@@ -48,16 +50,29 @@ class Content:
     duration: Dict[str, Any]
     preparation: Dict[str, Any]
     safety: Dict[str, Any]
+    triage: Dict[str, Any]
     fingerprint: str
 
     def section(self, entity: str) -> Dict[str, Dict[str, Any]]:
         return getattr(self, ENTITY_SECTIONS[entity])
 
     def phrases(self, entity: str) -> Iterator[Tuple[str, str]]:
-        """(id, phrase) pairs: every synonym that names an entry."""
+        """(id, phrase) pairs: every synonym that names an entry, and its possessive forms.
+
+        "the middle of the back" is also "the middle of her back": an inner "the" may be
+        any possessive, unless that form is a synonym of its own somewhere.
+        """
+        taken = {phrase.lower() for section in ENTITY_SECTIONS
+                 for e in self.section(section).values() for phrase in e["synonyms"]}
         for entry_id, entry in self.section(entity).items():
             for phrase in entry["synonyms"]:
                 yield entry_id, phrase
+                words = phrase.split()
+                for i in [i for i, word in enumerate(words) if word == "the" and i > 0]:
+                    for possessive in POSSESSIVES:
+                        variant = " ".join([*words[:i], possessive, *words[i + 1:]])
+                        if variant.lower() not in taken:
+                            yield entry_id, variant
 
     def conditions_with_verdict(self, verdict: str) -> List[str]:
         """Ids with this verdict, in file order; stop signs such as sharp pain excluded."""
@@ -110,6 +125,20 @@ def _index_entries(section: str, entries: List[Dict[str, Any]], path: Path) -> D
     return indexed
 
 
+def _check_triage(sections: Dict[str, Any], path: Path) -> None:
+    """The triage question names only conditions and body parts the content knows."""
+    triage = sections["triage"]
+    references = [("triggers", c, "conditions") for c in triage["triggers"]]
+    references += [("red_flags", c, "conditions") for c in triage["red_flags"]]
+    references += [("options.condition", o["condition"], "conditions") for o in triage["options"] if "condition" in o]
+    references += [("go_ahead.avoid", p, "body_parts") for p in triage["go_ahead"]["avoid"]]
+    for field, ref, section in references:
+        if ref not in sections[section]:
+            raise ContentError(f"{path}: triage.{field}: '{ref}' is not an id in {section}")
+    if sum("condition" not in o for o in triage["options"]) != 1:
+        raise ContentError(f"{path}: triage.options: exactly one option (muscle tension) has no condition")
+
+
 def load_content(content_dir: Path | str | None = None) -> Content:
     """Reads, validates and merges content/*.yml. Raises ContentError naming file and field."""
     content_dir = Path(content_dir) if content_dir else configured_content_dir()
@@ -154,6 +183,8 @@ def load_content(content_dir: Path | str | None = None) -> Content:
                 f"{source_of['conditions']}: conditions.{condition_id}.advice: a '{condition['verdict']}' "
                 f"answer must mention '{must_say}'"
             )
+
+    _check_triage(sections, source_of["triage"])
 
     duration = sections["duration"]
     if duration["min_minutes"] > duration["max_minutes"]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Dict, List, Literal, Optional, Sequence, Tuple, cast
 
 from massage_coach.domain import payloads as p
-from massage_coach.domain import requests, wording
+from massage_coach.domain import requests, triage, wording
 from massage_coach.domain.content import Content
 from massage_coach.domain.replies import Reply
 from massage_coach.domain.safety import Assessment, assess, none_apply
@@ -26,6 +26,8 @@ from massage_coach.domain.safety import Assessment, assess, none_apply
 # Conditions that rule a guided massage out: nothing to confirm, see a physician.
 BLOCKING_VERDICTS = ("emergency", "stop", "unknown")
 HEADS_UP_S = 10
+TRIAGE = "triage"  # the `awaiting` value while the back-pain question is open
+NOTHING_SAID = triage.Reply()  # an answer that names neither tension nor a condition
 NAVIGATION_INTENTS = ("next_step", "skip_step", "previous_step", "repeat_step", "resume_routine", "restart_routine",
                       "go_to_step", "pause_routine", "routine_progress", "stop_routine")
 # Moves that a step number turns into "go to step N": "can we do step two again", "skip to step 8".
@@ -40,10 +42,11 @@ class State:
     step: Optional[int] = None
     paused: bool = False
     pending_routine: Optional[str] = None
-    awaiting: Optional[str] = None  # screening | confirmation: the question a yes or no answers
+    awaiting: Optional[str] = None  # screening | confirmation | triage: the question an answer answers
     screened: bool = False
     reported_conditions: Tuple[str, ...] = ()
     safety_verdict: Optional[str] = None
+    tension_confirmed: bool = False  # back pain said to be muscle tension: no new triage question
 
     def stopped(self) -> "State":
         return replace(self, active_routine=None, step=None, paused=False)
@@ -188,10 +191,14 @@ class RoutineEngine:
         """The gate before a routine: refuse, screen, ask for confirmation, or begin."""
         reported = list(state.reported_conditions)
         blocking = self.blocking_conditions(routine_id, reported)
+        if blocking and triage.triggers(self.content, blocking) == blocking:
+            # Back pain alone blocks a routine only until the question is answered: ask it.
+            return Outcome(replace(state, pending_routine=routine_id, awaiting=TRIAGE), [self.triage_question()])
         if blocking:
             return Outcome(state.settled(), [Reply(
                 "utter_routine_blocked", self.safety_payload(assess(self.content, blocking)),
-                fill={"names_in_sentence": wording.condition_names(self.content, blocking)},
+                fill={"names_in_sentence": wording.condition_names(self.content, blocking),
+                      "change_hint": triage.change_hint(self.content, blocking)},
             )])
         if not state.screened:
             return Outcome(replace(state, pending_routine=routine_id, awaiting="screening"), [Reply(
@@ -215,7 +222,7 @@ class RoutineEngine:
                            [Reply(response, confirmation, fill, requests.YES_NO_PROFESSIONAL)])
         return self.begin(state, routine_id)
 
-    def answer(self, state: State, yes: bool) -> Optional[Outcome]:
+    def answer(self, state: State, yes: bool, reply: triage.Reply = NOTHING_SAID) -> Optional[Outcome]:
         """Yes or no to the question asked last; None when a "no" answers nothing asked
         (then it means none of the contraindications apply: a safety report)."""
         if state.awaiting == "screening":
@@ -227,6 +234,8 @@ class RoutineEngine:
             if state.pending_routine:
                 return self.gate(screened, state.pending_routine)
             return Outcome(screened, [])
+        if state.awaiting == TRIAGE:
+            return self.triage_turn(state, reply)  # a bare yes or no names no alternative: asked again
         if state.awaiting == "confirmation":
             if yes and state.pending_routine:
                 return self.begin(state, state.pending_routine)
@@ -299,6 +308,9 @@ class RoutineEngine:
 
         `denies_all`: a plain "no" / "none of those", meaning none of the listed conditions apply.
         """
+        reply = triage.Reply(assessment.conditions, assessment.negated)
+        if triage.involved(self.content, reply, state.awaiting == TRIAGE, state.reported_conditions):
+            return self.triage_turn(state, reply)
         if assessment.verdict == "unknown" and not assessment.conditions and denies_all:
             assessment = none_apply()
         # "She's not pregnant after all" corrects what was said before.
@@ -321,13 +333,15 @@ class RoutineEngine:
         # Anything but "ok" ends a running routine and cancels one waiting to start.
         state = state.settled()
         if state.active_routine:
-            routine_id = state.active_routine
-            stopped = p.RoutineStopped(routine=routine_id, step=state.step or 1,
-                                       names=self.routine_name(routine_id))
-            replies.append(Reply("utter_routine_ended_for_safety", stopped,
-                                 fill={"title": self.content.routines[routine_id]["title"]}))
+            replies.append(self.ended_for_safety(state))
             state = state.stopped()
         return Outcome(state, replies)
+
+    def ended_for_safety(self, state: State) -> Reply:
+        routine_id = state.active_routine or ""
+        stopped = p.RoutineStopped(routine=routine_id, step=state.step or 1, names=self.routine_name(routine_id))
+        return Reply("utter_routine_ended_for_safety", stopped,
+                     fill={"title": self.content.routines[routine_id]["title"]})
 
     def verdict_reply(self, assessment: Assessment) -> Reply:
         payload = self.safety_payload(assessment)
@@ -344,6 +358,7 @@ class RoutineEngine:
                          "verb": "is" if len(assessment.conditions) == 1 else "are",
                          "advice": " ".join(self.content.conditions[c]["advice"] for c in assessment.conditions)
                          or wording.UNMATCHED_CONDITION_ADVICE,
+                         "change_hint": triage.change_hint(self.content, assessment.conditions),
                      })
 
     def not_understood(self, state: State, reason: Literal["out_of_scope", "not_understood"]) -> Outcome:
@@ -361,8 +376,77 @@ class RoutineEngine:
             buttons=requests.NAVIGATION,
         )])
 
-    def discomfort(self, state: State) -> Outcome:
-        """"It hurts" / "too hard": lighter pressure; the routine keeps its place."""
+    def discomfort(self, state: State, reply: triage.Reply = NOTHING_SAID) -> Outcome:
+        """"It hurts" / "too hard": lighter pressure; the routine keeps its place. While the
+        back-pain question is open, "it hurts mostly at night" answers that instead."""
+        if state.awaiting == TRIAGE and not state.active_routine:
+            return self.triage_turn(state, reply)
         advice = self.content.safety["discomfort"]
         return Outcome(state, [Reply("utter_discomfort", p.Advice(topic="discomfort", speech=advice),
                                      fill={"advice": advice})])
+
+    # ------------------------------------------------------------------ back-pain triage
+    def triage_question(self, repeat: bool = False) -> Reply:
+        """The one question, with a typed request per answer (content/triage.yml)."""
+        content = self.content.triage
+        options = [p.TriageOption(id=o["id"], title=o["title"],
+                                  request=requests.request("check_condition", condition=o["condition"])
+                                  if "condition" in o else requests.request("muscle_tension"))
+                   for o in content["options"]]
+        payload = p.Triage(conditions=list(content["triggers"]), options=options, repeat=repeat, expects="triage",
+                           speech=" ".join(content["speech"].split()),
+                           names=wording.names(self.content, "conditions", content["triggers"]))
+        return Reply("utter_triage_unclear" if repeat else "utter_triage_question", payload,
+                     fill={"question": " ".join(content["question"].split()),
+                           "unclear": " ".join(content["unclear"].split())},
+                     buttons=[{"title": o.title, "payload": o.request} for o in options])
+
+    def triage_turn(self, state: State, reply: triage.Reply) -> Outcome:
+        """One turn of the back-pain triage: ask, ask again, go ahead gently, or escalate."""
+        decided = triage.decide(self.content, reply, state.reported_conditions, state.awaiting == TRIAGE,
+                                state.tension_confirmed)
+        state = replace(state, reported_conditions=tuple(decided.conditions), safety_verdict=decided.verdict,
+                        tension_confirmed=decided.tension_confirmed)
+        if decided.awaits_answer:
+            return Outcome(replace(state, awaiting=TRIAGE),
+                           [self.triage_question(repeat=decided.kind == triage.UNCLEAR)])
+        state = replace(state, awaiting=None)
+        if decided.kind == triage.GO_AHEAD:
+            return self.triage_go_ahead(state, decided)
+        named = decided.red_flags or [c for c in decided.conditions if c not in self.content.triage["triggers"]]
+        escalation = self.verdict_reply(assess(self.content, named))
+        outcome = p.TriageOutcome(
+            outcome="emergency" if decided.kind == triage.EMERGENCY else "physician",
+            verdict=cast(Literal["stop", "caution", "unknown", "emergency"], decided.verdict),
+            conditions=decided.conditions, red_flags=decided.red_flags,
+            names=wording.names(self.content, "conditions", decided.conditions))
+        state = state.settled()
+        replies = [replace(escalation, payload=outcome)]
+        if state.active_routine:
+            replies.append(self.ended_for_safety(state))
+            state = state.stopped()
+        return Outcome(state, replies)
+
+    def triage_go_ahead(self, state: State, decided: triage.Outcome) -> Outcome:
+        """Gentle massage: what to avoid, when to stop, then the waiting routine or an offer of one.
+        In the middle of a routine there is nothing to offer: "next" carries on."""
+        content = self.content.triage["go_ahead"]
+        offer = [] if state.pending_routine or state.active_routine else [
+            r for r, entry in self.content.routines.items() if entry["audience"] != "professional"]
+        payload = p.TriageOutcome(outcome="go_ahead", verdict="ok", conditions=decided.conditions,
+                                  red_flags=decided.red_flags, avoid=list(content["avoid"]), routines=offer,
+                                  names={**wording.names(self.content, "body_parts", content["avoid"]),
+                                         **wording.names(self.content, "routines", offer)})
+        reply = Reply("utter_triage_go_ahead", payload, fill={
+            "why": " ".join(content["text"].split()),
+            "avoid": wording.join_words(self.content.body_parts[b]["name"].lower() for b in content["avoid"]),
+            "stop_when": " ".join(content["stop_when"].split()),
+            "stop_names": wording.stop_names(self.content),
+            "offer": ("Say next to carry on." if state.active_routine else
+                      "I can guide you step by step through one of these routines." if offer else ""),
+        }, buttons=[requests.button(f"Start: {self.content.routines[r]['title']}", "start_routine", routine=r)
+                    for r in offer])
+        if state.pending_routine:
+            gated = self.gate(state, state.pending_routine)
+            return Outcome(gated.state, [reply, *gated.replies])
+        return Outcome(state, [reply])

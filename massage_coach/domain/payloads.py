@@ -19,8 +19,9 @@ from typing_extensions import Literal
 SCHEMA_PATH = Path(__file__).with_name("payload_schema.json")
 
 Verdict = Literal["stop", "caution", "ok", "unknown"]
-# What a question waits for: yes or no; or "no" meaning none of the listed conditions.
-Expects = Literal["yes_no", "none_of_those"]
+# What a question waits for: yes or no; "no" meaning none of the listed conditions; or one of
+# the back-pain question's options (muscle tension, or a red flag).
+Expects = Literal["yes_no", "none_of_those", "triage"]
 Names = Dict[str, str]
 
 
@@ -31,7 +32,8 @@ class Payload(BaseModel):
     speech: Optional[str] = Field(
         default=None, description="the whole answer as it is said aloud; a voice says it instead of the text")
     expects: Optional[Expects] = Field(
-        default=None, description="the answer awaited: `yes_no`, or `none_of_those` (a no means none apply)")
+        default=None, description="the answer awaited: `yes_no`; `none_of_those` (a no means none apply); "
+                                  "`triage` (one of the question's `options`)")
     names: Names = Field(default_factory=dict, description="display name of every id in this payload")
 
     sent_for: ClassVar[str] = ""
@@ -153,6 +155,37 @@ class Confirmation(Payload):
     audience: Literal["beginner", "anyone", "professional"]
 
 
+class TriageOption(BaseModel):
+    id: str
+    title: str = Field(..., description="the answer as a button shows it")
+    request: str = Field(..., description="the typed request that gives this answer")
+
+    class Config:
+        extra = Extra.forbid
+
+
+class Triage(Payload):
+    sent_for: ClassVar[str] = ("back pain (\"my partner has a bad back\"), or a routine asked for while back pain "
+                               "stands: one question before any verdict")
+    type: Literal["triage"] = "triage"
+    conditions: List[str] = Field(..., description="what opened the question (`back_pain`)")
+    options: List[TriageOption] = Field(..., min_items=2)
+    repeat: bool = Field(..., description="asked again: the answer named neither tension nor a red flag")
+
+
+class TriageOutcome(Payload):
+    sent_for: ClassVar[str] = ("the answer to the back-pain question, \"it's just muscle tension\", \"he's healthy, "
+                               "just stressed from work\"")
+    type: Literal["triage_outcome"] = "triage_outcome"
+    outcome: Literal["go_ahead", "physician", "emergency"]
+    verdict: Literal["ok", "stop", "caution", "unknown", "emergency"]
+    conditions: List[str] = Field(..., description="every condition standing now")
+    red_flags: List[str] = Field(..., description="those in this message that escalated")
+    avoid: Optional[List[str]] = Field(default=None, description="with `go_ahead`: body-part ids to stay off")
+    routines: Optional[List[str]] = Field(
+        default=None, description="with `go_ahead`: routine ids offered (none when a routine waits or runs)")
+
+
 class Pacing(BaseModel):
     """When a pacing front end moves on by itself: the assistant decides, every front end follows."""
 
@@ -249,7 +282,7 @@ class Fallback(Payload):
 
 PAYLOAD_TYPES: List[Type[Payload]] = [
     Safety, Emergency, Contraindications, Technique, Techniques, Zone, Zones, Anatomy, Duration,
-    Preparation, Routines, Screening, Confirmation, Step, Paused, Progress, RoutineDone,
+    Preparation, Routines, Screening, Confirmation, Triage, TriageOutcome, Step, Paused, Progress, RoutineDone,
     RoutineStopped, Unchanged, Advice, Help, Acknowledgement, Goodbye, Fallback,
 ]
 BY_TYPE: Dict[str, Type[Payload]] = {model.__fields__["type"].default: model for model in PAYLOAD_TYPES}

@@ -15,7 +15,7 @@ EntityValue = Union[str, int]
 
 def request(intent: str, **entities: EntityValue) -> str:
     """`/next_step`, `/go_to_step{"number": 4}`."""
-    return f"/{intent}{json.dumps(entities, separators=(',', ':'))}" if entities else f"/{intent}"
+    return f"/{intent}{json.dumps(entities)}" if entities else f"/{intent}"
 
 
 def button(title: str, intent: str, **entities: EntityValue) -> Button:

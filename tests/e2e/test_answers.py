@@ -142,7 +142,7 @@ def test_red_flags_are_emergencies(conversation, message, condition):
 @pytest.mark.parametrize(
     "question, condition",
     [("can I massage someone with diabetes?", "diabetes"), ("he has high blood pressure", "high_blood_pressure"),
-     ("my dad had a stroke", "stroke"), ("she has lower back pain", "back_pain")],
+     ("my dad had a stroke", "stroke")],
 )
 def test_conditions_outside_the_content_are_never_cleared(conversation, question, condition):
     answer = conversation.payload(question)

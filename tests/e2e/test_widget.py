@@ -327,3 +327,17 @@ def test_a_corrupted_history_is_skipped_not_fatal(page, servers, stored):
         expect(page.get_by_role("log")).to_contain_text("still here")
     say(page, "what is kneading?")
     expect(last_card(page, ".mc-card--info")).to_contain_text("Kneading")
+
+
+def test_back_pain_question_answered_with_a_button_leads_to_a_routine(page):
+    say(page, "my partner has a bad back, what should I do")
+    last_card(page, "[aria-label='One question first']")
+    page.get_by_role("button", name="Just muscle tension or stiffness").click()
+    card = last_card(page, "[data-verdict=ok]")
+    expect(card).to_contain_text("Go ahead gently")
+    expect(card).to_contain_text("Stay off: Spine")
+    page.get_by_role("button", name="Start: Relaxing back massage").last.click()
+    last_card(page, "[aria-label='Before you start, check for']")
+    page.get_by_role("button", name="No, none of them").last.click()
+    expect(last_card(page, ".mc-card--step")).to_have_attribute("data-step", "1")
+    screenshot(page, "triage-go-ahead")

@@ -76,7 +76,7 @@ def test_a_stop_mid_routine_ends_it():
 
 def test_technique_buttons_are_typed_requests():
     messages, _ = run(ActionExplainTechnique(), tracker("ask_technique"))
-    assert messages[0]["buttons"][0]["payload"] == '/ask_technique{"technique":"stroking"}'
+    assert messages[0]["buttons"][0]["payload"] == '/ask_technique{"technique": "stroking"}'
     assert messages[0]["custom"]["names"]["kneading"] == "Kneading"
 
 

@@ -15,11 +15,11 @@ import pytest
 import yaml
 
 from massage_coach.domain.content import (
-    DEFAULT_CONTENT_DIR,
     ContentError,
     fingerprint,
     load_content,
 )
+from massage_coach.settings import DEFAULT_CONTENT_DIR
 
 STOP_IDS = {
     "pregnancy", "fever", "vein_disease", "cancer", "heart_disease",

@@ -1,0 +1,102 @@
+"""Safety dialogue figures: back-pain openers, triage answers and zone questions.
+
+    python scripts/bench_safety_dialogue.py [--rasa-url URL]
+
+Runs tests/safety_dialogue_dev.yml (looked at while tuning) and
+tests/safety_dialogue_locked.yml (never tuned on) over REST against a real Rasa and
+action server (started here unless --rasa-url names a running one), and prints how
+many cases got the expected outcome in each part, with the misses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Tuple
+
+import yaml
+
+from massage_coach.clients.assistant import post_message
+from massage_coach.server.launcher import Servers
+from massage_coach.settings import PROJECT_DIR
+from tests.support.assistant import free_port
+
+PARTS = {"dev": PROJECT_DIR / "tests" / "safety_dialogue_dev.yml",
+         "locked": PROJECT_DIR / "tests" / "safety_dialogue_locked.yml"}
+TRIAGE_OPENER = "my partner has a bad back, what should I do"
+
+
+def payloads_of(replies: List[Dict]) -> List[Dict]:
+    return [r["custom"] for r in replies if "custom" in r]
+
+
+def outcome_of(payloads: List[Dict]) -> str:
+    """The class a test case expects, read from the answer's payloads."""
+    for payload in payloads:
+        kind = payload["type"]
+        if kind == "triage":
+            return "triage"
+        if kind == "triage_outcome":
+            return payload["outcome"]
+        if kind == "emergency":
+            return "emergency"
+        if kind == "safety":
+            return "go_ahead" if payload["verdict"] == "ok" else "physician"
+        if kind == "zone":
+            return f"zone:{payload['zone']}"
+    return "+".join(p["type"] for p in payloads) or "no payload"
+
+
+def run_case(say: Callable[[str, str], List[Dict]], section: str, case: Dict) -> Tuple[str, str]:
+    """(expected, got) for one case, each in a fresh conversation."""
+    sender = f"bench-{uuid.uuid4().hex}"
+    if section == "replies":
+        opened = outcome_of(payloads_of(say(sender, TRIAGE_OPENER)))
+        if opened != "triage":
+            return case["expect"], f"opener gave {opened}"
+    got = outcome_of(payloads_of(say(sender, case["text"])))
+    expected = f"zone:{case['zone']}" if section == "zones" else case["expect"]
+    return expected, got
+
+
+def evaluate(say: Callable[[str, str], List[Dict]], path: Path) -> Dict[str, List[Tuple[str, str, str]]]:
+    """Per section: (text, expected, got) for every case."""
+    cases = yaml.safe_load(path.read_text())
+    return {section: [(c["text"], *run_case(say, section, c)) for c in items] for section, items in cases.items()}
+
+
+def report(name: str, results: Dict[str, List[Tuple[str, str, str]]]) -> None:
+    total = sum(len(r) for r in results.values())
+    right = sum(expected == got for r in results.values() for _, expected, got in r)
+    # The misses that matter most: a go-ahead where a question or a physician was due.
+    unsafe = sum(got == "go_ahead" != expected for r in results.values() for _, expected, got in r)
+    print(f"{name}: {right}/{total} ({right / total:.1%}); unsafe go-aheads: {unsafe}")
+    for section, rows in results.items():
+        ok = sum(expected == got for _, expected, got in rows)
+        print(f"  {section:8s} {ok}/{len(rows)}")
+        for text, expected, got in rows:
+            if expected != got:
+                print(f"    MISS {text!r}: expected {expected}, got {got}")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rasa-url", help="REST webhook of running servers (default: start a pair)")
+    args = parser.parse_args(argv)
+    if args.rasa_url:
+        for name, path in PARTS.items():
+            report(name, evaluate(lambda s, t: post_message(args.rasa_url, s, t), path))
+        return 0
+    with tempfile.TemporaryDirectory() as scratch:
+        with Servers(rasa_port=free_port(), actions_port=free_port(),
+                     tracker_db=Path(scratch) / "bench.db", log_dir=Path(scratch) / "log") as servers:
+            for name, path in PARTS.items():
+                report(name, evaluate(lambda s, t: post_message(servers.rest_url, s, t), path))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

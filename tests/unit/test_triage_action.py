@@ -1,0 +1,141 @@
+"""The triage actions as a thin adapter: rasa_sdk's CollectingDispatcher and a Tracker
+built from a tracker state, as the action server receives it (no servers needed)."""
+
+from typing import Any, Dict, List, Optional
+
+import jsonschema
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.navigation import ActionDiscomfortAdvice
+from actions.routines import ActionAnswerYesNo, ActionStartRoutine
+from actions.safety import ActionCheckCondition
+from actions.triage import ActionTriage
+from massage_coach.domain import payloads
+
+SCHEMA = jsonschema.Draft7Validator(payloads.load_schema())
+EMPTY_SLOTS = {"reported_conditions": None, "safety_verdict": None, "awaiting": None, "pending_routine": None,
+               "active_routine": None, "step": None, "paused": None, "screened": None, "tension_confirmed": None}
+
+
+def tracker_for(intent: str, text: str = "", conditions: List[str] = (), negated: List[str] = (),
+                slots: Optional[Dict[str, Any]] = None, routine: Optional[str] = None) -> Tracker:
+    """A tracker whose latest message has this intent and these condition entities."""
+    entities = [{"entity": "condition", "value": c} for c in conditions]
+    entities += [{"entity": "condition", "value": c, "role": "negated"} for c in negated]
+    if routine:
+        entities.append({"entity": "routine", "value": routine})
+    return Tracker.from_dict({
+        "sender_id": "test",
+        "slots": {**EMPTY_SLOTS, **(slots or {})},
+        "latest_message": {"text": text, "intent": {"name": intent, "confidence": 1.0},
+                           "intent_ranking": [{"name": intent, "confidence": 1.0}], "entities": entities},
+        "events": [],
+        "latest_action_name": "action_listen",
+    })
+
+
+def run(action, tracker: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker, {})
+    for message in dispatcher.messages:
+        if message.get("custom"):
+            SCHEMA.validate(message["custom"])
+    # The slots after the turn: the tracker's, with the action's changes.
+    return dispatcher.messages, {**tracker.slots, **{e["name"]: e["value"] for e in events if e["event"] == "slot"}}
+
+
+def custom_types(messages):
+    return [m["custom"]["type"] for m in messages if m.get("custom")]
+
+
+def test_back_pain_asks_one_question_with_typed_buttons():
+    messages, slots = run(ActionCheckCondition(), tracker_for("check_condition", "he has a bad back", ["back_pain"]))
+    question = messages[0]["custom"]
+    assert question["type"] == "triage" and question["expects"] == "triage"
+    assert [b["payload"] for b in messages[0]["buttons"]] == [o["request"] for o in question["options"]]
+    assert "/muscle_tension" in [o["request"] for o in question["options"]]
+    assert '/check_condition{"condition": "numbness"}' in [o["request"] for o in question["options"]]
+    assert slots["awaiting"] == "triage" and slots["reported_conditions"] == ["back_pain"]
+    assert slots["safety_verdict"] == "unknown"
+
+
+def test_back_pain_in_other_words_asks_too():
+    messages, slots = run(ActionTriage(), tracker_for("back_pain", "his back is killing him"))
+    assert custom_types(messages) == ["triage"] and slots["reported_conditions"] == ["back_pain"]
+
+
+def test_muscle_tension_answer_goes_ahead_and_offers_routines():
+    open_question = {"awaiting": "triage", "reported_conditions": ["back_pain"], "safety_verdict": "unknown"}
+    messages, slots = run(ActionTriage(), tracker_for("muscle_tension", "just tension", slots=open_question))
+    outcome = messages[0]["custom"]
+    assert (outcome["type"], outcome["outcome"], outcome["verdict"]) == ("triage_outcome", "go_ahead", "ok")
+    assert outcome["avoid"] == ["spine", "kidneys", "sacrum_coccyx"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        f'/start_routine{{"routine": "{r}"}}' for r in outcome["routines"]]
+    assert slots == {**slots, "awaiting": None, "reported_conditions": [], "safety_verdict": "ok",
+                     "tension_confirmed": True}
+
+
+def test_a_waiting_routine_goes_on_to_its_screening_after_the_go_ahead():
+    waiting = {"awaiting": "triage", "reported_conditions": ["back_pain"], "pending_routine": "relaxing"}
+    messages, slots = run(ActionTriage(), tracker_for("muscle_tension", slots=waiting))
+    assert custom_types(messages) == ["triage_outcome", "screening"]
+    assert slots["awaiting"] == "screening" and slots["pending_routine"] == "relaxing"
+
+
+def test_a_red_flag_answer_escalates_and_cancels_the_waiting_routine():
+    waiting = {"awaiting": "triage", "reported_conditions": ["back_pain"], "pending_routine": "relaxing"}
+    messages, slots = run(ActionCheckCondition(), tracker_for("check_condition", conditions=["fever"], slots=waiting))
+    outcome = messages[0]["custom"]
+    assert (outcome["outcome"], outcome["verdict"], outcome["red_flags"]) == ("physician", "stop", ["fever"])
+    assert messages[0]["response"] == "utter_safety_stop"
+    assert "no fever after all" in messages[0]["change_hint"]
+    assert slots["pending_routine"] is None and slots["awaiting"] is None
+
+
+def test_a_bare_yes_to_the_question_asks_again():
+    open_question = {"awaiting": "triage", "reported_conditions": ["back_pain"]}
+    messages, slots = run(ActionAnswerYesNo(), tracker_for("affirm", "yes", slots=open_question))
+    assert messages[0]["custom"]["repeat"] is True and slots["awaiting"] == "triage"
+
+
+def test_the_routine_gate_asks_instead_of_refusing_for_back_pain():
+    messages, slots = run(ActionStartRoutine(), tracker_for(
+        "start_routine", routine="relaxing", slots={"reported_conditions": ["back_pain"]}))
+    assert custom_types(messages) == ["triage"]
+    assert (slots["pending_routine"], slots["awaiting"]) == ("relaxing", "triage")
+
+
+def test_a_refused_routine_says_what_would_change_it():
+    messages, _ = run(ActionStartRoutine(), tracker_for(
+        "start_routine", routine="relaxing", slots={"reported_conditions": ["pregnancy"]}))
+    assert messages[0]["response"] == "utter_routine_blocked"
+    assert 'no pregnancy after all' in messages[0]["change_hint"]
+
+
+@pytest.mark.parametrize("slots", [{}, {"tension_confirmed": True}])
+def test_a_plain_contraindication_is_not_the_triage(slots):
+    tracker = tracker_for("check_condition", conditions=["pregnancy"], slots=slots)
+    messages, events = run(ActionCheckCondition(), tracker)
+    assert messages[0]["custom"] == {"type": "safety", "verdict": "stop", "label": "Don't massage",
+                                     "conditions": ["pregnancy"], "negated": [], "names": {"pregnancy": "Pregnancy"}}
+    assert events["reported_conditions"] == ["pregnancy"]
+
+
+
+def test_it_hurts_while_the_question_is_open_asks_again():
+    open_question = {"awaiting": "triage", "reported_conditions": ["back_pain"]}
+    messages, slots = run(ActionDiscomfortAdvice(), tracker_for("report_discomfort", "it hurts", slots=open_question))
+    assert messages[0]["custom"]["type"] == "triage" and slots["awaiting"] == "triage"
+    in_routine = {**open_question, "active_routine": "relaxing", "step": 2}
+    messages, _ = run(ActionDiscomfortAdvice(), tracker_for("report_discomfort", "it hurts", slots=in_routine))
+    assert messages[0]["custom"]["type"] == "advice"
+
+
+def test_tension_in_the_middle_of_a_routine_carries_on_without_an_offer():
+    in_routine = {"awaiting": "triage", "reported_conditions": ["back_pain"], "active_routine": "relaxing", "step": 3}
+    messages, slots = run(ActionTriage(), tracker_for("muscle_tension", slots=in_routine))
+    assert messages[0]["custom"]["routines"] == [] and not messages[0]["buttons"]
+    assert "Say next to carry on." == messages[0]["offer"] and slots["active_routine"] == "relaxing"

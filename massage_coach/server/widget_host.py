@@ -11,9 +11,8 @@ import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
-from massage_coach.settings import PROJECT_DIR
+from massage_coach.server.widget_build import WIDGET_DIR, build_widget
 
-WIDGET_DIR = PROJECT_DIR / "widget"
 DEMO_PAGES = ("/", "/index.html")
 
 
@@ -44,6 +43,7 @@ def start_widget_server(port: int, rasa_url: str, host: str = "127.0.0.1") -> Th
 
     Raises OSError when the port is taken.
     """
+    build_widget()
     handler = type("DemoHandler", (WidgetHandler,), {"rasa_url": rasa_url})
     server = ThreadingHTTPServer((host, port), partial(handler, directory=str(WIDGET_DIR)))
     server.daemon_threads = True

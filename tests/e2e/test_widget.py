@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from massage_coach.domain.content import load_content
+from massage_coach.domain.wording import HEADS_UP, RULE_LABELS, VERDICT_LABELS
 from massage_coach.server.widget_host import start_widget_server
 from tests.support.assistant import PARTNER_SITE_PORT, WIDGET_PORT, free_port
 
@@ -85,8 +86,8 @@ def start_relaxing_routine(page: Page) -> None:
 def test_a_contraindication_question_shows_the_stop_card(page):
     say(page, "can I massage my pregnant wife?")
     card = last_card(page, "[data-verdict=stop]")
-    expect(card).to_contain_text("Don't massage")
-    expect(card).to_contain_text("Pregnancy")
+    expect(card.locator(".mc-card-title")).to_have_text(VERDICT_LABELS["stop"])  # the payload's label
+    expect(card).to_contain_text(CONTENT.conditions["pregnancy"]["name"])  # its display name
     expect(page.locator(".mc-msg--bot").last).to_contain_text("Please don't massage")
     expect(page.get_by_role("log")).to_contain_text("can I massage my pregnant wife?")
     screenshot(page, "stop-card")
@@ -102,10 +103,16 @@ def test_a_routine_step_card_with_its_zone_then_a_reload_continues(page):
     expect(step).to_contain_text(f"Step 2 of {total}")
     expect(step).to_contain_text(expected["instruction"])
     expect(step.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "2")
-    expect(step.locator(f".mc-zone[data-zone={expected['zone']}]")).to_have_attribute("data-highlight", "step")
-    for zone in {"collar", "dorsal", "lumbar"} - {expected["zone"]}:
-        highlight = "covered" if zone in expected.get("zones", []) else "none"
-        expect(step.locator(f".mc-zone[data-zone={zone}]")).to_have_attribute("data-highlight", highlight)
+    # The zones the step names, in its order, by their display names; the starting one marked.
+    covered = expected.get("zones") or [expected["zone"]]
+    zones = step.locator(".mc-zone")
+    expect(zones).to_have_count(len(covered))
+    expect(zones).to_contain_text([CONTENT.zones[zone]["name"] for zone in covered])
+    for index, zone in enumerate(covered):
+        expect(zones.nth(index)).to_have_attribute("data-highlight", "step" if zone == expected["zone"] else "covered")
+    for technique in expected["techniques"]:
+        expect(step.locator(".mc-meta")).to_contain_text(CONTENT.techniques[technique]["name"])
+    expect(page.locator(".mc-msg--user").last).to_have_text("Next")  # a typed request, shown by its label
     # Only the newest step card keeps its controls; focus follows the pressed control.
     expect(page.locator(".mc-card--step").first.get_by_role("button", name="Next")).to_have_count(0)
     expect(step.get_by_role("button", name="Next")).to_be_focused()
@@ -245,7 +252,8 @@ def test_read_aloud_speaks_the_payloads_speech(page):
     read_aloud.click()
     expect(read_aloud).to_have_attribute("aria-pressed", "true")
     start_relaxing_routine(page)
-    first_step = CONTENT.routines["relaxing"]["steps"][0]["speech"]
+    steps = CONTENT.routines["relaxing"]["steps"]
+    first_step = f"Step 1 of {len(steps)}. {steps[0]['speech']}"  # the payload's whole spoken form
     page.wait_for_function("text => window.spoken.some(([said]) => said === text)", arg=first_step)
     assert [first_step, "en-US"] in page.evaluate("window.spoken")
 
@@ -269,7 +277,7 @@ def test_options_from_data_attributes(browser, widget_url, servers, tmp_path):
         expect(last_card(page, ".mc-card--info")).to_contain_text("Kneading")
     finally:
         context.close()
-        site.shutdown()
+        stop_site(site)
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -281,6 +289,11 @@ def serve_site(directory: Path, port: int) -> ThreadingHTTPServer:
     site = ThreadingHTTPServer(("127.0.0.1", port), partial(QuietHandler, directory=str(directory)))
     threading.Thread(target=site.serve_forever, daemon=True).start()
     return site
+
+
+def stop_site(site: ThreadingHTTPServer) -> None:
+    site.shutdown()
+    site.server_close()  # frees the port for the next test's site
 
 
 def test_a_site_that_is_not_allowed_cannot_open_a_conversation(browser, widget_url, servers, tmp_path):
@@ -297,7 +310,7 @@ def test_a_site_that_is_not_allowed_cannot_open_a_conversation(browser, widget_u
         assert page.locator(".mc-card--info").count() == 0
     finally:
         context.close()
-        site.shutdown()
+        stop_site(site)
 
 
 def test_two_tabs_share_one_conversation(page):
@@ -327,3 +340,58 @@ def test_a_corrupted_history_is_skipped_not_fatal(page, servers, stored):
         expect(page.get_by_role("log")).to_contain_text("still here")
     say(page, "what is kneading?")
     expect(last_card(page, ".mc-card--info")).to_contain_text("Kneading")
+
+
+def test_anatomy_rules_come_from_the_payload(page):
+    say(page, "can I press on the spine?")
+    card = last_card(page, "[aria-label='Where to press']")
+    expect(card).to_contain_text(f"{CONTENT.body_parts['spine']['name']}: {RULE_LABELS['never']}")
+
+
+@pytest.fixture
+def paced_page(browser, widget_url, servers, tmp_path) -> Iterator[Page]:
+    """A page whose widget runs the step clock 30 times faster (data-pace-scale, for tests and demos)."""
+    tag = (f'<script src="{widget_url}widget.js" data-server="{servers.base_url}" data-open="true" '
+           'data-pace-scale="30" defer></script>')
+    (tmp_path / "paced.html").write_text(f"<!doctype html><html lang='en'><title>Paced</title>{tag}</html>")
+    site = serve_site(tmp_path, PARTNER_SITE_PORT)
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"http://127.0.0.1:{site.server_port}/paced.html")
+    yield page
+    context.close()
+    stop_site(site)
+
+
+def seconds_left(card) -> int:
+    text = card.locator(".mc-timer").inner_text()
+    minutes, seconds = text.split()[0].split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+def test_the_step_clock_follows_the_payloads_pacing(paced_page):
+    page = paced_page
+    start_relaxing_routine(page)
+    first = page.locator(".mc-card--step[data-step='1']")
+    # 180 s at 30x: the next step comes by itself after ~6 s, the heads-up shortly before.
+    second = last_card(page, ".mc-card--step[data-step='2']")
+    expect(first.locator(".mc-heads-up")).to_have_text(HEADS_UP)
+    expect(page.locator(".mc-msg--user")).to_have_count(2)  # the clock's request has no bubble
+    expect(second.locator(".mc-timer")).to_contain_text("left")
+    screenshot(page, "paced-step")
+
+
+def test_pause_stops_the_clock_and_continue_resumes_with_the_time_left(paced_page):
+    page = paced_page
+    start_relaxing_routine(page)
+    first = page.locator(".mc-card--step[data-step='1']").last
+    expect(first.locator(".mc-timer")).to_contain_text("2:", timeout=5000)  # under 3:00: it runs
+    first.get_by_role("button", name="Pause").click()
+    expect(last_card(page, "[aria-label='Paused at step 1']")).to_be_visible()
+    left_at_pause = seconds_left(first)  # the retired card's clock stopped where it was
+    page.wait_for_timeout(2500)  # 75 s of step time, were the clock still running
+    page.get_by_role("button", name="Continue").click()
+    resumed = last_card(page, ".mc-card--step[data-step='1'] >> nth=-1")
+    expect(resumed.locator(".mc-lead")).to_have_text("Continuing.")
+    assert left_at_pause - 20 <= seconds_left(resumed) <= left_at_pause
+    expect(last_card(page, ".mc-card--step[data-step='2']")).to_be_visible(timeout=left_at_pause * 1000 // 30 + 10000)

@@ -40,6 +40,10 @@ widget: widget/widget.js
 widget/widget.js: $(WIDGET_SOURCES)
 	cat $^ > $@
 
+# Browser-test tools (axe-core), pinned in package-lock.json; never part of the widget.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
 run: train widget
 	$(PY) -m massage_coach.server.launcher --chat
 
@@ -50,7 +54,7 @@ serve: train widget
 serve-scaled: train widget
 	exec $(PY) -m massage_coach.server.scaled
 
-test: validate lint types train widget
+test: validate lint types train widget node_modules/.package-lock.json
 	$(PY) -m massage_coach.domain.contract --check
 	rm -rf results
 	$(RASA) test --model $(MODEL) --stories tests/test_stories.yml --nlu tests/nlu_heldout.yml \
@@ -85,4 +89,4 @@ lock: setup
 	  $(VENV)/bin/pip freeze --exclude-editable; } > constraints.txt
 
 clean:
-	rm -rf models results var .rasa widget/widget.js
+	rm -rf models results var .rasa widget/widget.js node_modules

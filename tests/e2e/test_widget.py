@@ -6,6 +6,7 @@ session's Rasa server over socket.io, and writes a screenshot to tests/artifacts
 
 from __future__ import annotations
 
+import subprocess
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from massage_coach.domain.content import load_content
 from massage_coach.domain.wording import HEADS_UP, RULE_LABELS, VERDICT_LABELS
 from massage_coach.server.widget_host import start_widget_server
+from massage_coach.settings import PROJECT_DIR
 from tests.support.assistant import PARTNER_SITE_PORT, WIDGET_PORT, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -25,6 +27,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 ANSWER_TIMEOUT_MS = 15000
+AXE = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"  # `make test` runs npm ci
 CONTENT = load_content()
 
 
@@ -195,15 +198,15 @@ def test_text_contrast_passes_wcag_aa(page):
     last_card(page, "[data-verdict=stop]")
     say(page, "my wife has chest pain")
     last_card(page, "[data-verdict=emergency]")
-    page.get_by_role("button", name="Start a new conversation").click()
+    page.get_by_role("button", name="New chat").click()
     expect(page.get_by_role("log")).to_have_text("")
     start_relaxing_routine(page)  # a new conversation: the conditions above are not in it
     shadow_root = page.locator("#massage-coach-widget").evaluate_handle("host => host.shadowRoot")
     assert shadow_root.evaluate(CONTRAST_SCRIPT) == []
 
 
-def test_usable_on_a_375px_phone(page):
-    page.set_viewport_size({"width": 375, "height": 740})
+def test_usable_on_a_360px_phone(page):
+    page.set_viewport_size({"width": 360, "height": 740})
     say(page, "a very long word: " + "x" * 120)
     expect(page.locator(".mc-msg--bot").last).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     start_relaxing_routine(page)
@@ -217,9 +220,15 @@ def test_usable_on_a_375px_phone(page):
       return {left: box.left, right: box.right, logScroll: log.scrollWidth - log.clientWidth,
               page: document.documentElement.scrollWidth, outside};
     }""")
-    assert overflow["left"] >= 0 and overflow["right"] <= 375, overflow
-    assert overflow["logScroll"] == 0 and overflow["page"] <= 375 and not overflow["outside"], overflow
-    screenshot(page, "phone-375")
+    assert overflow["left"] >= 0 and overflow["right"] <= 360, overflow
+    assert overflow["logScroll"] == 0 and overflow["page"] <= 360 and not overflow["outside"], overflow
+    smallest = page.locator("#massage-coach-widget").evaluate("""host => Math.min(...[...host.shadowRoot
+      .querySelectorAll('.mc-zone, .mc-band text, .mc-title, .mc-tool')].map(n => parseFloat(getComputedStyle(n).fontSize)
+      * (n.closest('svg') ? n.closest('svg').getBoundingClientRect().width / 200 : 1)))""")
+    assert smallest >= 13, smallest  # zone names, band numbers, title and tools readable on a phone
+    say(page, "how do I divide the back?")
+    last_card(page, ".mc-diagram")
+    screenshot(page, "phone-360")
 
 
 def test_an_unreachable_server_keeps_the_message_and_reconnects(page, servers):
@@ -395,3 +404,49 @@ def test_pause_stops_the_clock_and_continue_resumes_with_the_time_left(paced_pag
     expect(resumed.locator(".mc-lead")).to_have_text("Continuing.")
     assert left_at_pause - 20 <= seconds_left(resumed) <= left_at_pause
     expect(last_card(page, ".mc-card--step[data-step='2']")).to_be_visible(timeout=left_at_pause * 1000 // 30 + 10000)
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=PROJECT_DIR, check=True)
+    return AXE.read_text()
+
+
+def serious_accessibility_problems(page: Page, axe_source: str) -> list:
+    """axe-core's serious and critical violations inside the widget (its shadow root included)."""
+    if not page.evaluate("() => !!window.axe"):
+        page.add_script_tag(content=axe_source)
+    return page.evaluate("""async () => {
+      const result = await axe.run({include: [['#massage-coach-widget']]}, {
+        resultTypes: ['violations'], rules: {'label-content-name-mismatch': {enabled: true}}});  // experimental
+      return result.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+        .map(v => `${v.id}: ${v.nodes.map(n => JSON.stringify(n.target)).join(', ')}`);
+    }""")
+
+
+def test_no_serious_accessibility_problems_in_chat_and_step_states(paced_page, axe_source):
+    page = paced_page
+    assert serious_accessibility_problems(page, axe_source) == []  # empty chat
+    say(page, "can I massage my pregnant wife?")
+    last_card(page, "[data-verdict=stop]")
+    say(page, "how do I divide the back?")
+    diagram = last_card(page, ".mc-diagram")
+    expect(diagram.locator(".mc-zone")).to_contain_text([zone["name"] for zone in CONTENT.zones.values()])
+    say(page, "can I press on the spine?")
+    last_card(page, "[aria-label='Where to press']")
+    assert serious_accessibility_problems(page, axe_source) == []  # answers, cards, the back diagram
+    page.get_by_role("button", name="New chat").click()
+    start_relaxing_routine(page)
+    assert serious_accessibility_problems(page, axe_source) == []  # a live step card with its clock
+    page.locator(".mc-card--step").last.get_by_role("button", name="Pause").click()
+    last_card(page, "[aria-label='Paused at step 1']")
+    assert serious_accessibility_problems(page, axe_source) == []  # paused
+
+
+def test_demo_page_details(page, widget_url):
+    launcher = page.get_by_role("button", name="Close Massage Coach chat")  # open: it closes
+    expect(launcher.locator("svg").first).to_be_hidden()
+    title = page.locator(".mc-title")
+    assert title.evaluate("t => t.scrollHeight <= parseFloat(getComputedStyle(t).lineHeight) * 1.5")
+    assert page.request.get(widget_url + "favicon.ico").status == 200

@@ -10,7 +10,10 @@
 
   var launcher = button("", function () { setOpen(!state.open, true); }, "mc-launcher");
   launcher.setAttribute("aria-controls", "mc-panel");
-  launcher.appendChild(icon("M4 5h16v11H9l-5 4z"));
+  // A chat bubble while closed, a cross while open: it says what pressing it does.
+  var bubbleIcon = icon("M4 5h16v11H9l-5 4z");
+  var crossIcon = icon("M6 6l12 12M18 6L6 18");
+  launcher.append(bubbleIcon, crossIcon);
 
   var panel = el("div", "mc-panel");
   panel.id = "mc-panel";
@@ -19,12 +22,13 @@
   var header = el("div", "mc-header");
   var title = el("h2", "mc-title", options.title);
   title.id = "mc-title";
-  var readAloudButton = button("Read aloud", toggleReadAloud, "mc-header-button");
-  var newButton = button("New chat", startOver, "mc-header-button");
-  newButton.setAttribute("aria-label", "Start a new conversation");
   var closeButton = button("\u00d7", function () { setOpen(false); launcher.focus(); }, "mc-header-button mc-close");
   closeButton.setAttribute("aria-label", "Close chat");
-  header.append(title, readAloudButton, newButton, closeButton);
+  header.append(title, closeButton);
+  var toolbar = el("div", "mc-toolbar");
+  var readAloudButton = button("Read aloud", toggleReadAloud, "mc-tool");
+  var newButton = button("New chat", startOver, "mc-tool");
+  toolbar.append(readAloudButton, newButton);
   if (!window.speechSynthesis) readAloudButton.hidden = true;
 
   var status = el("p", "mc-status");
@@ -60,7 +64,7 @@
   sendButton.appendChild(icon("M4 12l16-8-6 16-2-7z"));
   form.append(inputLabel, input, micButton, sendButton);
 
-  panel.append(header, status, log, typing, form);
+  panel.append(header, toolbar, status, log, typing, form);
   frame.append(panel, launcher);
 
   function icon(path) {
@@ -76,6 +80,8 @@
     panel.hidden = !open;
     launcher.setAttribute("aria-expanded", String(open));
     launcher.setAttribute("aria-label", (open ? "Close " : "Open ") + options.title + " chat");
+    bubbleIcon.style.display = open ? "none" : "";
+    crossIcon.style.display = open ? "" : "none";
     if (open) log.scrollTop = log.scrollHeight;
     if (open && moveFocus) input.focus();
   }

@@ -223,8 +223,9 @@ def test_usable_on_a_360px_phone(page):
     assert overflow["left"] >= 0 and overflow["right"] <= 360, overflow
     assert overflow["logScroll"] == 0 and overflow["page"] <= 360 and not overflow["outside"], overflow
     smallest = page.locator("#massage-coach-widget").evaluate("""host => Math.min(...[...host.shadowRoot
-      .querySelectorAll('.mc-zone, .mc-band text, .mc-title, .mc-tool')].map(n => parseFloat(getComputedStyle(n).fontSize)
-      * (n.closest('svg') ? n.closest('svg').getBoundingClientRect().width / 200 : 1)))""")
+      .querySelectorAll('.mc-zone, .mc-band text, .mc-title, .mc-tool')]
+      .map(n => parseFloat(getComputedStyle(n).fontSize)
+                * (n.closest('svg') ? n.closest('svg').getBoundingClientRect().width / 200 : 1)))""")
     assert smallest >= 13, smallest  # zone names, band numbers, title and tools readable on a phone
     say(page, "how do I divide the back?")
     last_card(page, ".mc-diagram")

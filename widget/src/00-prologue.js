@@ -25,13 +25,22 @@
     lang: data.lang || document.documentElement.lang || "en-US",
     readAloud: data.readAloud === "true",
     // Step clock speed: 1 is real time; tests and demos pass e.g. 20 to watch a routine pace itself.
-    paceScale: Number(data.paceScale) > 0 ? Number(data.paceScale) : 1
+    paceScale: Number(data.paceScale) > 0 ? Number(data.paceScale) : 1,
+    // Hands-free audio goes to the site's own server only (massage_coach/server/audio_stream.py).
+    audioServer: data.audioServer || defaultAudioServer()
   };
 
   function defaultServer() {
     var url = new URL(script.src, location.href);
     url.port = "5005";
     return url.origin;
+  }
+
+  function defaultAudioServer() {
+    var url = new URL(script.src, location.href);
+    url.port = "8081";
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    return url.origin + "/audio";
   }
 
   function cssColor(value, fallback) {

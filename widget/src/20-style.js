@@ -78,6 +78,12 @@
       ".mc-icon-button[hidden]{display:none}",
       ".mc-mic[aria-pressed=true]{background:#b3261e;color:#fff}",
       ".mc-visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
-      "@media (prefers-reduced-motion:reduce){.mc-dots{animation:none}}"
+      ".mc-listening{display:inline-flex;align-items:center;gap:6px;font-size:14px;font-weight:600;color:#7a1a12}",
+      ".mc-listening::before{content:'';width:12px;height:12px;border-radius:50%;background:#b3261e;animation:mc-blink 1.2s infinite}",
+      ".mc-listening[hidden]{display:none}",
+      ".mc--hands-free .mc-instruction{font-size:26px;line-height:1.35}",
+      ".mc--hands-free .mc-control{min-height:64px;min-width:64px;font-size:18px}",
+      ".mc--hands-free .mc-panel{width:480px}",
+      "@media (prefers-reduced-motion:reduce){.mc-dots,.mc-listening::before{animation:none}}"
     ].join("\n");
   }

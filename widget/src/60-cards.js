@@ -19,7 +19,10 @@
         if (card) log.appendChild(card);
         if (card && live) refocus(card);
       }
-      if (live) queueSpeech(message);
+      if (live) {
+        queueSpeech(message);
+        noteQuestion(message);
+      }
     }
     log.scrollTop = log.scrollHeight;
   }

@@ -28,10 +28,14 @@
   }
 
   function toggleReadAloud() {
-    state.readAloud = !state.readAloud;
+    setReadAloud(!state.readAloud);
+  }
+
+  function setReadAloud(on) {
+    state.readAloud = on;
     saveState();
-    readAloudButton.setAttribute("aria-pressed", String(state.readAloud));
-    if (!state.readAloud) cancelSpeech();
+    readAloudButton.setAttribute("aria-pressed", String(on));
+    if (!on) cancelSpeech();
   }
 
   var recognition = null;

@@ -109,7 +109,14 @@ def start_audio_server(port: int, origins: Sequence[str], host: str = "127.0.0.1
     async def listen() -> WebSocketServer:
         return await serve(streams.handle, host, port, origins=allowed, max_size=MAX_MESSAGE_BYTES)
 
-    server = loop.run_until_complete(listen())
+    # The loop runs in its own thread from the start: the caller may be inside a loop of its own.
     threading.Thread(target=loop.run_forever, name="audio-server", daemon=True).start()
+    try:
+        server = asyncio.run_coroutine_threadsafe(listen(), loop).result(timeout=30)
+    except OSError:
+        loop.call_soon_threadsafe(loop.stop)
+        if owns_pool:
+            pool.shutdown()
+        raise
     bound = list(server.sockets)[0].getsockname()[1]
     return AudioServer(bound, loop, server, pool, owns_pool)

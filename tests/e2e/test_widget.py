@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from massage_coach.domain.content import load_content
 from massage_coach.domain.wording import HEADS_UP, RULE_LABELS, VERDICT_LABELS
 from massage_coach.server.widget_host import start_widget_server
 from massage_coach.settings import PROJECT_DIR
 from tests.support.assistant import PARTNER_SITE_PORT, WIDGET_PORT, free_port
+from tests.support.hands_free import microphone_file, spoken
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -39,13 +40,18 @@ def widget_url(servers) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: `make setup` installs it (system-packages.txt)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
@@ -451,3 +457,48 @@ def test_demo_page_details(page, widget_url):
     title = page.locator(".mc-title")
     assert title.evaluate("t => t.scrollHeight <= parseFloat(getComputedStyle(t).lineHeight) * 1.5")
     assert page.request.get(widget_url + "favicon.ico").status == 200
+
+
+@pytest.fixture
+def hands_free_page(playwright, widget_url, servers, audio_server, tmp_path) -> Iterator[Page]:
+    """Chromium whose microphone says "next step" over and over (a looped espeak-ng WAV), on a
+    page that sends its hands-free audio to the test's audio server."""
+    microphone = microphone_file(tmp_path / "microphone.wav", spoken("next step", before_s=1.5, after_s=2.5))
+    tag = (f'<script src="{widget_url}widget.js" data-server="{servers.base_url}" data-open="true" '
+           f'data-audio-server="ws://127.0.0.1:{audio_server.port}/audio" defer></script>')
+    (tmp_path / "hands-free.html").write_text(f"<!doctype html><html lang='en'><title>Hands-free</title>{tag}</html>")
+    site = serve_site(tmp_path, PARTNER_SITE_PORT)
+    args = CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                            f"--use-file-for-fake-audio-capture={microphone}"]
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
+    page = browser.new_page()
+    page.goto(f"http://127.0.0.1:{site.server_port}/hands-free.html")
+    yield page
+    browser.close()
+    stop_site(site)
+
+
+def test_hands_free_drives_a_step_by_voice(hands_free_page, axe_source):
+    page = hands_free_page
+    start_relaxing_routine(page)
+    switch = page.get_by_role("button", name="Hands-free")
+    expect(page.locator(".mc-listening")).to_be_hidden()  # no microphone until it is switched on
+    switch.click()
+    expect(switch).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".mc-listening")).to_be_visible(timeout=10000)
+    expect(page.get_by_role("button", name="Read aloud")).to_have_attribute("aria-pressed", "true")
+    # The fake microphone's "next step", recognised on the server, moves the routine on.
+    step = last_card(page, ".mc-card--step[data-step='2']")
+    expect(page.locator(".mc-msg--user").nth(2)).to_have_text("Next")
+    # Readable at arm's length: large step text and large targets.
+    step = page.locator(".mc-card--step").last
+    assert float(step.locator(".mc-instruction").evaluate("n => parseFloat(getComputedStyle(n).fontSize)")) >= 24
+    for name in ("Back", "Next", "Pause"):
+        box = step.get_by_role("button", name=name).bounding_box()
+        assert box["height"] >= 64 and box["width"] >= 64, (name, box)
+    assert serious_accessibility_problems(page, axe_source) == []
+    screenshot(page, "hands-free")
+    switch.click()
+    expect(switch).to_have_attribute("aria-pressed", "false")
+    expect(page.locator(".mc-listening")).to_be_hidden()
+    expect(page.get_by_role("button", name="Read aloud")).to_have_attribute("aria-pressed", "false")

@@ -17,7 +17,7 @@ export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/massage-coach/rasa-cache
 export WIDGET_PORT ?= 8080
 export CORS_ORIGINS ?= http://127.0.0.1:$(WIDGET_PORT) http://localhost:$(WIDGET_PORT)
 
-.PHONY: setup validate train widget run serve serve-scaled test lint types contract bench lock clean voice bench-voice
+.PHONY: setup validate train widget run serve serve-scaled test lint types contract bench lock clean voice bench-voice bench-hands-free
 
 setup:
 	@bash scripts/setup-system.sh
@@ -79,6 +79,9 @@ bench: train
 # Hands-free voice client (starts the servers unless RASA_PORT answers); ARGS for options.
 voice: train
 	$(PY) -m massage_coach.voice $(ARGS)
+
+bench-hands-free: train
+	$(PY) scripts/bench_hands_free.py
 
 bench-voice: train
 	$(PY) scripts/bench_voice.py $(ARGS)

@@ -461,9 +461,11 @@ def test_demo_page_details(page, widget_url):
 
 @pytest.fixture
 def hands_free_page(playwright, widget_url, servers, audio_server, tmp_path) -> Iterator[Page]:
-    """Chromium whose microphone says "next step" over and over (a looped espeak-ng WAV), on a
-    page that sends its hands-free audio to the test's audio server."""
-    microphone = microphone_file(tmp_path / "microphone.wav", spoken("next step", before_s=1.5, after_s=2.5))
+    """Chromium whose microphone says some talk, then "next step", over and over (a looped
+    espeak-ng WAV), on a page that sends its hands-free audio to the test's audio server."""
+    microphone = microphone_file(tmp_path / "microphone.wav",
+                                 spoken("she was saying that the weather is lovely today", voice="en-us+f3"),
+                                 spoken("next step", before_s=1.0, after_s=2.0))
     tag = (f'<script src="{widget_url}widget.js" data-server="{servers.base_url}" data-open="true" '
            f'data-audio-server="ws://127.0.0.1:{audio_server.port}/audio" defer></script>')
     (tmp_path / "hands-free.html").write_text(f"<!doctype html><html lang='en'><title>Hands-free</title>{tag}</html>")
@@ -489,7 +491,9 @@ def test_hands_free_drives_a_step_by_voice(hands_free_page, axe_source):
     expect(page.get_by_role("button", name="Read aloud")).to_have_attribute("aria-pressed", "true")
     # The fake microphone's "next step", recognised on the server, moves the routine on.
     step = last_card(page, ".mc-card--step[data-step='2']")
-    expect(page.locator(".mc-msg--user").nth(2)).to_have_text("Next")
+    # Only commands reach the conversation: the talk before each "next step" sent nothing.
+    bubbles = page.locator(".mc-msg--user").all_inner_texts()
+    assert bubbles[:2] == ["start the relaxing massage", "No, none of them"] and set(bubbles[2:]) == {"Next"}, bubbles
     # Readable at arm's length: large step text and large targets.
     step = page.locator(".mc-card--step").last
     assert float(step.locator(".mc-instruction").evaluate("n => parseFloat(getComputedStyle(n).fontSize)")) >= 24

@@ -224,7 +224,8 @@ def main() -> int:
               flush=True)
         if not args.chat:
             audio = start_audio(config.audio_port, config.cors_origins)
-            widget = start_widget(config.widget_port, servers.base_url, f"ws://{HOST}:{audio.port}/audio")
+            widget = start_widget(config.widget_port, servers.base_url,
+                                  f"ws://{HOST}:{audio.port}/audio" if audio else "")
         servers.start()
         print(f"Ready: REST {servers.rest_url}, socket.io {servers.base_url}/socket.io", flush=True)
         if widget:
@@ -247,12 +248,16 @@ def main() -> int:
         servers.stop()
 
 
-def start_audio(port: int, origins: Sequence[str]) -> AudioServer:
+def start_audio(port: int, origins: Sequence[str]) -> Optional[AudioServer]:
+    """The widget's hands-free endpoint; chat goes on without it if its recogniser cannot start."""
     try:
         return start_audio_server(port, origins)
     except OSError as error:
         raise ServerError(f"port {port} for hands-free audio is not available ({error.strerror}); set AUDIO_PORT") \
             from error
+    except Exception as error:  # the recogniser's native code or model: chat must not depend on it
+        print(f"warning: hands-free audio is off, its recogniser did not start ({error})", file=sys.stderr)
+        return None
 
 
 def start_widget(port: int, rasa_url: str, audio_url: str = "") -> ThreadingHTTPServer:

@@ -17,7 +17,7 @@ export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/massage-coach/rasa-cache
 export WIDGET_PORT ?= 8080
 export CORS_ORIGINS ?= http://127.0.0.1:$(WIDGET_PORT) http://localhost:$(WIDGET_PORT)
 
-.PHONY: setup validate train run serve serve-scaled test lint types contract bench lock clean voice bench-voice
+.PHONY: setup validate train widget run serve serve-scaled test lint types contract bench lock clean voice bench-voice bench-hands-free
 
 setup:
 	@bash scripts/setup-system.sh
@@ -33,17 +33,28 @@ $(MODEL): $(TRAINING_INPUTS) | setup
 	$(PY) -m massage_coach.domain.validate
 	$(RASA) train --fixed-model-name massage-coach --out models --quiet
 
-run: train
+# The served widget: its sources joined in file-name order, no bundler (still one tag to embed).
+WIDGET_SOURCES := $(sort $(wildcard widget/src/*.js))
+widget: widget/widget.js
+
+widget/widget.js: $(WIDGET_SOURCES)
+	cat $^ > $@
+
+# Browser-test tools (axe-core), pinned in package-lock.json; never part of the widget.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+run: train widget
 	$(PY) -m massage_coach.server.launcher --chat
 
-serve: train
+serve: train widget
 	exec $(PY) -m massage_coach.server.launcher
 
 # RASA_SERVERS Rasa servers on PostgreSQL + Redis (settings: massage_coach/server/scaled.py, README).
-serve-scaled: train
+serve-scaled: train widget
 	exec $(PY) -m massage_coach.server.scaled
 
-test: validate lint types train
+test: validate lint types train widget node_modules/.package-lock.json
 	$(PY) -m massage_coach.domain.contract --check
 	rm -rf results
 	$(RASA) test --model $(MODEL) --stories tests/test_stories.yml --nlu tests/nlu_heldout.yml \
@@ -69,6 +80,9 @@ bench: train
 voice: train
 	$(PY) -m massage_coach.voice $(ARGS)
 
+bench-hands-free: train
+	$(PY) scripts/bench_hands_free.py
+
 bench-voice: train
 	$(PY) scripts/bench_voice.py $(ARGS)
 
@@ -78,4 +92,4 @@ lock: setup
 	  $(VENV)/bin/pip freeze --exclude-editable; } > constraints.txt
 
 clean:
-	rm -rf models results var .rasa
+	rm -rf models results var .rasa widget/widget.js node_modules

@@ -39,6 +39,7 @@ class Settings:
     rasa_port: int = 5005
     actions_port: int = 5055
     widget_port: int = 8080
+    audio_port: int = 8081  # the widget's hands-free audio WebSocket
     model: Path = PROJECT_DIR / "models" / "massage-coach.tar.gz"
     tracker_db: Path = PROJECT_DIR / "var" / "conversations.db"
     content_dir: Path = DEFAULT_CONTENT_DIR
@@ -54,6 +55,7 @@ class Settings:
             rasa_port=number(environ, "RASA_PORT", defaults.rasa_port),
             actions_port=number(environ, "ACTIONS_PORT", defaults.actions_port),
             widget_port=number(environ, "WIDGET_PORT", defaults.widget_port),
+            audio_port=number(environ, "AUDIO_PORT", defaults.audio_port),
             model=Path(environ.get("MODEL", defaults.model)),
             tracker_db=Path(environ.get("TRACKER_DB", defaults.tracker_db)),
             content_dir=content_dir(environ),

@@ -9,6 +9,8 @@ import pytest
 from massage_coach.server.launcher import DEFAULT_MODEL, Servers
 from tests.support.assistant import BROWSER_ORIGINS, Conversation, free_port
 
+pytest_plugins = ["tests.support.hands_free"]  # the hands-free recogniser pool and audio server
+
 
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory) -> Servers:

@@ -418,7 +418,7 @@ class RoutineEngine:
         outcome = p.TriageOutcome(
             outcome="emergency" if decided.kind == triage.EMERGENCY else "physician",
             verdict=cast(Literal["stop", "caution", "unknown", "emergency"], decided.verdict),
-            conditions=decided.conditions, red_flags=decided.red_flags,
+            label=wording.VERDICT_LABELS[decided.verdict], conditions=decided.conditions, red_flags=decided.red_flags,
             names=wording.names(self.content, "conditions", decided.conditions))
         state = state.settled()
         replies = [replace(escalation, payload=outcome)]
@@ -433,7 +433,8 @@ class RoutineEngine:
         content = self.content.triage["go_ahead"]
         offer = [] if state.pending_routine or state.active_routine else [
             r for r, entry in self.content.routines.items() if entry["audience"] != "professional"]
-        payload = p.TriageOutcome(outcome="go_ahead", verdict="ok", conditions=decided.conditions,
+        payload = p.TriageOutcome(outcome="go_ahead", verdict="ok", label=wording.VERDICT_LABELS["ok"],
+                                  conditions=decided.conditions,
                                   red_flags=decided.red_flags, avoid=list(content["avoid"]), routines=offer,
                                   names={**wording.names(self.content, "body_parts", content["avoid"]),
                                          **wording.names(self.content, "routines", offer)})

@@ -179,6 +179,7 @@ class TriageOutcome(Payload):
     type: Literal["triage_outcome"] = "triage_outcome"
     outcome: Literal["go_ahead", "physician", "emergency"]
     verdict: Literal["ok", "stop", "caution", "unknown", "emergency"]
+    label: str = Field(..., description="the verdict as a heading")
     conditions: List[str] = Field(..., description="every condition standing now")
     red_flags: List[str] = Field(..., description="those in this message that escalated")
     avoid: Optional[List[str]] = Field(default=None, description="with `go_ahead`: body-part ids to stay off")

@@ -8,7 +8,8 @@ and by the benchmark, so all of them run the assistant the same way.
 Ports and files come from massage_coach.settings: RASA_PORT (5005), ACTIONS_PORT (5055),
 TRACKER_DB (var/conversations.db), CORS_ORIGINS (the widget's origins), MODEL,
 RASA_API_TOKEN (opens Rasa's HTTP API behind that token; without it the API stays closed)
-and WIDGET_PORT (8080: the website widget and its demo page, without --chat).
+WIDGET_PORT (8080: the website widget and its demo page, without --chat) and AUDIO_PORT
+(8081: the widget's hands-free audio WebSocket, without --chat).
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ import urllib.error
 import urllib.request
 from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Sequence
 
 from massage_coach.clients.assistant import answers
+from massage_coach.server.audio_stream import AudioServer, start_audio_server
 from massage_coach.server.widget_host import start_widget_server
 from massage_coach.settings import HOST, PROJECT_DIR, SettingError, Settings, settings
 
@@ -216,11 +218,14 @@ def main() -> int:
     )
     stop_requested = stop_on_signals()
     widget = None
+    audio = None
     try:
         print(f"Starting the action server on {HOST}:{servers.actions_port} and Rasa on {HOST}:{servers.rasa_port}...",
               flush=True)
         if not args.chat:
-            widget = start_widget(config.widget_port, servers.base_url)
+            audio = start_audio(config.audio_port, config.cors_origins)
+            widget = start_widget(config.widget_port, servers.base_url,
+                                  f"ws://{HOST}:{audio.port}/audio" if audio else "")
         servers.start()
         print(f"Ready: REST {servers.rest_url}, socket.io {servers.base_url}/socket.io", flush=True)
         if widget:
@@ -238,12 +243,26 @@ def main() -> int:
     finally:
         if widget:
             widget.shutdown()
+        if audio:
+            audio.shutdown()
         servers.stop()
 
 
-def start_widget(port: int, rasa_url: str) -> ThreadingHTTPServer:
+def start_audio(port: int, origins: Sequence[str]) -> Optional[AudioServer]:
+    """The widget's hands-free endpoint; chat goes on without it if its recogniser cannot start."""
     try:
-        return start_widget_server(port, rasa_url)
+        return start_audio_server(port, origins)
+    except OSError as error:
+        raise ServerError(f"port {port} for hands-free audio is not available ({error.strerror}); set AUDIO_PORT") \
+            from error
+    except Exception as error:  # the recogniser's native code or model: chat must not depend on it
+        print(f"warning: hands-free audio is off, its recogniser did not start ({error})", file=sys.stderr)
+        return None
+
+
+def start_widget(port: int, rasa_url: str, audio_url: str = "") -> ThreadingHTTPServer:
+    try:
+        return start_widget_server(port, rasa_url, audio_url=audio_url)
     except OSError as error:
         raise ServerError(f"port {port} for the widget is not available ({error.strerror}); set WIDGET_PORT") from error
 

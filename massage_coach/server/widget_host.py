@@ -11,19 +11,20 @@ import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
-from massage_coach.settings import PROJECT_DIR
+from massage_coach.server.widget_build import WIDGET_DIR, build_widget
 
-WIDGET_DIR = PROJECT_DIR / "widget"
 DEMO_PAGES = ("/", "/index.html")
 
 
 class WidgetHandler(SimpleHTTPRequestHandler):
     rasa_url = ""
+    audio_url = ""  # the hands-free audio WebSocket; "" lets the widget use its default
 
     def do_GET(self) -> None:
         if self.path.split("?")[0] not in DEMO_PAGES:
             return super().do_GET()
-        page = (WIDGET_DIR / "index.html").read_text().replace("{{RASA_URL}}", self.rasa_url).encode()
+        text = (WIDGET_DIR / "index.html").read_text()
+        page = text.replace("{{RASA_URL}}", self.rasa_url).replace("{{AUDIO_URL}}", self.audio_url).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(page)))
@@ -39,12 +40,13 @@ class WidgetHandler(SimpleHTTPRequestHandler):
         pass  # one line per request would drown the servers' own output
 
 
-def start_widget_server(port: int, rasa_url: str, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+def start_widget_server(port: int, rasa_url: str, host: str = "127.0.0.1", audio_url: str = "") -> ThreadingHTTPServer:
     """Serves widget/ on host:port in a daemon thread; call .shutdown() to stop it.
 
     Raises OSError when the port is taken.
     """
-    handler = type("DemoHandler", (WidgetHandler,), {"rasa_url": rasa_url})
+    build_widget()
+    handler = type("DemoHandler", (WidgetHandler,), {"rasa_url": rasa_url, "audio_url": audio_url})
     server = ThreadingHTTPServer((host, port), partial(handler, directory=str(WIDGET_DIR)))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="widget-server", daemon=True).start()

@@ -6,6 +6,7 @@ session's Rasa server over socket.io, and writes a screenshot to tests/artifacts
 
 from __future__ import annotations
 
+import subprocess
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -13,17 +14,21 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from massage_coach.domain.content import load_content
+from massage_coach.domain.wording import HEADS_UP, RULE_LABELS, VERDICT_LABELS
 from massage_coach.server.widget_host import start_widget_server
+from massage_coach.settings import PROJECT_DIR
 from tests.support.assistant import PARTNER_SITE_PORT, WIDGET_PORT, free_port
+from tests.support.hands_free import microphone_file, spoken
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 ANSWER_TIMEOUT_MS = 15000
+AXE = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"  # `make test` runs npm ci
 CONTENT = load_content()
 
 
@@ -35,13 +40,18 @@ def widget_url(servers) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: `make setup` installs it (system-packages.txt)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
@@ -85,8 +95,8 @@ def start_relaxing_routine(page: Page) -> None:
 def test_a_contraindication_question_shows_the_stop_card(page):
     say(page, "can I massage my pregnant wife?")
     card = last_card(page, "[data-verdict=stop]")
-    expect(card).to_contain_text("Don't massage")
-    expect(card).to_contain_text("Pregnancy")
+    expect(card.locator(".mc-card-title")).to_have_text(VERDICT_LABELS["stop"])  # the payload's label
+    expect(card).to_contain_text(CONTENT.conditions["pregnancy"]["name"])  # its display name
     expect(page.locator(".mc-msg--bot").last).to_contain_text("Please don't massage")
     expect(page.get_by_role("log")).to_contain_text("can I massage my pregnant wife?")
     screenshot(page, "stop-card")
@@ -102,10 +112,16 @@ def test_a_routine_step_card_with_its_zone_then_a_reload_continues(page):
     expect(step).to_contain_text(f"Step 2 of {total}")
     expect(step).to_contain_text(expected["instruction"])
     expect(step.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "2")
-    expect(step.locator(f".mc-zone[data-zone={expected['zone']}]")).to_have_attribute("data-highlight", "step")
-    for zone in {"collar", "dorsal", "lumbar"} - {expected["zone"]}:
-        highlight = "covered" if zone in expected.get("zones", []) else "none"
-        expect(step.locator(f".mc-zone[data-zone={zone}]")).to_have_attribute("data-highlight", highlight)
+    # The zones the step names, in its order, by their display names; the starting one marked.
+    covered = expected.get("zones") or [expected["zone"]]
+    zones = step.locator(".mc-zone")
+    expect(zones).to_have_count(len(covered))
+    expect(zones).to_contain_text([CONTENT.zones[zone]["name"] for zone in covered])
+    for index, zone in enumerate(covered):
+        expect(zones.nth(index)).to_have_attribute("data-highlight", "step" if zone == expected["zone"] else "covered")
+    for technique in expected["techniques"]:
+        expect(step.locator(".mc-meta")).to_contain_text(CONTENT.techniques[technique]["name"])
+    expect(page.locator(".mc-msg--user").last).to_have_text("Next")  # a typed request, shown by its label
     # Only the newest step card keeps its controls; focus follows the pressed control.
     expect(page.locator(".mc-card--step").first.get_by_role("button", name="Next")).to_have_count(0)
     expect(step.get_by_role("button", name="Next")).to_be_focused()
@@ -188,15 +204,15 @@ def test_text_contrast_passes_wcag_aa(page):
     last_card(page, "[data-verdict=stop]")
     say(page, "my wife has chest pain")
     last_card(page, "[data-verdict=emergency]")
-    page.get_by_role("button", name="Start a new conversation").click()
+    page.get_by_role("button", name="New chat").click()
     expect(page.get_by_role("log")).to_have_text("")
     start_relaxing_routine(page)  # a new conversation: the conditions above are not in it
     shadow_root = page.locator("#massage-coach-widget").evaluate_handle("host => host.shadowRoot")
     assert shadow_root.evaluate(CONTRAST_SCRIPT) == []
 
 
-def test_usable_on_a_375px_phone(page):
-    page.set_viewport_size({"width": 375, "height": 740})
+def test_usable_on_a_360px_phone(page):
+    page.set_viewport_size({"width": 360, "height": 740})
     say(page, "a very long word: " + "x" * 120)
     expect(page.locator(".mc-msg--bot").last).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     start_relaxing_routine(page)
@@ -210,9 +226,16 @@ def test_usable_on_a_375px_phone(page):
       return {left: box.left, right: box.right, logScroll: log.scrollWidth - log.clientWidth,
               page: document.documentElement.scrollWidth, outside};
     }""")
-    assert overflow["left"] >= 0 and overflow["right"] <= 375, overflow
-    assert overflow["logScroll"] == 0 and overflow["page"] <= 375 and not overflow["outside"], overflow
-    screenshot(page, "phone-375")
+    assert overflow["left"] >= 0 and overflow["right"] <= 360, overflow
+    assert overflow["logScroll"] == 0 and overflow["page"] <= 360 and not overflow["outside"], overflow
+    smallest = page.locator("#massage-coach-widget").evaluate("""host => Math.min(...[...host.shadowRoot
+      .querySelectorAll('.mc-zone, .mc-band text, .mc-title, .mc-tool')]
+      .map(n => parseFloat(getComputedStyle(n).fontSize)
+                * (n.closest('svg') ? n.closest('svg').getBoundingClientRect().width / 200 : 1)))""")
+    assert smallest >= 13, smallest  # zone names, band numbers, title and tools readable on a phone
+    say(page, "how do I divide the back?")
+    last_card(page, ".mc-diagram")
+    screenshot(page, "phone-360")
 
 
 def test_an_unreachable_server_keeps_the_message_and_reconnects(page, servers):
@@ -245,7 +268,8 @@ def test_read_aloud_speaks_the_payloads_speech(page):
     read_aloud.click()
     expect(read_aloud).to_have_attribute("aria-pressed", "true")
     start_relaxing_routine(page)
-    first_step = CONTENT.routines["relaxing"]["steps"][0]["speech"]
+    steps = CONTENT.routines["relaxing"]["steps"]
+    first_step = f"Step 1 of {len(steps)}. {steps[0]['speech']}"  # the payload's whole spoken form
     page.wait_for_function("text => window.spoken.some(([said]) => said === text)", arg=first_step)
     assert [first_step, "en-US"] in page.evaluate("window.spoken")
 
@@ -269,7 +293,7 @@ def test_options_from_data_attributes(browser, widget_url, servers, tmp_path):
         expect(last_card(page, ".mc-card--info")).to_contain_text("Kneading")
     finally:
         context.close()
-        site.shutdown()
+        stop_site(site)
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -281,6 +305,11 @@ def serve_site(directory: Path, port: int) -> ThreadingHTTPServer:
     site = ThreadingHTTPServer(("127.0.0.1", port), partial(QuietHandler, directory=str(directory)))
     threading.Thread(target=site.serve_forever, daemon=True).start()
     return site
+
+
+def stop_site(site: ThreadingHTTPServer) -> None:
+    site.shutdown()
+    site.server_close()  # frees the port for the next test's site
 
 
 def test_a_site_that_is_not_allowed_cannot_open_a_conversation(browser, widget_url, servers, tmp_path):
@@ -297,7 +326,7 @@ def test_a_site_that_is_not_allowed_cannot_open_a_conversation(browser, widget_u
         assert page.locator(".mc-card--info").count() == 0
     finally:
         context.close()
-        site.shutdown()
+        stop_site(site)
 
 
 def test_two_tabs_share_one_conversation(page):
@@ -341,3 +370,153 @@ def test_back_pain_question_answered_with_a_button_leads_to_a_routine(page):
     page.get_by_role("button", name="No, none of them").last.click()
     expect(last_card(page, ".mc-card--step")).to_have_attribute("data-step", "1")
     screenshot(page, "triage-go-ahead")
+
+
+def test_anatomy_rules_come_from_the_payload(page):
+    say(page, "can I press on the spine?")
+    card = last_card(page, "[aria-label='Where to press']")
+    expect(card).to_contain_text(f"{CONTENT.body_parts['spine']['name']}: {RULE_LABELS['never']}")
+
+
+@pytest.fixture
+def paced_page(browser, widget_url, servers, tmp_path) -> Iterator[Page]:
+    """A page whose widget runs the step clock 30 times faster (data-pace-scale, for tests and demos)."""
+    tag = (f'<script src="{widget_url}widget.js" data-server="{servers.base_url}" data-open="true" '
+           'data-pace-scale="30" defer></script>')
+    (tmp_path / "paced.html").write_text(f"<!doctype html><html lang='en'><title>Paced</title>{tag}</html>")
+    site = serve_site(tmp_path, PARTNER_SITE_PORT)
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"http://127.0.0.1:{site.server_port}/paced.html")
+    yield page
+    context.close()
+    stop_site(site)
+
+
+def seconds_left(card) -> int:
+    text = card.locator(".mc-timer").inner_text()
+    minutes, seconds = text.split()[0].split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+def test_the_step_clock_follows_the_payloads_pacing(paced_page):
+    page = paced_page
+    start_relaxing_routine(page)
+    first = page.locator(".mc-card--step[data-step='1']")
+    # 180 s at 30x: the next step comes by itself after ~6 s, the heads-up shortly before.
+    second = last_card(page, ".mc-card--step[data-step='2']")
+    expect(first.locator(".mc-heads-up")).to_have_text(HEADS_UP)
+    expect(page.locator(".mc-msg--user")).to_have_count(2)  # the clock's request has no bubble
+    expect(second.locator(".mc-timer")).to_contain_text("left")
+    screenshot(page, "paced-step")
+
+
+def test_pause_stops_the_clock_and_continue_resumes_with_the_time_left(paced_page):
+    page = paced_page
+    start_relaxing_routine(page)
+    first = page.locator(".mc-card--step[data-step='1']").last
+    expect(first.locator(".mc-timer")).to_contain_text("2:", timeout=5000)  # under 3:00: it runs
+    first.get_by_role("button", name="Pause").click()
+    expect(last_card(page, "[aria-label='Paused at step 1']")).to_be_visible()
+    left_at_pause = seconds_left(first)  # the retired card's clock stopped where it was
+    page.wait_for_timeout(2500)  # 75 s of step time, were the clock still running
+    page.get_by_role("button", name="Continue").click()
+    resumed = last_card(page, ".mc-card--step[data-step='1'] >> nth=-1")
+    expect(resumed.locator(".mc-lead")).to_have_text("Continuing.")
+    assert left_at_pause - 20 <= seconds_left(resumed) <= left_at_pause
+    expect(last_card(page, ".mc-card--step[data-step='2']")).to_be_visible(timeout=left_at_pause * 1000 // 30 + 10000)
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=PROJECT_DIR, check=True)
+    return AXE.read_text()
+
+
+def serious_accessibility_problems(page: Page, axe_source: str) -> list:
+    """axe-core's serious and critical violations inside the widget (its shadow root included)."""
+    if not page.evaluate("() => !!window.axe"):
+        page.add_script_tag(content=axe_source)
+    return page.evaluate("""async () => {
+      const result = await axe.run({include: [['#massage-coach-widget']]}, {
+        resultTypes: ['violations'], rules: {'label-content-name-mismatch': {enabled: true}}});  // experimental
+      return result.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+        .map(v => `${v.id}: ${v.nodes.map(n => JSON.stringify(n.target)).join(', ')}`);
+    }""")
+
+
+def test_no_serious_accessibility_problems_in_chat_and_step_states(paced_page, axe_source):
+    page = paced_page
+    assert serious_accessibility_problems(page, axe_source) == []  # empty chat
+    say(page, "can I massage my pregnant wife?")
+    last_card(page, "[data-verdict=stop]")
+    say(page, "how do I divide the back?")
+    diagram = last_card(page, ".mc-diagram")
+    expect(diagram.locator(".mc-zone")).to_contain_text([zone["name"] for zone in CONTENT.zones.values()])
+    say(page, "can I press on the spine?")
+    last_card(page, "[aria-label='Where to press']")
+    assert serious_accessibility_problems(page, axe_source) == []  # answers, cards, the back diagram
+    page.get_by_role("button", name="New chat").click()
+    start_relaxing_routine(page)
+    assert serious_accessibility_problems(page, axe_source) == []  # a live step card with its clock
+    page.locator(".mc-card--step").last.get_by_role("button", name="Pause").click()
+    last_card(page, "[aria-label='Paused at step 1']")
+    assert serious_accessibility_problems(page, axe_source) == []  # paused
+
+
+def test_demo_page_details(page, widget_url):
+    launcher = page.get_by_role("button", name="Close Massage Coach chat")  # open: it closes
+    expect(launcher.locator("svg").first).to_be_hidden()
+    title = page.locator(".mc-title")
+    assert title.evaluate("t => t.scrollHeight <= parseFloat(getComputedStyle(t).lineHeight) * 1.5")
+    assert page.request.get(widget_url + "favicon.ico").status == 200
+
+
+@pytest.fixture
+def hands_free_page(playwright, widget_url, servers, audio_server, tmp_path) -> Iterator[Page]:
+    """Chromium whose microphone says some talk, then "next step", over and over (a looped
+    espeak-ng WAV), on a page that sends its hands-free audio to the test's audio server."""
+    microphone = microphone_file(tmp_path / "microphone.wav",
+                                 spoken("she was saying that the weather is lovely today", voice="en-us+f3"),
+                                 spoken("next step", before_s=1.0, after_s=2.0))
+    tag = (f'<script src="{widget_url}widget.js" data-server="{servers.base_url}" data-open="true" '
+           f'data-audio-server="ws://127.0.0.1:{audio_server.port}/audio" defer></script>')
+    (tmp_path / "hands-free.html").write_text(f"<!doctype html><html lang='en'><title>Hands-free</title>{tag}</html>")
+    site = serve_site(tmp_path, PARTNER_SITE_PORT)
+    args = CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                            f"--use-file-for-fake-audio-capture={microphone}"]
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
+    page = browser.new_page()
+    page.goto(f"http://127.0.0.1:{site.server_port}/hands-free.html")
+    yield page
+    browser.close()
+    stop_site(site)
+
+
+def test_hands_free_drives_a_step_by_voice(hands_free_page, axe_source):
+    page = hands_free_page
+    start_relaxing_routine(page)
+    switch = page.get_by_role("button", name="Hands-free")
+    expect(page.locator(".mc-listening")).to_be_hidden()  # no microphone until it is switched on
+    switch.click()
+    expect(switch).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".mc-listening")).to_be_visible(timeout=10000)
+    expect(page.get_by_role("button", name="Read aloud")).to_have_attribute("aria-pressed", "true")
+    # The fake microphone's "next step", recognised on the server, moves the routine on.
+    step = last_card(page, ".mc-card--step[data-step='2']")
+    # Only commands reach the conversation: the talk before each "next step" sent nothing.
+    bubbles = page.locator(".mc-msg--user").all_inner_texts()
+    assert bubbles[:2] == ["start the relaxing massage", "No, none of them"] and set(bubbles[2:]) == {"Next"}, bubbles
+    # Readable at arm's length: large step text and large targets.
+    step = page.locator(".mc-card--step").last
+    assert float(step.locator(".mc-instruction").evaluate("n => parseFloat(getComputedStyle(n).fontSize)")) >= 24
+    for name in ("Back", "Next", "Pause"):
+        box = step.get_by_role("button", name=name).bounding_box()
+        assert box["height"] >= 64 and box["width"] >= 64, (name, box)
+    assert serious_accessibility_problems(page, axe_source) == []
+    screenshot(page, "hands-free")
+    switch.click()
+    expect(switch).to_have_attribute("aria-pressed", "false")
+    expect(page.locator(".mc-listening")).to_be_hidden()
+    expect(page.get_by_role("button", name="Read aloud")).to_have_attribute("aria-pressed", "false")

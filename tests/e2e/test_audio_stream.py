@@ -1,0 +1,72 @@
+"""The hands-free audio endpoint (massage_coach/server/audio_stream.py) with the real recogniser pool."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import numpy as np
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatusCode
+from websockets.legacy.client import WebSocketClientProtocol, connect
+from websockets.typing import Origin
+
+from massage_coach.server.audio_stream import start_audio_server
+from massage_coach.voice.audio import RATE
+from tests.support.assistant import BROWSER_ORIGINS
+from tests.support.hands_free import spoken
+
+ALLOWED = Origin(BROWSER_ORIGINS[0])
+CHUNK = RATE // 10  # what a browser sends at a time: 0.1 s
+
+
+async def stream(ws: WebSocketClientProtocol, samples: np.ndarray) -> None:
+    for start in range(0, len(samples), CHUNK):
+        await ws.send(samples[start:start + CHUNK].astype("<i2").tobytes())
+
+
+def test_a_spoken_command_comes_back_typed_and_talk_gets_nothing(audio_server):
+    async def talk() -> list:
+        async with connect(f"ws://127.0.0.1:{audio_server.port}/audio", origin=ALLOWED) as ws:
+            await ws.send(json.dumps({"question_open": False}))
+            await stream(ws, spoken("she was saying that the weather is lovely today"))
+            await stream(ws, spoken("next step", voice="en-us+f3"))
+            first = json.loads(await asyncio.wait_for(ws.recv(), 30))
+            await ws.send(json.dumps({"question_open": True}))
+            await stream(ws, spoken("yes"))
+            second = json.loads(await asyncio.wait_for(ws.recv(), 30))
+            return [first, second]
+
+    # Turns are recognised in order: the talk before "next step" sent nothing back.
+    assert asyncio.run(talk()) == [{"request": "/next_step"}, {"request": "/affirm"}]
+
+
+def test_pages_from_other_origins_cannot_stream(audio_server):
+    async def other_site() -> None:
+        async with connect(f"ws://127.0.0.1:{audio_server.port}/audio", origin=Origin("http://evil.example")):
+            pass
+
+    with pytest.raises(InvalidStatusCode) as refused:
+        asyncio.run(other_site())
+    assert refused.value.status_code == 403
+
+
+def test_streams_are_limited_in_number_and_length(recognition_pool):
+    server = start_audio_server(0, BROWSER_ORIGINS, pool=recognition_pool, max_streams=1, max_stream_s=1)
+    url = f"ws://127.0.0.1:{server.port}/audio"
+
+    async def two_at_once() -> tuple:
+        async with connect(url, origin=ALLOWED) as first:
+            await first.send(json.dumps({"question_open": False}))
+            async with connect(url, origin=ALLOWED) as second:
+                with pytest.raises(ConnectionClosed) as busy:
+                    await asyncio.wait_for(second.recv(), 10)
+            await stream(first, np.zeros(int(1.5 * RATE), dtype=np.int16))
+            with pytest.raises(ConnectionClosed) as too_long:
+                await asyncio.wait_for(first.recv(), 10)
+            return busy.value.rcvd.code, too_long.value.rcvd.code
+
+    try:
+        assert asyncio.run(two_at_once()) == (1013, 1008)
+    finally:
+        server.shutdown()

@@ -1,0 +1,45 @@
+"""Hands-free test support: a shared recogniser pool and audio server, and commands spoken by espeak-ng."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pytest
+
+from massage_coach.server.audio_stream import AudioServer, start_audio_server
+from massage_coach.server.recognition import RecognitionPool
+from massage_coach.voice.audio import RATE, read_recogniser_audio, silence, write_wav
+from tests.support.assistant import BROWSER_ORIGINS
+
+
+@pytest.fixture(scope="session")
+def recognition_pool() -> Iterator[RecognitionPool]:
+    pool = RecognitionPool(workers=1)
+    yield pool
+    pool.shutdown()
+
+
+@pytest.fixture(scope="session")
+def audio_server(recognition_pool) -> Iterator[AudioServer]:
+    """The hands-free endpoint on a free port, open to the browser tests' origins."""
+    server = start_audio_server(0, BROWSER_ORIGINS, pool=recognition_pool)
+    yield server
+    server.shutdown()
+
+
+def spoken(text: str, voice: str = "en-us", before_s: float = 0.5, after_s: float = 1.0) -> np.ndarray:
+    """`text` said by espeak-ng, as 16 kHz 16-bit samples with silence around it."""
+    with tempfile.TemporaryDirectory() as work:
+        wav = Path(work) / "said.wav"
+        subprocess.run(["espeak-ng", "-v", voice, "-w", str(wav), text], check=True)
+        return np.concatenate([silence(before_s), read_recogniser_audio(wav), silence(after_s)]).astype(np.int16)
+
+
+def microphone_file(path: Path, *takes: np.ndarray) -> Path:
+    """A WAV for Chromium's fake microphone (it plays it in a loop)."""
+    write_wav(path, np.concatenate(takes), RATE)
+    return path

@@ -1,0 +1,119 @@
+  // ------------------------------------------------------------------ hands-free
+  // The "Hands-free" switch. On: the microphone (asked for only now) streams as 16 kHz PCM from an
+  // AudioWorklet to the site's own server (data-audio-server), which recognises commands offline
+  // and answers with typed requests that go into this conversation like a pressed button. Answers
+  // are read aloud, the step clock paces the routine, the screen stays awake and the step card
+  // grows readable at arm's length. Off (or on any failure): everything is released.
+  var WORKLET = "class P extends AudioWorkletProcessor{constructor(){super();this.step=sampleRate/16000;" +
+    "this.edge=this.step;this.t=0;this.sum=0;this.n=0;this.out=new Int16Array(1600);this.k=0}" +
+    "process(inputs){var c=inputs[0]&&inputs[0][0];if(!c)return true;for(var i=0;i<c.length;i++){" +
+    "this.sum+=c[i];this.n++;this.t++;if(this.t>=this.edge){this.edge+=this.step;" +
+    "var v=Math.round(this.sum/this.n*32767);this.sum=0;this.n=0;" +
+    "this.out[this.k++]=v>32767?32767:v<-32768?-32768:v;if(this.k===1600){" +
+    "this.port.postMessage(this.out.buffer,[this.out.buffer]);this.out=new Int16Array(1600);this.k=0}}}" +
+    "return true}}registerProcessor('mc-pcm16k',P);";
+  // What a recognised request shows as the user's bubble.
+  var SPOKEN_LABELS = {"/affirm": "Yes", "/deny": "No", "/routine_progress": "How long is left?"};
+  STEP_CONTROLS.concat([["Continue", "/resume_routine"]]).forEach(function (pair) { SPOKEN_LABELS[pair[1]] = pair[0]; });
+
+  var handsFree = null; // {stream, audio, socket, wakeLock, readAloudBefore} while on
+  var handsFreeButton = button("Hands-free", toggleHandsFree, "mc-tool");
+  handsFreeButton.setAttribute("aria-pressed", "false");
+  var listening = el("span", "mc-listening", "Listening");
+  listening.hidden = true;
+  toolbar.insertBefore(handsFreeButton, newButton);
+  toolbar.insertBefore(listening, newButton);
+  handsFreeButton.hidden = !(navigator.mediaDevices && window.AudioWorkletNode && window.isSecureContext);
+
+  function toggleHandsFree() {
+    if (handsFree) stopHandsFree("");
+    else startHandsFree();
+  }
+
+  function startHandsFree() {
+    var session = handsFree = {readAloudBefore: state.readAloud};
+    setHandsFreeLook(true);
+    navigator.mediaDevices.getUserMedia({audio: {channelCount: 1, echoCancellation: true, noiseSuppression: true}})
+      .then(function (stream) {
+        session.stream = stream;
+        if (handsFree !== session) throw new Error("switched off");
+        session.audio = new AudioContext();
+        var url = URL.createObjectURL(new Blob([WORKLET], {type: "application/javascript"}));
+        return session.audio.audioWorklet.addModule(url).then(function () {
+          if (handsFree !== session) throw new Error("switched off");
+          var worklet = new AudioWorkletNode(session.audio, "mc-pcm16k");
+          var mute = session.audio.createGain();
+          mute.gain.value = 0; // processed, never heard
+          session.audio.createMediaStreamSource(stream).connect(worklet).connect(mute).connect(session.audio.destination);
+          openAudioSocket(session, worklet);
+        });
+      })
+      .catch(function (error) {
+        if (handsFree !== session) return;
+        stopHandsFree(error && error.name === "NotAllowedError" ? "The microphone is blocked for this page."
+                                                                   : "Hands-free could not start here.");
+      });
+  }
+
+  function openAudioSocket(session, worklet) {
+    var ws = session.socket = new WebSocket(options.audioServer);
+    ws.binaryType = "arraybuffer";
+    ws.onopen = function () {
+      listening.hidden = false;
+      ws.send(JSON.stringify({question_open: questionOpen}));
+      worklet.port.onmessage = function (event) { if (ws.readyState === 1) ws.send(event.data); };
+    };
+    ws.onmessage = function (event) {
+      var heard;
+      try { heard = JSON.parse(event.data); } catch (error) { return; }
+      if (heard && typeof heard.request === "string" && heard.request.charAt(0) === "/") {
+        send(heard.request, SPOKEN_LABELS[heard.request.split("{")[0]] || heard.request);
+      }
+    };
+    ws.onclose = function (event) {
+      if (handsFree === session) stopHandsFree("Hands-free stopped: " + (event.reason || "the voice server is not reachable."));
+    };
+  }
+
+  function stopHandsFree(problem) {
+    var session = handsFree;
+    if (!session) return;
+    handsFree = null;
+    if (session.socket) { session.socket.onclose = null; session.socket.close(); }
+    if (session.stream) session.stream.getTracks().forEach(function (track) { track.stop(); });
+    if (session.audio) session.audio.close();
+    if (session.wakeLock) session.wakeLock.release().catch(function () {});
+    setReadAloud(session.readAloudBefore);
+    setHandsFreeLook(false);
+    if (problem) setStatus(problem, true);
+  }
+
+  function setHandsFreeLook(on) {
+    handsFreeButton.setAttribute("aria-pressed", String(on));
+    frame.classList.toggle("mc--hands-free", on);
+    if (!on) listening.hidden = true;
+    if (on) setReadAloud(true);
+    if (on) keepAwake();
+  }
+
+  // The screen stays on while hands-free (browsers drop the lock when the page is hidden).
+  function keepAwake() {
+    var session = handsFree;
+    if (!session || !navigator.wakeLock || document.visibilityState !== "visible") return;
+    navigator.wakeLock.request("screen").then(function (lock) {
+      if (handsFree === session) session.wakeLock = lock;
+      else lock.release();
+    }).catch(function () { /* not allowed here: the screen may dim */ });
+  }
+  document.addEventListener("visibilitychange", keepAwake);
+
+  // The recogniser listens for yes/no only while a question waits for one.
+  var questionOpen = false;
+  function noteQuestion(message) {
+    var custom = message.custom;
+    if (!custom || typeof custom !== "object" || custom.type === "unchanged") return;
+    questionOpen = !!custom.expects;
+    if (handsFree && handsFree.socket && handsFree.socket.readyState === 1) {
+      handsFree.socket.send(JSON.stringify({question_open: questionOpen}));
+    }
+  }

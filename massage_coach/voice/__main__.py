@@ -13,9 +13,9 @@ from pathlib import Path
 
 from massage_coach.servers import HEALTH_SENDER, PROJECT_DIR, HOST, Servers, ServerError, post_message
 from massage_coach.voice.audio import AudioError
-from massage_coach.voice.recognizer import Recognizer
+from massage_coach.voice.isolated import IsolatedRecognizer, IsolatedSpeaker
 from massage_coach.voice.session import StepClock, VoiceSession
-from massage_coach.voice.speaker import SpeechSettings, Speaker
+from massage_coach.voice.speaker import SpeechSettings
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -54,7 +54,7 @@ def main(argv=None) -> int:
     from massage_coach.voice import live
     from massage_coach.voice.headless import run_headless
 
-    servers = None
+    servers = speaker = recognizer = None
     rest_url = args.rest_url or f"http://{HOST}:{os.environ.get('RASA_PORT', 5005)}/webhooks/rest/webhook"
     try:
         if not args.rest_url and not rasa_answers(rest_url):
@@ -62,8 +62,9 @@ def main(argv=None) -> int:
             servers = Servers(rasa_port=int(os.environ.get("RASA_PORT", 5005)),
                               actions_port=int(os.environ.get("ACTIONS_PORT", 5055))).start()
             rest_url = servers.rest_url
-        speaker = Speaker(SpeechSettings(voice=args.voice, rate=args.rate, volume=args.volume))
-        recognizer = Recognizer()
+        # Native code (espeak-ng, pocketsphinx) runs in worker processes, started again if they die.
+        speaker = IsolatedSpeaker(SpeechSettings(voice=args.voice, rate=args.rate, volume=args.volume))
+        recognizer = IsolatedRecognizer()
         out_dir = args.audio_out or PROJECT_DIR / "var" / "voice"
         out_dir.mkdir(parents=True, exist_ok=True)
         session = VoiceSession(rest_url, speaker, out_dir, auto_advance=not args.no_auto_advance,
@@ -84,6 +85,9 @@ def main(argv=None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:
+        for worker in (speaker, recognizer):
+            if worker is not None:
+                worker.close()
         if servers:
             servers.stop()
 

@@ -24,6 +24,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--audio-in", type=Path, help="headless: user turns from this 16 kHz mono WAV")
     parser.add_argument("--audio-out", type=Path, help="write replies as WAV here (and transcript.jsonl)")
     parser.add_argument("--typed", action="store_true", help="type instead of speaking")
+    parser.add_argument("--device", default="default",
+                        help="ALSA device for the microphone and the speaker (default %(default)s; e.g. pulse)")
     parser.add_argument("--voice", default=SpeechSettings.voice, help="espeak-ng voice id (default %(default)s)")
     parser.add_argument("--rate", type=int, default=SpeechSettings.rate, help="words per minute (%(default)s)")
     parser.add_argument("--volume", type=float, default=SpeechSettings.volume, help="0.0 to 1.0 (%(default)s)")
@@ -75,12 +77,12 @@ def main(argv=None) -> int:
             return 0
         if args.typed:
             return live.run_typed(session, recognizer)
-        problem = live.missing_devices()
+        problem = live.missing_devices(args.device)
         if problem:
             print(f"Voice input and output are not available: {problem}.\n"
                   "Falling back to typed input; the spoken replies are written as WAV files.", flush=True)
             return live.run_typed(session, recognizer)
-        return live.run_live(session, recognizer)
+        return live.run_live(session, recognizer, args.device)
     except (ServerError, AudioError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

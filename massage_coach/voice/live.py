@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Optional
@@ -29,14 +30,26 @@ CHUNK_BYTES = int(RATE * 0.02) * 2  # 20 ms of 16-bit mono
 PERIOD_US = 10000
 
 
-def missing_devices() -> Optional[str]:
-    """Why live audio cannot work here, or None when a microphone and a speaker exist."""
-    for tool, kind in (("arecord", "microphone"), ("aplay", "sound card for playback")):
+DEFAULT_DEVICE = "default"  # ALSA's: a sound card, or a sound server (PulseAudio, PipeWire) through its plugin
+RAW_AUDIO = ["-q", "-t", "raw", "-f", "S16_LE", "-r", str(RATE), "-c", "1"]
+
+
+def missing_devices(device: str = DEFAULT_DEVICE) -> Optional[str]:
+    """Why live audio cannot work here, or None when the ALSA `device` opens for recording and
+    for playback. Opening it is the test: `arecord -l` lists hardware cards only, not a sound
+    server that ALSA reaches through a plugin."""
+    for tool, kind, opening in (("arecord", "microphone", ["-s", "1", "/dev/null"]),
+                                ("aplay", "sound card for playback", ["/dev/null"])):
         if shutil.which(tool) is None:
             return f"{tool} is not installed (Debian package alsa-utils), so no {kind} can be used"
-        listing = subprocess.run([tool, "-l"], capture_output=True, text=True).stdout
-        if "card " not in listing:
-            return f"no {kind} found ({tool} -l lists no device)"
+        try:
+            tried = subprocess.run([tool, "-D", device, *RAW_AUDIO, *opening], capture_output=True, text=True,
+                                   timeout=10)
+        except subprocess.TimeoutExpired:
+            return f"the {kind} ({device!r}) did not open within 10 s"
+        if tried.returncode != 0:
+            reason = (tried.stderr.strip().splitlines() or ["it would not open"])[-1]
+            return f"no {kind} ({tool} -D {device}: {reason})"
     return None
 
 
@@ -51,12 +64,13 @@ def chime(path: Path) -> Path:
 class Player:
     """Plays one WAV at a time; `stop` cuts it off (barge-in)."""
 
-    def __init__(self) -> None:
+    def __init__(self, device: str = DEFAULT_DEVICE) -> None:
+        self.device = device
         self.process: Optional[subprocess.Popen] = None
 
     def play(self, path: Path) -> None:
         self.stop()
-        self.process = subprocess.Popen(["aplay", "-q", str(path)], stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(["aplay", "-D", self.device, "-q", str(path)], stderr=subprocess.DEVNULL)
 
     @property
     def playing(self) -> bool:
@@ -68,13 +82,16 @@ class Player:
             self.process.wait()
 
 
-def run_live(session: VoiceSession, recognizer: Recognizer) -> int:
-    player = Player()
+def run_live(session: VoiceSession, recognizer: Recognizer, device: str = DEFAULT_DEVICE) -> int:
+    player = Player(device)
     cue = chime(session.out_dir / "chime.wav")
     session.on_turn = lambda turn: turn.audio and player.play(session.out_dir / turn.audio)
-    recorder = subprocess.Popen(["arecord", "-q", "-t", "raw", "-f", "S16_LE", "-r", str(RATE), "-c", "1",
+    # arecord's complaints (overruns while a reply is prepared) go to a file: a pipe nobody
+    # reads would fill up and stop the microphone.
+    complaints = tempfile.TemporaryFile()
+    recorder = subprocess.Popen(["arecord", "-D", device, *RAW_AUDIO,
                                  f"--period-time={PERIOD_US}", f"--buffer-time={8 * PERIOD_US}"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                stdout=subprocess.PIPE, stderr=complaints)
     started = time.monotonic()
 
     def fall_silent(_at_s: float) -> None:  # the user speaks over the narration
@@ -84,14 +101,19 @@ def run_live(session: VoiceSession, recognizer: Recognizer) -> int:
     # Chosen when speech begins: through the echo gate while the client speaks.
     listener = Listener(recognizer, lambda start_s: (player.playing, session.context), EchoGate(session.played),
                         on_user_voice=fall_silent)
-    print("Listening. Say \"start the quick massage\", \"what is kneading\", \"next\", \"pause\"... "
-          "(Ctrl-C to leave)", flush=True)
+    listening = False
     try:
         while True:
             data = recorder.stdout.read(CHUNK_BYTES)
             if not data:
-                print(f"The microphone stopped: {recorder.stderr.read().decode().strip()}", file=sys.stderr)
+                recorder.wait()
+                complaints.seek(0)
+                print(f"The microphone stopped: {complaints.read().decode().strip()}", file=sys.stderr)
                 return 1
+            if not listening:  # not before the microphone gives its first sound: what was said before is lost
+                print("Listening. Say \"start the quick massage\", \"what is kneading\", \"next\", \"pause\"... "
+                      "(Ctrl-C to leave)", flush=True)
+                listening = True
             now = time.monotonic() - started
             speaking = player.playing
             session.speaking_until = now + 1.0 if speaking else 0.0
@@ -111,6 +133,8 @@ def run_live(session: VoiceSession, recognizer: Recognizer) -> int:
     finally:
         player.stop()
         recorder.terminate()
+        recorder.wait()
+        complaints.close()
 
 
 def run_typed(session: VoiceSession, recognizer: Recognizer) -> int:

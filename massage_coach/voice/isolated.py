@@ -70,17 +70,17 @@ class IsolatedRecognizer:
 
     Methods are forwarded by name, so another recogniser with the same streaming protocol
     plugs in through `factory` (a class or module-level function), with its plain-data
-    attributes in `copied`. `feed` is sent without waiting for an answer: the worker decodes
-    while the client reads the next audio. After a second failure in a row a call gives its
-    `fallbacks` answer (a rejected turn, "not complete"), or None."""
+    attributes in `copied`. Each call waits for its answer (a round trip costs ~70 us, a
+    10 ms frame's decoding far more), so the listener's latency accounting stays exact.
+    After a second failure in a row a call gives its `fallbacks` answer (a rejected turn,
+    "not complete"), or None."""
 
     def __init__(self, factory: Callable[[], Any] = Recognizer, copied: Tuple[str, ...] = ("grammar", "contexts"),
-                 fallbacks: Optional[Dict[str, Callable[..., Any]]] = None, streamed: Tuple[str, ...] = ()) -> None:
+                 fallbacks: Optional[Dict[str, Callable[..., Any]]] = None) -> None:
         self.worker = Worker(factory, "recogniser", copied, journal=turn_journal)
         self.__dict__.update(self.worker.attributes)
         self._fallbacks = fallbacks or {"finish": rejected, "recognise": rejected, "complete": lambda: False,
                                         "ends_turn": lambda *args: False, "plausible_length": lambda *args: False}
-        self._streamed = set(streamed)
 
     def __getattr__(self, method: str) -> Callable[..., Any]:
         if method.startswith("_"):
@@ -88,7 +88,7 @@ class IsolatedRecognizer:
 
         def call(*args: Any, **kwargs: Any) -> Any:
             try:
-                return self.worker.call(method, *args, wants_reply=method not in self._streamed, **kwargs)
+                return self.worker.call(method, *args, **kwargs)
             except WorkerCrashed as crash:
                 print(f"voice: {crash}; this turn is dropped", file=sys.stderr, flush=True)
                 fallback = self._fallbacks.get(method)

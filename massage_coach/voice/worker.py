@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import faulthandler
 import os
+import pickle
 import signal
 import socket
 import subprocess
@@ -52,8 +53,6 @@ class Request:
     method: str
     args: Tuple[Any, ...] = ()
     kwargs: Dict[str, Any] = field(default_factory=dict)
-    # False: no answer is awaited (streaming audio); an exception it raised comes with the next answer.
-    wants_reply: bool = True
 
 
 @dataclass(frozen=True)
@@ -79,25 +78,22 @@ def serve(connection: Connection) -> None:
     except Exception as error:  # noqa: BLE001 - the client raises it
         connection.send(Response(error=error))
         return
-    deferred: Optional[BaseException] = None
     while True:
         try:
             request: Request = connection.recv()
         except (EOFError, OSError):
             return
-        value, error = None, None
         try:
             if request.method == PEAK_RSS:
-                value = peak_rss_kb()
+                response = Response(peak_rss_kb())
             else:
-                value = getattr(target, request.method)(*request.args, **request.kwargs)
-        except Exception as raised:  # noqa: BLE001 - sent back and raised in the client
-            error = raised
-        if request.wants_reply:
-            connection.send(Response(value, error or deferred))
-            deferred = None
-        elif deferred is None:
-            deferred = error
+                response = Response(getattr(target, request.method)(*request.args, **request.kwargs))
+        except Exception as error:  # noqa: BLE001 - sent back and raised in the client
+            response = Response(error=error)
+        try:
+            connection.send(response)
+        except (pickle.PicklingError, TypeError, AttributeError) as error:  # e.g. an exception of a C extension
+            connection.send(Response(error=RuntimeError(f"{request.method}: unpicklable answer ({error})")))
 
 
 class Worker:
@@ -187,8 +183,6 @@ class Worker:
             self._start()
         self._await_ready()
         self._send(request)
-        if not request.wants_reply:
-            return None
         response: Response = self._receive(self.reply_timeout_s)
         if response.error is not None:
             raise response.error
@@ -201,10 +195,10 @@ class Worker:
         for earlier in self._calls:  # the state the next request builds on
             self._exchange(earlier)
 
-    def call(self, method: str, *args: Any, wants_reply: bool = True, **kwargs: Any) -> Any:
+    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """`method(*args, **kwargs)` in the worker; its exceptions are raised here. A dead or hung
         worker is started again and the request sent once more; WorkerCrashed if that fails too."""
-        request = Request(method, args, kwargs, wants_reply)
+        request = Request(method, args, kwargs)
         try:
             value = self._exchange(request)
         except WorkerCrashed as crash:

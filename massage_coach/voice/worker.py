@@ -33,7 +33,6 @@ START_TIMEOUT_S = 120.0
 REPLY_TIMEOUT_S = 30.0
 PEAK_RSS = "__peak_rss_kb__"  # a request every worker answers: its peak resident memory in kB
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-STDERR_FD = 2
 
 
 def peak_rss_kb(pid: int | str = "self") -> int:
@@ -139,10 +138,11 @@ class Worker:
         self.starts += 1
         ours, theirs = socket.socketpair()
         path = os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")]))
-        # Its stdout is the client's stderr: the client's own stdout is the conversation.
+        # Its stdout is dropped (pyttsx3 prints "Audio saved to ..."; the client's own stdout is the
+        # conversation); its stderr is the client's, for faulthandler's stacks.
         self._process = subprocess.Popen([sys.executable, "-m", "massage_coach.voice.worker", str(theirs.fileno())],
-                                         pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=STDERR_FD,
-                                         env={**os.environ, "PYTHONPATH": path})
+                                         pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": path})
         theirs.close()  # so that the worker's death reads as end of file here
         self._connection = Connection(ours.detach())
         self._connection.send((self.factory, self.copied))

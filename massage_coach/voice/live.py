@@ -18,7 +18,7 @@ from typing import Optional
 
 import numpy as np
 
-from massage_coach.voice.audio import RATE, write_wav
+from massage_coach.voice.audio import RATE, read_recogniser_audio, write_wav
 from massage_coach.voice.echo import EchoGate
 from massage_coach.voice.grammar import normalise
 from massage_coach.voice.listener import Listener
@@ -85,18 +85,36 @@ class Player:
 def run_live(session: VoiceSession, recognizer: Recognizer, device: str = DEFAULT_DEVICE) -> int:
     player = Player(device)
     cue = chime(session.out_dir / "chime.wav")
-    session.on_turn = lambda turn: turn.audio and player.play(session.out_dir / turn.audio)
+    cue_samples = read_recogniser_audio(cue)
+    # One clock for everything: the microphone's samples. The listener times turns by them, so the
+    # echo gate must find the playback on that clock too (the wall clock was off from it by
+    # arecord's start-up, and a reply was put on the timeline before it was ready to play).
+    captured = {"samples": 0, "read_at": time.monotonic()}
+
+    def audio_now() -> float:
+        """Where the microphone's stream is now, in seconds."""
+        return captured["samples"] / RATE + time.monotonic() - captured["read_at"]
+
+    def play_turn(turn: Turn) -> None:
+        if not turn.audio:
+            return
+        player.play(session.out_dir / turn.audio)
+        # The session put the reply on the echo gate's timeline at the time it was asked for;
+        # it starts playing only now that it is ready.
+        start_s, samples = session.played.pieces[-1]
+        session.played.pieces[-1] = (max(start_s, audio_now()), samples)
+
+    session.on_turn = play_turn
     # arecord's complaints (overruns while a reply is prepared) go to a file: a pipe nobody
     # reads would fill up and stop the microphone.
     complaints = tempfile.TemporaryFile()
     recorder = subprocess.Popen(["arecord", "-D", device, *RAW_AUDIO,
                                  f"--period-time={PERIOD_US}", f"--buffer-time={8 * PERIOD_US}"],
                                 stdout=subprocess.PIPE, stderr=complaints)
-    started = time.monotonic()
 
     def fall_silent(_at_s: float) -> None:  # the user speaks over the narration
         player.stop()
-        session.interrupt(time.monotonic() - started)  # the playback's clock, as session._speak
+        session.interrupt(audio_now())
 
     # Chosen when speech begins: through the echo gate while the client speaks.
     listener = Listener(recognizer, lambda start_s: (player.playing, session.context), EchoGate(session.played),
@@ -114,7 +132,9 @@ def run_live(session: VoiceSession, recognizer: Recognizer, device: str = DEFAUL
                 print("Listening. Say \"start the quick massage\", \"what is kneading\", \"next\", \"pause\"... "
                       "(Ctrl-C to leave)", flush=True)
                 listening = True
-            now = time.monotonic() - started
+            captured["samples"] += len(data) // 2
+            captured["read_at"] = time.monotonic()
+            now = audio_now()
             speaking = player.playing
             session.speaking_until = now + 1.0 if speaking else 0.0
             for heard in listener.feed(np.frombuffer(data, dtype="<i2")):
@@ -124,6 +144,7 @@ def run_live(session: VoiceSession, recognizer: Recognizer, device: str = DEFAUL
                     continue
                 player.stop()  # barge-in: the command wins over the narration
                 player.play(cue)
+                session.played.play(audio_now(), cue_samples)  # its echo is no user either
                 print(f"you> {recognition.text}", flush=True)
                 turn = session.hear(recognition.text, recognition.action, now)
                 print(f"coach> {turn.speech}", flush=True)

@@ -14,9 +14,9 @@ from massage_coach.clients.assistant import answers
 from massage_coach.server.launcher import ServerError, Servers
 from massage_coach.settings import PROJECT_DIR, settings
 from massage_coach.voice.audio import AudioError
-from massage_coach.voice.recognizer import Recognizer
+from massage_coach.voice.isolated import IsolatedRecognizer, IsolatedSpeaker
 from massage_coach.voice.session import StepClock, VoiceSession
-from massage_coach.voice.speaker import Speaker, SpeechSettings
+from massage_coach.voice.speaker import SpeechSettings
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -25,6 +25,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--audio-in", type=Path, help="headless: user turns from this 16 kHz mono WAV")
     parser.add_argument("--audio-out", type=Path, help="write replies as WAV here (and transcript.jsonl)")
     parser.add_argument("--typed", action="store_true", help="type instead of speaking")
+    parser.add_argument("--device", default="default",
+                        help="ALSA device for the microphone and the speaker (default %(default)s; e.g. pulse)")
     parser.add_argument("--voice", default=SpeechSettings.voice, help="espeak-ng voice id (default %(default)s)")
     parser.add_argument("--rate", type=int, default=SpeechSettings.rate, help="words per minute (%(default)s)")
     parser.add_argument("--volume", type=float, default=SpeechSettings.volume, help="0.0 to 1.0 (%(default)s)")
@@ -48,7 +50,7 @@ def main(argv=None) -> int:
     from massage_coach.voice import live
     from massage_coach.voice.headless import run_headless
 
-    servers = None
+    servers = speaker = recognizer = None
     config = settings()
     rest_url = args.rest_url or config.rest_url
     try:
@@ -56,8 +58,9 @@ def main(argv=None) -> int:
             print("Starting the action server and the Rasa server...", flush=True)
             servers = Servers(rasa_port=config.rasa_port, actions_port=config.actions_port).start()
             rest_url = servers.rest_url
-        speaker = Speaker(SpeechSettings(voice=args.voice, rate=args.rate, volume=args.volume))
-        recognizer = Recognizer()
+        # Native code (espeak-ng, pocketsphinx) runs in worker processes, started again if they die.
+        speaker = IsolatedSpeaker(SpeechSettings(voice=args.voice, rate=args.rate, volume=args.volume))
+        recognizer = IsolatedRecognizer()
         out_dir = args.audio_out or PROJECT_DIR / "var" / "voice"
         out_dir.mkdir(parents=True, exist_ok=True)
         session = VoiceSession(rest_url, speaker, out_dir, auto_advance=not args.no_auto_advance,
@@ -68,16 +71,19 @@ def main(argv=None) -> int:
             return 0
         if args.typed:
             return live.run_typed(session, recognizer)
-        problem = live.missing_devices()
+        problem = live.missing_devices(args.device)
         if problem:
             print(f"Voice input and output are not available: {problem}.\n"
                   "Falling back to typed input; the spoken replies are written as WAV files.", flush=True)
             return live.run_typed(session, recognizer)
-        return live.run_live(session, recognizer)
+        return live.run_live(session, recognizer, args.device)
     except (ServerError, AudioError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:
+        for worker in (speaker, recognizer):
+            if worker is not None:
+                worker.close()
         if servers:
             servers.stop()
 

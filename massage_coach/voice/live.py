@@ -11,13 +11,14 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
 
-from massage_coach.voice.audio import RATE, write_wav
+from massage_coach.voice.audio import RATE, read_recogniser_audio, write_wav
 from massage_coach.voice.echo import EchoGate
 from massage_coach.voice.grammar import normalise
 from massage_coach.voice.listener import Listener
@@ -29,14 +30,26 @@ CHUNK_BYTES = int(RATE * 0.02) * 2  # 20 ms of 16-bit mono
 PERIOD_US = 10000
 
 
-def missing_devices() -> Optional[str]:
-    """Why live audio cannot work here, or None when a microphone and a speaker exist."""
-    for tool, kind in (("arecord", "microphone"), ("aplay", "sound card for playback")):
+DEFAULT_DEVICE = "default"  # ALSA's: a sound card, or a sound server (PulseAudio, PipeWire) through its plugin
+RAW_AUDIO = ["-q", "-t", "raw", "-f", "S16_LE", "-r", str(RATE), "-c", "1"]
+
+
+def missing_devices(device: str = DEFAULT_DEVICE) -> Optional[str]:
+    """Why live audio cannot work here, or None when the ALSA `device` opens for recording and
+    for playback. Opening it is the test: `arecord -l` lists hardware cards only, not a sound
+    server that ALSA reaches through a plugin."""
+    for tool, kind, opening in (("arecord", "microphone", ["-s", "1", "/dev/null"]),
+                                ("aplay", "sound card for playback", ["/dev/null"])):
         if shutil.which(tool) is None:
             return f"{tool} is not installed (Debian package alsa-utils), so no {kind} can be used"
-        listing = subprocess.run([tool, "-l"], capture_output=True, text=True).stdout
-        if "card " not in listing:
-            return f"no {kind} found ({tool} -l lists no device)"
+        try:
+            tried = subprocess.run([tool, "-D", device, *RAW_AUDIO, *opening], capture_output=True, text=True,
+                                   timeout=10)
+        except subprocess.TimeoutExpired:
+            return f"the {kind} ({device!r}) did not open within 10 s"
+        if tried.returncode != 0:
+            reason = (tried.stderr.strip().splitlines() or ["it would not open"])[-1]
+            return f"no {kind} ({tool} -D {device}: {reason})"
     return None
 
 
@@ -51,12 +64,13 @@ def chime(path: Path) -> Path:
 class Player:
     """Plays one WAV at a time; `stop` cuts it off (barge-in)."""
 
-    def __init__(self) -> None:
+    def __init__(self, device: str = DEFAULT_DEVICE) -> None:
+        self.device = device
         self.process: Optional[subprocess.Popen] = None
 
     def play(self, path: Path) -> None:
         self.stop()
-        self.process = subprocess.Popen(["aplay", "-q", str(path)], stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(["aplay", "-D", self.device, "-q", str(path)], stderr=subprocess.DEVNULL)
 
     @property
     def playing(self) -> bool:
@@ -68,31 +82,59 @@ class Player:
             self.process.wait()
 
 
-def run_live(session: VoiceSession, recognizer: Recognizer) -> int:
-    player = Player()
+def run_live(session: VoiceSession, recognizer: Recognizer, device: str = DEFAULT_DEVICE) -> int:
+    player = Player(device)
     cue = chime(session.out_dir / "chime.wav")
-    session.on_turn = lambda turn: turn.audio and player.play(session.out_dir / turn.audio)
-    recorder = subprocess.Popen(["arecord", "-q", "-t", "raw", "-f", "S16_LE", "-r", str(RATE), "-c", "1",
+    cue_samples = read_recogniser_audio(cue)
+    # One clock for everything: the microphone's samples. The listener times turns by them, so the
+    # echo gate must find the playback on that clock too (the wall clock was off from it by
+    # arecord's start-up, and a reply was put on the timeline before it was ready to play).
+    captured = {"samples": 0, "read_at": time.monotonic()}
+
+    def audio_now() -> float:
+        """Where the microphone's stream is now, in seconds."""
+        return captured["samples"] / RATE + time.monotonic() - captured["read_at"]
+
+    def play_turn(turn: Turn) -> None:
+        if not turn.audio:
+            return
+        player.play(session.out_dir / turn.audio)
+        # The session put the reply on the echo gate's timeline at the time it was asked for;
+        # it starts playing only now that it is ready.
+        start_s, samples = session.played.pieces[-1]
+        session.played.pieces[-1] = (max(start_s, audio_now()), samples)
+
+    session.on_turn = play_turn
+    # arecord's complaints (overruns while a reply is prepared) go to a file: a pipe nobody
+    # reads would fill up and stop the microphone.
+    complaints = tempfile.TemporaryFile()
+    recorder = subprocess.Popen(["arecord", "-D", device, *RAW_AUDIO,
                                  f"--period-time={PERIOD_US}", f"--buffer-time={8 * PERIOD_US}"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    started = time.monotonic()
+                                stdout=subprocess.PIPE, stderr=complaints)
 
     def fall_silent(_at_s: float) -> None:  # the user speaks over the narration
         player.stop()
-        session.interrupt(time.monotonic() - started)  # the playback's clock, as session._speak
+        session.interrupt(audio_now())
 
     # Chosen when speech begins: through the echo gate while the client speaks.
     listener = Listener(recognizer, lambda start_s: (player.playing, session.context), EchoGate(session.played),
                         on_user_voice=fall_silent)
-    print("Listening. Say \"start the quick massage\", \"what is kneading\", \"next\", \"pause\"... "
-          "(Ctrl-C to leave)", flush=True)
+    listening = False
     try:
         while True:
             data = recorder.stdout.read(CHUNK_BYTES)
             if not data:
-                print(f"The microphone stopped: {recorder.stderr.read().decode().strip()}", file=sys.stderr)
+                recorder.wait()
+                complaints.seek(0)
+                print(f"The microphone stopped: {complaints.read().decode().strip()}", file=sys.stderr)
                 return 1
-            now = time.monotonic() - started
+            if not listening:  # not before the microphone gives its first sound: what was said before is lost
+                print("Listening. Say \"start the quick massage\", \"what is kneading\", \"next\", \"pause\"... "
+                      "(Ctrl-C to leave)", flush=True)
+                listening = True
+            captured["samples"] += len(data) // 2
+            captured["read_at"] = time.monotonic()
+            now = audio_now()
             speaking = player.playing
             session.speaking_until = now + 1.0 if speaking else 0.0
             for heard in listener.feed(np.frombuffer(data, dtype="<i2")):
@@ -102,6 +144,7 @@ def run_live(session: VoiceSession, recognizer: Recognizer) -> int:
                     continue
                 player.stop()  # barge-in: the command wins over the narration
                 player.play(cue)
+                session.played.play(audio_now(), cue_samples)  # its echo is no user either
                 print(f"you> {recognition.text}", flush=True)
                 turn = session.hear(recognition.text, recognition.action, now)
                 print(f"coach> {turn.speech}", flush=True)
@@ -111,6 +154,8 @@ def run_live(session: VoiceSession, recognizer: Recognizer) -> int:
     finally:
         player.stop()
         recorder.terminate()
+        recorder.wait()
+        complaints.close()
 
 
 def run_typed(session: VoiceSession, recognizer: Recognizer) -> int:

@@ -134,6 +134,11 @@ class Speaker:
             return np.zeros(0, dtype=np.int16), rate, 0.0
         return np.concatenate(chunks), rate, first_ready
 
+    def render_with(self, settings: SpeechSettings, text: str) -> tuple:
+        """`render` with these settings (a worker's request brings the client's settings)."""
+        self.settings = settings
+        return self.render(text)
+
     def render_to(self, text: str, path: Path) -> float:
         """Writes the whole text to `path`; returns seconds until its first sentence was ready."""
         samples, rate, first_ready = self.render(text)

@@ -2,6 +2,10 @@
 
     make bench-voice                  # everything, about 5 min
     make bench-voice ARGS=--quick     # listening accuracy per context and latency only
+    make bench-voice ARGS="--recogniser grammar"   # the pocketsphinx grammar instead of Whisper
+
+Then the spoken corpus of issue 12 (scripts/bench_voice_corpus.py): several synthesiser
+families, development and locked parts, everyday talk, human recordings.
 
 Commands are spoken by espeak-ng in three voices/speeds (massage_coach.voice.synthetic).
 A command counts as recognised when the phrase heard means the same to the assistant as
@@ -26,6 +30,7 @@ import argparse
 import json
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import urllib.request
@@ -43,6 +48,7 @@ from massage_coach.voice.listener import hear  # noqa: E402
 from massage_coach.voice.recognizer import Recognizer  # noqa: E402
 from massage_coach.voice.session import SETTING_ACTIONS, VoiceSession  # noqa: E402
 from massage_coach.voice.speaker import Speaker  # noqa: E402
+from massage_coach.voice.understanding import CommandRecognizer  # noqa: E402
 from massage_coach.voice.synthetic import (DIGITAL_SILENCE, USER_VOICES, mix_under, room_echo, say,  # noqa: E402
                                            spoken_ends, write_conversation)
 
@@ -154,7 +160,7 @@ def heard(recognizer: Recognizer, audio: np.ndarray, context: str,
     return " + ".join(text for text in texts if text), fell_silent
 
 
-def accuracy(servers: Servers, recognizer: Recognizer, snr_db, while_speaking: bool, contextual: bool,
+def accuracy(servers: Servers, recognizer, grammar: Recognizer, snr_db, while_speaking: bool, contextual: bool,
              narration: List[tuple] = (), echo_below_db: float = ECHO_BELOW_DB) -> tuple:
     """Each command in each context it is used in, searched in that context's phrases
     (`contextual`) or in all phrases (the same audio, for comparison). `while_speaking`: spoken
@@ -163,7 +169,7 @@ def accuracy(servers: Servers, recognizer: Recognizer, snr_db, while_speaking: b
     right, total, misses, cache, silent_after = 0, 0, [], {}, []
     for voice, speed in USER_VOICES:
         for command, context in [(command, context) for command in COMMANDS
-                                 for context in used_in(recognizer, command)]:
+                                 for context in used_in(grammar, command)]:
             search = context if contextual else ""
             spoken = say(command, voice, speed)
             if while_speaking:
@@ -185,7 +191,7 @@ def accuracy(servers: Servers, recognizer: Recognizer, snr_db, while_speaking: b
                 began_s = NARRATION_LEAD_S + np.flatnonzero(np.abs(spoken) > DIGITAL_SILENCE)[0] / RATE
                 silent_after.append(fell_silent[0] - began_s if fell_silent else None)
             total += 1
-            if same_meaning(servers, recognizer, command, text, cache):
+            if same_meaning(servers, grammar, command, text, cache):
                 right += 1
             else:
                 misses.append(f"{voice}/{speed} {search or 'all'}: {command!r} -> {text or '(rejected)'!r}")
@@ -240,14 +246,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="only listening accuracy per context and latency (for iterating on latency)")
-    quick = parser.parse_args().quick
+    parser.add_argument("--recogniser", choices=("whisper", "grammar"), default="whisper")
+    args = parser.parse_args()
+    quick = args.quick
     with tempfile.TemporaryDirectory() as work:
         servers = Servers(rasa_port=5915, actions_port=5965, tracker_db=Path(work) / "t.db",
                           log_dir=Path(work) / "log", api_token=secrets.token_hex(8))
         with servers:
-            recognizer = Recognizer()
-            print(f"grammar: {len(recognizer.grammar.phrases)} phrases "
-                  f"({len(recognizer.grammar.unpronounceable)} left out: words not in the dictionary)")
+            grammar = Recognizer()
+            print(f"grammar: {len(grammar.grammar.phrases)} phrases "
+                  f"({len(grammar.grammar.unpronounceable)} left out: words not in the dictionary)")
+            recognizer = grammar if args.recogniser == "grammar" else CommandRecognizer()
+            print(f"recogniser: {args.recogniser}")
             narration = narrations()
             modes = [("listening, per context", False, True, {}), ("listening, all phrases", False, False, {}),
                      (f"barge-in over narration {ECHO_BELOW_DB:g} dB below, per context", True, True, {}),
@@ -255,7 +265,7 @@ def main() -> int:
                       {"echo_below_db": HARDER_ECHO_BELOW_DB})][:1 if quick else 4]
             for mode, while_speaking, contextual, options in modes:
                 for label, snr in (("clean", None), ("10 dB SNR", 10.0)):
-                    right, total, misses, silent_after = accuracy(servers, recognizer, snr, while_speaking,
+                    right, total, misses, silent_after = accuracy(servers, recognizer, grammar, snr, while_speaking,
                                                                   contextual, narration, **options)
                     print(f"command accuracy {mode}, {label}: {right}/{total} = {100 * right / total:.1f} %")
                     if while_speaking:
@@ -287,7 +297,8 @@ def main() -> int:
                         print(f"latency, end of command to first reply audio{room_label}{label}: "
                               f"p50 {statistics.median(figures):.0f} ms, p95 {percentile(figures, 0.95):.0f} ms "
                               f"({len(figures)} turns)")
-    return 0
+    corpus = subprocess.run([sys.executable, str(Path(__file__).with_name("bench_voice_corpus.py"))])
+    return corpus.returncode
 
 
 if __name__ == "__main__":

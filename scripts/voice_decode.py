@@ -51,9 +51,12 @@ def main() -> int:
     parser.add_argument("recogniser", choices=RECOGNISERS)
     parser.add_argument("--part", help="dev, locked or human (default: all)")
     parser.add_argument("--limit", type=int, help="at most this many (a quick look)")
+    parser.add_argument("--share", type=float, default=1.0,
+                        help="decode this share of the subset (the same utterances for every recogniser)")
     args = parser.parse_args()
     work = [(item, condition) for item in utterances() for condition in CONDITIONS
-            if sampled(item, condition) and (not args.part or item.part == args.part)]
+            if sampled(item, condition) and (not args.part or item.part == args.part)
+            and stable_hash(key(item, condition)) % 100 < args.share * 100]
     work.sort(key=lambda pair: stable_hash(key(*pair)))  # a --limit look spreads over voices and phrases
     work = work[:args.limit] if args.limit else work
     started = time.perf_counter()

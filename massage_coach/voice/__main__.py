@@ -15,6 +15,7 @@ from massage_coach.servers import HEALTH_SENDER, PROJECT_DIR, HOST, Servers, Ser
 from massage_coach.voice.audio import AudioError
 from massage_coach.voice.recognizer import Recognizer
 from massage_coach.voice.session import StepClock, VoiceSession
+from massage_coach.voice.understanding import CommandRecognizer
 from massage_coach.voice.speaker import SpeechSettings, Speaker
 
 
@@ -30,6 +31,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--no-auto-advance", action="store_true", help="never move to the next step by itself")
     parser.add_argument("--duration-scale", type=float, default=1.0,
                         help="multiply step durations (e.g. 0.01 to try the pacing quickly)")
+    parser.add_argument("--recogniser", choices=("whisper", "grammar"), default="whisper",
+                        help="whisper: open transcription, then the command or nothing (default); "
+                             "grammar: the pocketsphinx phrase grammar")
+    parser.add_argument("--wake-phrase", default="", metavar="WORDS",
+                        help='only turns that start with these words are commands (e.g. "coach"), '
+                             "except answers to a question; off by default")
+    parser.add_argument("--confirm-always", action="store_true",
+                        help="ask before ending, restarting or switching a routine or jumping steps, even when sure")
     parser.add_argument("--room-echo", type=float, metavar="DB",
                         help="headless: mix the replies into the input as a room would echo them, DB loud (e.g. -10)")
     args = parser.parse_args(argv)
@@ -63,13 +72,17 @@ def main(argv=None) -> int:
                               actions_port=int(os.environ.get("ACTIONS_PORT", 5055))).start()
             rest_url = servers.rest_url
         speaker = Speaker(SpeechSettings(voice=args.voice, rate=args.rate, volume=args.volume))
-        recognizer = Recognizer()
+        recognizer = Recognizer()  # typed input and the grammar recogniser
         out_dir = args.audio_out or PROJECT_DIR / "var" / "voice"
         out_dir.mkdir(parents=True, exist_ok=True)
         session = VoiceSession(rest_url, speaker, out_dir, auto_advance=not args.no_auto_advance,
                                clock=StepClock(scale=args.duration_scale))
+        listening = recognizer
+        if args.recogniser == "whisper" and not args.typed:
+            listening = CommandRecognizer(wake_phrase=args.wake_phrase, confirm_always=args.confirm_always)
+            listening.position = lambda: session.current_step
         if args.audio_in:
-            records = run_headless(session, recognizer, args.audio_in, room_echo_db=args.room_echo)
+            records = run_headless(session, listening, args.audio_in, room_echo_db=args.room_echo)
             print(f"{len(records)} turns; transcript in {out_dir / 'transcript.jsonl'}")
             return 0
         if args.typed:
@@ -79,7 +92,7 @@ def main(argv=None) -> int:
             print(f"Voice input and output are not available: {problem}.\n"
                   "Falling back to typed input; the spoken replies are written as WAV files.", flush=True)
             return live.run_typed(session, recognizer)
-        return live.run_live(session, recognizer)
+        return live.run_live(session, listening)
     except (ServerError, AudioError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -67,6 +67,14 @@ class Command:
         return f"/{self.intent}{json.dumps(self.entities) if self.entities else ''}"
 
 
+def words(text: str) -> str:
+    """Lower case words as the classifier sees them: like grammar.normalise, but digits stay
+    (Whisper writes "step 11")."""
+    text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.lower())
+    return " ".join(normalise(piece) if not piece.isdigit() else piece for piece in re.split(r"(\d+)", text)
+                    if piece.strip()).strip()
+
+
 def spoken_number(words: str) -> Optional[int]:
     total, seen = 0, False
     for word in words.split():
@@ -85,7 +93,7 @@ def training_examples(spec: Dict) -> List[Tuple[str, str]]:
     for path in sorted(NLU_DIR.glob("*.yml")):
         for block in (yaml.safe_load(path.read_text()) or {}).get("nlu", []):
             for line in (block.get("examples") or "").splitlines():
-                text = normalise(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip().lstrip("- ")))
+                text = words(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip().lstrip("- ")))
                 if text and "intent" in block:
                     examples.append((text, block["intent"]))
     phrases = yaml.safe_load(PHRASES_PATH.read_text())
@@ -141,7 +149,7 @@ class CommandInterpreter:
     def interpret(self, transcript: str, context: str = "routine") -> Optional[Command]:
         """The command in `transcript` if it is one listened for in `context` ("routine", "idle",
         with "+asked" while a yes/no question is open); None: not for me."""
-        text = normalise(transcript)
+        text = words(transcript)
         if not text:
             return None
         intent, probability = self.probabilities(text)[0]

@@ -22,6 +22,7 @@ from massage_coach.voice.audio import RATE, read_recogniser_audio, wav_duration,
 from massage_coach.voice.echo import PlaybackTimeline
 from massage_coach.voice.grammar import ASKED
 from massage_coach.voice.speaker import Speaker
+from massage_coach.voice.understanding import describe
 
 SETTING_ACTIONS = ("slower", "faster", "louder", "quieter")
 CONFIRMATIONS = ("yes", "yes please", "yeah", "yep")
@@ -32,6 +33,8 @@ CLOCK_STOPPERS = ("routine_done", "routine_stopped", "screening", "confirmation"
 QUESTIONS = ("screening", "confirmation")
 REPLAY_S = 1.0  # resuming after an interruption, the client repeats this much of what it said
 ANSWER_BUTTONS = ("/affirm", "/deny")
+AFFIRM, DENY = ANSWER_BUTTONS  # the typed requests of a spoken yes and no (understanding.py)
+NOT_DONE = "Okay, I won't."
 
 
 def asks_question(replies: List[Dict]) -> bool:
@@ -204,25 +207,38 @@ class VoiceSession:
             self.clock.after_narration(max(0.0, self.speaking_until - now))
         return turn
 
-    def hear(self, phrase: str, action: str, now: float, waited_ms: float = 0.0, source: str = "voice") -> Turn:
-        """Acts on a recognised phrase: a speech setting locally, anything else via the assistant."""
+    def hear(self, phrase: str, action: str, now: float, waited_ms: float = 0.0, source: str = "voice",
+             heard: str = "") -> Turn:
+        """Acts on a recognised phrase: a speech setting locally, anything else via the assistant.
+        `phrase` is a grammar phrase, or a typed request ("/next_step", action "command" or
+        "confirm") from understanding.py; `heard`: what was said, for the record."""
+        heard = heard or phrase
         confirmed, self.awaiting_confirmation = self.awaiting_confirmation, ""
-        if confirmed and phrase in CONFIRMATIONS:
-            return self.send(confirmed, now, heard=phrase, source=source, waited_ms=waited_ms)
+        if confirmed and (phrase in CONFIRMATIONS or phrase == AFFIRM):
+            return self.send(confirmed, now, heard=heard, source=source, waited_ms=waited_ms)
+        if confirmed and phrase == DENY:  # "no" to "Did you say ...?": nothing happens, and it says so
+            return self._speak(Turn(heard, [], NOT_DONE, latency_ms=waited_ms, source=source,
+                                    barged_in=now < self.speaking_until), now, time.perf_counter())
         if action == "confirm":
             self.awaiting_confirmation = phrase
             started = time.perf_counter()
-            turn = Turn(phrase, [], f"Did you say {phrase}? Say yes to do it.", latency_ms=waited_ms,
+            asked = describe(phrase) if phrase.startswith("/") else phrase
+            turn = Turn(heard, [], f"Did you say {asked}? Say yes to do it.", latency_ms=waited_ms,
                         source=source, barged_in=now < self.speaking_until)
             return self._speak(turn, now, started)
         if action in SETTING_ACTIONS:
             started = time.perf_counter()
-            turn = Turn(phrase, [], self.speaker.settings.apply(action), latency_ms=waited_ms, source=source,
+            turn = Turn(heard, [], self.speaker.settings.apply(action), latency_ms=waited_ms, source=source,
                         barged_in=now < self.speaking_until)
             return self._speak(turn, now, started)
         if action == "pause":  # a bare "stop": pause, which loses nothing (see phrases.yml)
-            return self.send("pause", now, heard=phrase, source=source, waited_ms=waited_ms)
-        return self.send(phrase, now, source=source, waited_ms=waited_ms)
+            return self.send("pause", now, heard=heard, source=source, waited_ms=waited_ms)
+        return self.send(phrase, now, heard=heard, source=source, waited_ms=waited_ms)
+
+    @property
+    def current_step(self) -> Optional[int]:
+        """The step the user is at while a routine runs (for the recogniser: is a jump far?)."""
+        return self.clock.step_key[1] if self.clock.step_key is not None else None
 
     def tick(self, now: float) -> Optional[Turn]:
         """The clock's own turn, if one is due: a heads-up, or "next" when the step's time is up."""

@@ -23,13 +23,14 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from massage_coach.voice.commands import LOCAL_INTENTS, Command, CommandInterpreter  # noqa: E402
+from massage_coach.voice.commands import Command, CommandInterpreter, words  # noqa: E402
+from massage_coach.voice.understanding import SIMILARITY, similarity  # noqa: E402
 from massage_coach.voice.corpus import CONDITIONS, Utterance, utterances  # noqa: E402
 from massage_coach.voice.corpus_decodes import key, load  # noqa: E402
 from massage_coach.voice.grammar import normalise  # noqa: E402
 
 THRESHOLDS = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8]
-WRONG_COST = 5  # choosing a threshold: a wrong command or a false trigger costs five missed commands
+WRONG_COST = 10  # choosing a threshold: a wrong command or a false trigger costs ten missed commands
 
 Decision = Callable[[Utterance, str, float], Optional[Command]]
 
@@ -51,35 +52,25 @@ def expected(item: Utterance, interpreter: CommandInterpreter) -> Tuple[str, Dic
 def decisions(interpreter: CommandInterpreter) -> Dict[str, Decision]:
     grammar, whisper = load("grammar"), load("whisper")
 
-    def grammar_meaning(phrase: str, action: str) -> Optional[Command]:
-        if not action:
-            return None
-        if action in LOCAL_INTENTS:
-            return Command(action, {}, 1.0, phrase)
-        if action == "pause":
-            return Command("pause_routine", {}, 1.0, phrase)
-        meaning = CommandInterpreter.interpret(interpreter, phrase, "routine+asked+idle")
-        return meaning or Command("unknown", {}, 1.0, phrase)
-
     def by_grammar(item, condition, threshold):
         record = grammar[key(item, condition)]
-        return grammar_meaning(record["phrase"], record["action"])
+        return interpreter.phrase_command(record["phrase"], record["action"]) if record["action"] else None
 
     def by_whisper(item, condition, threshold):
         interpreter.threshold = threshold
         return interpreter.interpret(whisper[key(item, condition)]["text"], context_of(item))
 
-    def agreeing(item, condition, threshold):
-        """Whisper's command, also taken at a lower threshold when the grammar heard the same."""
-        interpreter.threshold = min(threshold, 0.3)
-        heard = interpreter.interpret(whisper[key(item, condition)]["text"], context_of(item))
-        if heard is None or heard.confidence >= threshold:
-            return heard
+    def verified(item, condition, threshold):
+        """The grammar's phrase when Whisper's transcript reads like it (its entities are exact),
+        else Whisper's command."""
         record = grammar[key(item, condition)]
-        same = grammar_meaning(record["phrase"], record["action"])
-        return heard if same is not None and same.intent == heard.intent else None
+        transcript = whisper[key(item, condition)]["text"]
+        if record["action"] and similarity(words(transcript), record["phrase"]) >= SIMILARITY:
+            return interpreter.phrase_command(record["phrase"], record["action"])
+        interpreter.threshold = threshold
+        return interpreter.interpret(transcript, context_of(item))
 
-    return {"grammar": by_grammar, "whisper": by_whisper, "whisper+grammar": agreeing}
+    return {"grammar": by_grammar, "whisper": by_whisper, "whisper+grammar": verified}
 
 
 def score(items: List[Tuple[Utterance, str]], decide: Decision, threshold: float,
@@ -118,52 +109,75 @@ def choose_threshold(items, decide, interpreter) -> float:
     return max(THRESHOLDS, key=cost)
 
 
+def report(name: str, decoded, decide: Decision, threshold: float, interpreter: CommandInterpreter) -> None:
+    """Per part, condition and family; answers; human recordings; leave-one-family-out."""
+    for part in ("dev", "locked"):
+        print(f" {part}:")
+        part_items = [(i, c) for i, c in decoded if i.part == part and i.kind in ("command", "talk")]
+        for condition in CONDITIONS:
+            chosen = [(i, c) for i, c in part_items if c == condition]
+            if chosen:
+                print(row(condition, score(chosen, decide, threshold, interpreter)))
+        for family in sorted({i.family for i, _ in part_items}):
+            for condition in ("clean", "snr10"):
+                chosen = [(i, c) for i, c in part_items if i.family == family and c == condition]
+                if chosen:
+                    print(row(f"{family} {condition}", score(chosen, decide, threshold, interpreter)))
+        answers = [(i, c) for i, c in decoded if i.part == part and i.kind == "answer"]
+        print(row("answers (yes/no asked)", score(answers, decide, threshold, interpreter)))
+    human = [(i, c) for i, c in decoded if i.part == "human"]
+    print(row("human recordings (talk)", score(human, decide, threshold, interpreter)))
+    if name == "grammar":
+        return
+    print(" leave-one-family-out (threshold chosen on the dev part of the other families, "
+          "tested on both parts of this family):")
+    for family in sorted({i.family for i, _ in decoded if i.part != "human"}):
+        tuned = choose_threshold([(i, c) for i, c in decoded if i.part == "dev" and i.family != family],
+                                 decide, interpreter)
+        held = [(i, c) for i, c in decoded if i.family == family and i.kind in ("command", "talk")]
+        for condition in ("clean", "snr10"):
+            print(row(f"{family} {condition} (t={tuned:g})",
+                      score([(i, c) for i, c in held if c == condition], decide, tuned, interpreter)))
+
+
+def decode_times(name: str) -> str:
+    values = sorted(record["ms"] for record in load(name).values())
+    return (f"p50 {statistics.median(values):.0f} ms, p95 {values[int(0.95 * (len(values) - 1))]:.0f} ms"
+            if values else "-")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--recognisers", default="grammar,whisper,whisper+grammar")
     args = parser.parse_args()
     interpreter = CommandInterpreter()
-    caches = [load(name) for name in ("grammar", "whisper")]
-    decoded = [(item, c) for item in utterances() for c in CONDITIONS if all(key(item, c) in cache for cache in caches)]
+    caches = {name: load(name) for name in ("grammar", "whisper")}
+    everything = [(item, c) for item in utterances() for c in CONDITIONS]
+    by_whisper = [(i, c) for i, c in everything if key(i, c) in caches["whisper"]]
+    both = [(i, c) for i, c in by_whisper if key(i, c) in caches["grammar"]]
     all_decisions = decisions(interpreter)
-    print(f"{len(decoded)} utterances decoded by every recogniser")
-    for name in args.recognisers.split(","):
-        decide = all_decisions[name]
-        dev = [(i, c) for i, c in decoded if i.part == "dev"]
-        threshold = choose_threshold(dev, decide, interpreter) if name != "grammar" else 0.0
-        print(f"\n== {name} (threshold {threshold:g}, chosen on the development part)")
+    names = args.recognisers.split(",")
+    # Each recogniser's threshold on the development utterances it can decide.
+    thresholds = {name: 0.0 if name == "grammar" else
+                  choose_threshold([(i, c) for i, c in (both if "grammar" in name else by_whisper) if i.part == "dev"],
+                                   all_decisions[name], interpreter)
+                  for name in names}
+    print(f"== Side by side on the same audio ({len(both)} utterances decoded by every recogniser; "
+          "thresholds chosen on the development part)")
+    for name in names:
         for part in ("dev", "locked"):
-            print(f" {part}:")
-            part_items = [(i, c) for i, c in decoded if i.part == part and i.kind in ("command", "talk")]
-            for condition in CONDITIONS:
-                chosen = [(i, c) for i, c in part_items if c == condition]
-                if chosen:
-                    print(row(condition, score(chosen, decide, threshold, interpreter)))
-            families = sorted({i.family for i, _ in part_items})
-            for family in families:
-                for condition in ("clean", "snr10"):
-                    chosen = [(i, c) for i, c in part_items if i.family == family and c == condition]
-                    if chosen:
-                        print(row(f"{family} {condition}", score(chosen, decide, threshold, interpreter)))
-            answers = [(i, c) for i, c in decoded if i.part == part and i.kind == "answer"]
-            print(row("answers (yes/no asked)", score(answers, decide, threshold, interpreter)))
-        human = [(i, c) for i, c in decoded if i.part == "human"]
-        print(row("human recordings (talk)", score(human, decide, threshold, interpreter)))
-        if name != "grammar":
-            print(" leave-one-family-out (threshold chosen on the dev part of the other families, "
-                  "tested on all of this family):")
-            for family in sorted({i.family for i, _ in decoded if i.part != "human"}):
-                tuned = choose_threshold([(i, c) for i, c in decoded if i.part == "dev" and i.family != family],
-                                         decide, interpreter)
-                held = [(i, c) for i, c in decoded if i.family == family and i.kind in ("command", "talk")]
-                print(row(f"{family} (t={tuned:g})", score(held, decide, tuned, interpreter)))
-        whisper_ms = [r["ms"] for r in load("whisper").values()]
-        grammar_ms = [r["ms"] for r in load("grammar").values()]
-        for label, values in (("grammar", grammar_ms), ("whisper", whisper_ms)):
-            if values and label in name:
-                values.sort()
-                print(f" decode time {label}: p50 {statistics.median(values):.0f} ms, "
-                      f"p95 {values[int(0.95 * (len(values) - 1))]:.0f} ms (whole turn, after it ended)")
+            for label, conditions in (("clean", ("clean",)), ("noisy", ("snr20", "snr10", "snr5", "room"))):
+                chosen = [(i, c) for i, c in both if i.part == part and c in conditions and i.kind != "answer"]
+                print(row(f"{name} {part} {label}", score(chosen, all_decisions[name], thresholds[name], interpreter)))
+    for name in names:
+        if name != "whisper":  # the others decoded only the side-by-side share
+            continue
+        print(f"\n== {name}, all {len(by_whisper)} utterances it decoded (threshold {thresholds[name]:g}, "
+              "chosen on the development part)")
+        report(name, by_whisper, all_decisions[name], thresholds[name], interpreter)
+    for name in ("grammar", "whisper"):
+        print(f"decode time {name}, whole turn after it ended, as measured while decoding the corpus: "
+              f"{decode_times(name)}")
     return 0
 
 

@@ -8,10 +8,13 @@ left out when the thresholds were chosen: see README), transcribed by the real m
 from __future__ import annotations
 
 import copy
+import json
+
 import numpy as np
 import pytest
 
-from massage_coach.voice.audio import add_noise, silence
+from massage_coach.voice.__main__ import main as voice_main
+from massage_coach.voice.audio import add_noise, silence, write_wav
 from massage_coach.voice.corpus import synthesise
 from massage_coach.voice.synthetic import say
 from massage_coach.voice.transcriber import MODEL_SHA256, ModelError, model_dir, verify_model
@@ -115,3 +118,26 @@ def test_the_model_file_is_checked_at_start_up(tmp_path):
     (tmp_path / "model.bin").write_bytes(b"not the model")
     with pytest.raises(ModelError, match=MODEL_SHA256):
         verify_model(tmp_path)
+
+
+def test_a_routine_driven_by_voice_in_a_voice_not_used_for_tuning(servers, tmp_path):
+    # Headless, the default recogniser: what it understands goes to Rasa as typed requests, and
+    # talk in between changes nothing and says nothing.
+    turns = [("start the quick massage", 30), ("none of those", 40), ("next step", 15), ("that tickles", 6),
+             ("go back one step", 15), ("pause", 8)]
+    pieces = [silence(0.5)]
+    for text, pause_s in turns:
+        pieces += [synthesise(text, "flite", "rms", 1.0), silence(pause_s)]
+    write_wav(tmp_path / "turns.wav", np.concatenate(pieces))
+    out = tmp_path / "out"
+    assert voice_main(["--rest-url", servers.rest_url, "--audio-in", str(tmp_path / "turns.wav"),
+                       "--audio-out", str(out), "--no-auto-advance"]) == 0
+    records = [json.loads(line) for line in (out / "transcript.jsonl").read_text().splitlines()]
+    voice = [r for r in records if r["source"] == "voice"]
+    assert [r["request"] for r in voice if r.get("request")] == [
+        '/start_routine{"routine": "home"}', "/deny", "/next_step", "/previous_step", "/pause_routine"], voice
+    [talk] = [r for r in voice if "unrecognised" in r]
+    assert "tickle" in talk["unrecognised"].lower() and not talk["speech"] and not talk["replies"]
+    steps = [reply["custom"]["step"] for r in records for reply in r["replies"]
+             if (reply.get("custom") or {}).get("type") == "step"]
+    assert steps == [1, 2, 1]

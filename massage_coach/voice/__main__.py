@@ -79,7 +79,8 @@ def main(argv=None) -> int:
                                clock=StepClock(scale=args.duration_scale))
         listening = recognizer
         if args.recogniser == "whisper" and not args.typed:
-            listening = CommandRecognizer(wake_phrase=args.wake_phrase, confirm_always=args.confirm_always)
+            listening = CommandRecognizer(wake_phrase=args.wake_phrase, confirm_always=args.confirm_always,
+                                          grammar=recognizer)
             listening.position = lambda: session.current_step
         if args.audio_in:
             records = run_headless(session, listening, args.audio_in, room_echo_db=args.room_echo)

@@ -46,9 +46,12 @@ NUMBER_WORDS.update({"thirty": 30, "forty": 40, "first": 1, "second": 2, "third"
                      "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "to": 2, "too": 2, "for": 4})
 # Whisper writes a step number as digits or words; "to"/"for" only count right after "step".
 STEP_NUMBER = re.compile(r"\bstep (?:number )?(\d+|[a-z]+(?: [a-z]+)?)")
+# The entities each intent takes (others found in the words are left out).
+WANTED_ENTITIES = {"go_to_step": ("number",), "ask_technique": ("technique",), "ask_zone": ("zone",),
+                   "ask_anatomy": ("body_part",), "check_condition": ("condition",), "start_routine": ("routine",)}
 # Defaults measured on the development corpus (scripts/bench_voice_corpus.py); see README.
-THRESHOLD = 0.5
-HIGH_CONFIDENCE = 0.8
+THRESHOLD = 0.7
+HIGH_CONFIDENCE = 0.9
 
 
 @dataclass
@@ -161,7 +164,20 @@ class CommandInterpreter:
             return None
         if intent == "go_to_step" and "number" not in entities:
             return None
-        wanted = {"go_to_step": ("number",), "ask_technique": ("technique",), "ask_zone": ("zone",),
-                  "ask_anatomy": ("body_part",), "check_condition": ("condition",), "start_routine": ("routine",)}
-        kept = {name: value for name, value in entities.items() if name in wanted.get(intent, ())}
+        kept = {name: value for name, value in entities.items() if name in WANTED_ENTITIES.get(intent, ())}
         return Command(intent, kept, float(probability), transcript)
+
+    def phrase_command(self, phrase: str, action: str) -> Command:
+        """What a phrase of the voice grammar means (grammar.py: its local action, or what the
+        classifier makes of it, entities from its words); confidence: the classifier's."""
+        if action in LOCAL_INTENTS:
+            return Command(action, {}, 1.0, phrase)
+        if action == "pause":  # a bare "stop" only pauses (phrases.yml)
+            return Command("pause_routine", {}, 1.0, phrase)
+        intent, probability = self.probabilities(phrase)[0]
+        entities = self.entities(phrase)
+        if "number" in entities:
+            intent = "go_to_step"
+        wanted = WANTED_ENTITIES.get(intent, ())
+        return Command(intent, {name: value for name, value in entities.items() if name in wanted},
+                       float(probability), phrase)

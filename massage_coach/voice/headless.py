@@ -18,7 +18,7 @@ import numpy as np
 
 from massage_coach.voice.audio import RATE, read_recogniser_audio
 from massage_coach.voice.echo import EchoGate
-from massage_coach.voice.grammar import normalise
+from massage_coach.voice.commands import words
 from massage_coach.voice.listener import HeardTurn, Listener
 from massage_coach.voice.recognizer import Recognizer
 from massage_coach.voice.session import Turn, VoiceSession
@@ -55,7 +55,7 @@ def run_headless(session: VoiceSession, recognizer: Recognizer, audio_in: Path,
         spoken_until["at_s"] = round(segment.end_s, 2)
         if recognition is not None and recognition.action:
             session.hear(recognition.text, recognition.action, now, turn.waited_ms,
-                         heard=normalise(recognition.best_guess))
+                         heard=words(recognition.best_guess))
             return
         if recognition is None:
             write(Turn("", [], "", source="voice").record() | {"echo": True, "at_s": spoken_until["at_s"]})

@@ -72,11 +72,12 @@ class Turn:
     latency_ms: float = 0.0
     source: str = "voice"  # voice | timer | typed | resume (the rest of what a false interruption cut off)
     barged_in: bool = False
+    request: str = ""  # what was sent to the assistant: a typed request ("/next_step") or text
 
     def record(self) -> Dict:
         return {"heard": self.heard, "replies": self.replies, "audio": self.audio,
                 "latency_ms": round(self.latency_ms, 1), "source": self.source,
-                "barged_in": self.barged_in, "speech": self.speech}
+                "barged_in": self.barged_in, "speech": self.speech, "request": self.request}
 
 
 @dataclass
@@ -201,7 +202,7 @@ class VoiceSession:
         self._track(replies, now)
         self.question_open = asks_question(replies)
         turn = Turn(heard or text, replies, spoken_text(replies), latency_ms=waited_ms, source=source,
-                    barged_in=barged_in)
+                    barged_in=barged_in, request=text)
         self._speak(turn, now, started)
         if any((reply.get("custom") or {}).get("type") == "step" for reply in replies):
             self.clock.after_narration(max(0.0, self.speaking_until - now))

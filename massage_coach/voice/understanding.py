@@ -29,9 +29,9 @@ from typing import Callable, Optional
 import numpy as np
 
 from massage_coach.voice.audio import RATE
-from massage_coach.voice.commands import Command, CommandInterpreter
+from massage_coach.voice.commands import Command, CommandInterpreter, words
 from massage_coach.voice.grammar import ASKED, normalise
-from massage_coach.voice.recognizer import Recognition
+from massage_coach.voice.recognizer import Recognition, Recognizer
 from massage_coach.voice.transcriber import Transcriber
 
 PLACE_LOSING = ("stop_routine", "restart_routine", "start_routine")
@@ -39,6 +39,9 @@ NEAR_STEPS = 1  # going to a step this near the current one loses nothing
 WAKE_SIMILARITY = 0.75  # how close the first word must sound-alike-spell the wake word ("couch" for "coach")
 # A turn this short holds no word (a click, a breath): not worth a transcription.
 MIN_SPEECH_S = 0.2
+# The grammar's phrase stands when Whisper's transcript reads this much like it (difflib ratio,
+# chosen on the development corpus): "start with massage" for "start the quick massage".
+SIMILARITY = 0.7
 
 
 @dataclass
@@ -59,6 +62,11 @@ class Decision:
         return "confirm" if self.confirm else "command"
 
 
+def similarity(heard: str, phrase: str) -> float:
+    """How alike two word strings read, 0 to 1 (letters, in order)."""
+    return difflib.SequenceMatcher(None, heard, phrase).ratio()
+
+
 def strip_wake_phrase(text: str, wake_phrase: str) -> Optional[str]:
     """The rest of `text` after the wake phrase, or None when it does not start with it."""
     words, wake = normalise(text).split(), normalise(wake_phrase).split()
@@ -74,8 +82,11 @@ class CommandRecognizer:
     """Decides what a turn of 16 kHz mono speech is; see the module's docstring."""
 
     def __init__(self, transcriber: Optional[Transcriber] = None, interpreter: Optional[CommandInterpreter] = None,
-                 wake_phrase: str = "", confirm_always: bool = False) -> None:
+                 wake_phrase: str = "", confirm_always: bool = False, grammar: Optional[Recognizer] = None) -> None:
         self.transcriber = transcriber or Transcriber()
+        # The pocketsphinx grammar decodes the same turn (while it is spoken): when Whisper's
+        # transcript reads like its phrase, that phrase's exact meaning is taken.
+        self.grammar = grammar
         self.interpreter = interpreter or CommandInterpreter()
         self.wake_phrase = wake_phrase
         self.confirm_always = confirm_always  # confirm place-losing commands even when sure
@@ -83,16 +94,25 @@ class CommandRecognizer:
         self.position: Callable[[], Optional[int]] = lambda: None
         self._context, self._turn = "", []
 
-    def decide(self, samples: np.ndarray, context: str = "routine") -> Decision:
+    def decide(self, samples: np.ndarray, context: str = "routine",
+               grammar_phrase: Optional[Recognition] = None) -> Decision:
+        """`grammar_phrase`: what the grammar heard in the same turn, if it decoded it."""
         started = time.perf_counter()
         if len(samples) < MIN_SPEECH_S * RATE:
             return Decision("not_for_me", None, "", decode_ms=(time.perf_counter() - started) * 1000)
+        if grammar_phrase is None and self.grammar is not None:
+            grammar_phrase = self.grammar.recognise(samples, context)
         transcript = self.transcriber.transcribe(samples).text
         text: Optional[str] = transcript
         asked = ASKED in context.split("+")
         if self.wake_phrase and not asked:
             text = strip_wake_phrase(transcript, self.wake_phrase)
-        command = self.interpreter.interpret(text, context or "routine") if text else None
+            grammar_phrase = None  # the grammar has no wake phrase: its phrase is a guess
+        if text and grammar_phrase is not None and grammar_phrase.action and \
+                similarity(words(text), grammar_phrase.text) >= SIMILARITY:
+            command = self.interpreter.phrase_command(grammar_phrase.text, grammar_phrase.action)
+        else:
+            command = self.interpreter.interpret(text, context or "routine") if text else None
         elapsed = (time.perf_counter() - started) * 1000
         if command is None:
             return Decision("not_for_me", None, transcript, decode_ms=elapsed)
@@ -111,9 +131,13 @@ class CommandRecognizer:
     # and decided when it ends; Whisper needs the whole turn.
     def begin(self, context: str = "") -> None:
         self._context, self._turn = context, []
+        if self.grammar is not None:
+            self.grammar.begin(context)
 
     def feed(self, samples: np.ndarray) -> None:
         self._turn.append(samples)
+        if self.grammar is not None:
+            self.grammar.feed(samples)
 
     def complete(self) -> bool:
         # Never end a turn early: "next" may go on as "next week we're visiting your parents".
@@ -124,11 +148,14 @@ class CommandRecognizer:
 
     def cancel(self) -> None:
         self._turn = []
+        if self.grammar is not None:
+            self.grammar.cancel()
 
     def finish(self, length_s: Optional[float] = None) -> Recognition:
         samples = np.concatenate(self._turn) if self._turn else np.zeros(0, dtype=np.int16)
         self._turn = []
-        return self.as_recognition(self.decide(samples, self._context))
+        heard = self.grammar.finish(length_s) if self.grammar is not None else None
+        return self.as_recognition(self.decide(samples, self._context, heard))
 
     def recognise(self, samples: np.ndarray, context: str = "") -> Recognition:
         return self.as_recognition(self.decide(samples, context))

@@ -155,6 +155,10 @@ def main() -> int:
     everything = [(item, c) for item in utterances() for c in CONDITIONS]
     by_whisper = [(i, c) for i, c in everything if key(i, c) in caches["whisper"]]
     both = [(i, c) for i, c in by_whisper if key(i, c) in caches["grammar"]]
+    if not both:
+        print("No decoded corpus yet: run scripts/voice_corpus.py, then scripts/voice_decode.py whisper "
+              "and scripts/voice_decode.py grammar --share 0.25 (see the README).")
+        return 1
     all_decisions = decisions(interpreter)
     names = args.recognisers.split(",")
     # Each recogniser's threshold on the development utterances it can decide.

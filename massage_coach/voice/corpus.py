@@ -98,7 +98,8 @@ def utterances(parts=PARTS, human: bool = True) -> List[Utterance]:
                 voice, _, fixed_speed = voice_spec.partition("@")
                 for kind, item in items:
                     key = f"{part}|{family}|{voice_spec}|{item['text']}"
-                    speed = float(fixed_speed) if fixed_speed else spec["speeds"][stable_hash(key) % len(spec["speeds"])]
+                    speeds = spec["speeds"]
+                    speed = float(fixed_speed) if fixed_speed else speeds[stable_hash(key) % len(speeds)]
                     slug = re.sub(r"[^a-z0-9]+", "-", item["text"].lower()).strip("-")[:40]
                     found.append(Utterance(f"{voice_spec.replace('@', '-')}-{slug}-{stable_hash(key) % 10000:04d}",
                                            part, kind, item["text"], family, voice, speed,

@@ -6,6 +6,7 @@ RASA := $(PY) -m rasa
 MODEL := models/massage-coach.tar.gz
 # Only what changes the model: the NLU pipeline's code, the content it reads, data and domain.
 TRAINING_INPUTS := config.yml domain.yml massage_coach/domain/content.py massage_coach/domain/content_schema.yml \
+	massage_coach/domain/numbers.py massage_coach/settings.py \
 	$(shell find data content massage_coach/nlu -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 
 export PYTHONPATH := $(CURDIR)

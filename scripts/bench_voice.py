@@ -2,8 +2,12 @@
 
     make bench-voice                  # everything, about 5 min
     make bench-voice ARGS=--quick     # listening accuracy per context and latency only
+    make bench-voice ARGS="--recogniser grammar"   # the pocketsphinx grammar instead of Whisper
 
-Commands are spoken by espeak-ng in three voices/speeds (massage_coach.voice.synthetic).
+Then the spoken corpus of issue 12 (scripts/bench_voice_corpus.py): several synthesiser
+families, development and locked parts, everyday talk, human recordings.
+
+Commands are spoken by espeak-ng in three voices/speeds (tests.support.synthetic).
 A command counts as recognised when the phrase heard means the same to the assistant as
 the phrase spoken (same intent and entities from Rasa's /model/parse), or is the same
 local speech setting. False triggers: every routine step's narration, rendered by the
@@ -15,9 +19,9 @@ HARDER_ECHO_BELOW_DB, and goes through the echo gate (echo.py), then the listeni
 Every turn is heard as in a session (listener.py: decoded while spoken, ended early when
 its phrase is whole). Latency: from the end of a spoken command (its last sample in the
 synthesised conversation) to the first sentence of the reply ready to play (silence that
-ends the turn + decoding left then + Rasa + speech synthesis), over headless runs, for all turns and for those spoken while the client was
-silent or speaking (barge-in); once with no echo of the replies in the microphone (headphones),
-once with them echoing back through a room (a laptop's loudspeaker).
+ends the turn + decoding left then + Rasa + speech synthesis), over headless runs, for all turns
+and for those spoken while the client was silent or speaking (barge-in); once with no echo of
+the replies in the microphone (headphones), once with them echoing back through a room (a laptop's loudspeaker).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import argparse
 import json
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import urllib.request
@@ -43,7 +48,8 @@ from massage_coach.voice.listener import hear
 from massage_coach.voice.recognizer import Recognizer
 from massage_coach.voice.session import SETTING_ACTIONS, VoiceSession
 from massage_coach.voice.speaker import Speaker
-from massage_coach.voice.synthetic import (
+from massage_coach.voice.understanding import CommandRecognizer
+from tests.support.synthetic import (
     DIGITAL_SILENCE,
     USER_VOICES,
     mix_under,
@@ -159,7 +165,7 @@ def heard(recognizer: Recognizer, audio: np.ndarray, context: str,
     return " + ".join(text for text in texts if text), fell_silent
 
 
-def accuracy(servers: Servers, recognizer: Recognizer, snr_db, while_speaking: bool, contextual: bool,
+def accuracy(servers: Servers, recognizer, grammar: Recognizer, snr_db, while_speaking: bool, contextual: bool,
              narration: List[tuple] = (), echo_below_db: float = ECHO_BELOW_DB) -> tuple:
     """Each command in each context it is used in, searched in that context's phrases
     (`contextual`) or in all phrases (the same audio, for comparison). `while_speaking`: spoken
@@ -167,8 +173,8 @@ def accuracy(servers: Servers, recognizer: Recognizer, snr_db, while_speaking: b
     command began the client fell silent for it (None: it never did)."""
     right, total, misses, cache, silent_after = 0, 0, [], {}, []
     for voice, speed in USER_VOICES:
-        for command, context in [(command, context) for command in COMMANDS
-                                 for context in used_in(recognizer, command)]:
+        for command, context in [(phrase, context) for phrase in COMMANDS
+                                 for context in used_in(grammar, phrase)]:
             search = context if contextual else ""
             spoken = say(command, voice, speed)
             if while_speaking:
@@ -190,7 +196,7 @@ def accuracy(servers: Servers, recognizer: Recognizer, snr_db, while_speaking: b
                 began_s = NARRATION_LEAD_S + np.flatnonzero(np.abs(spoken) > DIGITAL_SILENCE)[0] / RATE
                 silent_after.append(fell_silent[0] - began_s if fell_silent else None)
             total += 1
-            if same_meaning(servers, recognizer, command, text, cache):
+            if same_meaning(servers, grammar, command, text, cache):
                 right += 1
             else:
                 misses.append(f"{voice}/{speed} {search or 'all'}: {command!r} -> {text or '(rejected)'!r}")
@@ -245,14 +251,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="only listening accuracy per context and latency (for iterating on latency)")
-    quick = parser.parse_args().quick
+    parser.add_argument("--recogniser", choices=("whisper", "grammar"), default="whisper")
+    args = parser.parse_args()
+    quick = args.quick
     with tempfile.TemporaryDirectory() as work:
         servers = Servers(rasa_port=5915, actions_port=5965, tracker_db=Path(work) / "t.db",
                           log_dir=Path(work) / "log", api_token=secrets.token_hex(8))
         with servers:
-            recognizer = Recognizer()
-            print(f"grammar: {len(recognizer.grammar.phrases)} phrases "
-                  f"({len(recognizer.grammar.unpronounceable)} left out: words not in the dictionary)")
+            grammar = Recognizer()
+            print(f"grammar: {len(grammar.grammar.phrases)} phrases "
+                  f"({len(grammar.grammar.unpronounceable)} left out: words not in the dictionary)")
+            recognizer = grammar if args.recogniser == "grammar" else CommandRecognizer(grammar=grammar)
+            print(f"recogniser: {args.recogniser}")
             narration = narrations()
             modes = [("listening, per context", False, True, {}), ("listening, all phrases", False, False, {}),
                      (f"barge-in over narration {ECHO_BELOW_DB:g} dB below, per context", True, True, {}),
@@ -260,7 +270,7 @@ def main() -> int:
                       {"echo_below_db": HARDER_ECHO_BELOW_DB})][:1 if quick else 4]
             for mode, while_speaking, contextual, options in modes:
                 for label, snr in (("clean", None), ("10 dB SNR", 10.0)):
-                    right, total, misses, silent_after = accuracy(servers, recognizer, snr, while_speaking,
+                    right, total, misses, silent_after = accuracy(servers, recognizer, grammar, snr, while_speaking,
                                                                   contextual, narration, **options)
                     print(f"command accuracy {mode}, {label}: {right}/{total} = {100 * right / total:.1f} %")
                     if while_speaking:
@@ -284,7 +294,8 @@ def main() -> int:
                       f"{len(narration)} steps")
                 for interruption in interruptions:
                     print(f"    {interruption}")
-            for room_label, room_echo_db in [("", None), (f", replies echoing back at {ROOM_ECHO_DB:g} dB", ROOM_ECHO_DB)]:
+            rooms = [("", None), (f", replies echoing back at {ROOM_ECHO_DB:g} dB", ROOM_ECHO_DB)]
+            for room_label, room_echo_db in rooms:
                 found = latencies(servers, recognizer, room_echo_db)
                 for label, which in (("", (False, True)), (", while silent", (False,)), (", barge-in", (True,))):
                     figures = [ms for ms, barged_in in found if barged_in in which]
@@ -292,7 +303,8 @@ def main() -> int:
                         print(f"latency, end of command to first reply audio{room_label}{label}: "
                               f"p50 {statistics.median(figures):.0f} ms, p95 {percentile(figures, 0.95):.0f} ms "
                               f"({len(figures)} turns)")
-    return 0
+    corpus = subprocess.run([sys.executable, str(Path(__file__).with_name("bench_voice_corpus.py"))])
+    return corpus.returncode
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ import numpy as np
 from massage_coach.server.launcher import Servers
 from massage_coach.settings import PROJECT_DIR
 from massage_coach.voice.audio import add_noise, read_recogniser_audio, silence, write_wav
-from massage_coach.voice.synthetic import say
+from tests.support.synthetic import say
 
 CACHE = Path.home() / ".cache" / "massage-coach" / "soak-voice"
 # (what is said, the pause after it in seconds): conversations a user has with the client.

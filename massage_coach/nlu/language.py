@@ -20,6 +20,8 @@ from spacy.language import Language
 from spacy.lookups import Table, load_lookups
 from spacy.tokens import Doc, Span
 
+from massage_coach.domain.numbers import ORDINALS, TENS, parse_number  # noqa: F401 (parse_number: used by the components)
+
 Span.set_extension("negated", default=False, force=True)
 
 # Lemmas of words that negate what follows them in the same clause.
@@ -150,13 +152,6 @@ def make_negation_scope(
 # (number_words).
 NUMBER_PATTERN = {"label": "number", "pattern": [{"LOWER": {"IN": ["step", "number", "to"]}}, {"LIKE_NUM": True},
                                                  {"ORTH": "-", "OP": "?"}, {"LIKE_NUM": True, "OP": "?"}]}
-UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-         "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
-TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
-ORDINALS = ["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-            "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
-            "eighteenth", "nineteenth"]
-WORD_VALUES = {**{w: i for i, w in enumerate(UNITS)}, **TENS, **{w: i for i, w in enumerate(ORDINALS)}}
 # "the fourth step", "the 3rd step", "the twenty-first step": an ordinal before "step".
 # Only ordinals: "one step back" is a move back, not step 1.
 ORDINAL_STEP_PATTERNS = [
@@ -175,20 +170,6 @@ def number_words(span: Span) -> Span:
     while end > start and span.doc[end - 1].lower_ in STEP_NUMBER_CONTEXT:
         end -= 1
     return span.doc[start:end]
-
-
-def parse_number(text: str) -> Optional[int]:
-    """12 -> 12, "twenty five" -> 25, "third" -> 3; None when it is not a whole number."""
-    total = 0
-    for word in text.lower().replace("-", " ").split():
-        digits = word.rstrip("stndrh") if word[:1].isdigit() else word  # "3rd" -> "3"
-        if digits.isdigit():
-            total += int(digits)
-        elif word in WORD_VALUES:
-            total += WORD_VALUES[word]
-        else:
-            return None
-    return total
 
 
 def build_pipeline(patterns: Optional[List[Dict[str, str]]] = None) -> Language:

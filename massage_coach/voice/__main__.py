@@ -17,6 +17,7 @@ from massage_coach.voice.audio import AudioError
 from massage_coach.voice.isolated import IsolatedRecognizer, IsolatedSpeaker
 from massage_coach.voice.session import StepClock, VoiceSession
 from massage_coach.voice.speaker import SpeechSettings
+from massage_coach.voice.understanding import CommandRecognizer
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -33,6 +34,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--no-auto-advance", action="store_true", help="never move to the next step by itself")
     parser.add_argument("--duration-scale", type=float, default=1.0,
                         help="multiply step durations (e.g. 0.01 to try the pacing quickly)")
+    parser.add_argument("--recogniser", choices=("whisper", "grammar"), default="whisper",
+                        help="whisper: open transcription, then the command or nothing (default); "
+                             "grammar: the pocketsphinx phrase grammar")
+    parser.add_argument("--wake-phrase", default="", metavar="WORDS",
+                        help='only turns that start with these words are commands (e.g. "coach"), '
+                             "except answers to a question; off by default")
+    parser.add_argument("--confirm-always", action="store_true",
+                        help="ask before ending, restarting or switching a routine or jumping steps, even when sure")
     parser.add_argument("--room-echo", type=float, metavar="DB",
                         help="headless: mix the replies into the input as a room would echo them, DB loud (e.g. -10)")
     args = parser.parse_args(argv)
@@ -60,13 +69,18 @@ def main(argv=None) -> int:
             rest_url = servers.rest_url
         # Native code (espeak-ng, pocketsphinx) runs in worker processes, started again if they die.
         speaker = IsolatedSpeaker(SpeechSettings(voice=args.voice, rate=args.rate, volume=args.volume))
-        recognizer = IsolatedRecognizer()
+        recognizer = IsolatedRecognizer()  # typed input and the grammar recogniser
         out_dir = args.audio_out or PROJECT_DIR / "var" / "voice"
         out_dir.mkdir(parents=True, exist_ok=True)
         session = VoiceSession(rest_url, speaker, out_dir, auto_advance=not args.no_auto_advance,
                                clock=StepClock(scale=args.duration_scale))
+        listening = recognizer
+        if args.recogniser == "whisper" and not args.typed:
+            listening = CommandRecognizer(wake_phrase=args.wake_phrase, confirm_always=args.confirm_always,
+                                          grammar=recognizer)
+            listening.position = lambda: session.current_step
         if args.audio_in:
-            records = run_headless(session, recognizer, args.audio_in, room_echo_db=args.room_echo)
+            records = run_headless(session, listening, args.audio_in, room_echo_db=args.room_echo)
             print(f"{len(records)} turns; transcript in {out_dir / 'transcript.jsonl'}")
             return 0
         if args.typed:
@@ -76,7 +90,7 @@ def main(argv=None) -> int:
             print(f"Voice input and output are not available: {problem}.\n"
                   "Falling back to typed input; the spoken replies are written as WAV files.", flush=True)
             return live.run_typed(session, recognizer)
-        return live.run_live(session, recognizer, args.device)
+        return live.run_live(session, listening, args.device)
     except (ServerError, AudioError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -183,7 +183,8 @@ class Segmenter:
 
     def _feed_frame(self, frame: np.ndarray) -> Optional[Segment]:
         # Power over the last few frames: noise makes single frames of speech dip below the threshold.
-        self._recent_power = (self._recent_power + [float(np.mean(frame.astype(np.float64) ** 2))])[-self.smooth_frames:]
+        power = float(np.mean(frame.astype(np.float64) ** 2))
+        self._recent_power = (self._recent_power + [power])[-self.smooth_frames:]
         level = float(10 * np.log10(np.mean(self._recent_power) + 1.0))
         self._update_floor(level)
         voiced = level > max(self.floor_db + self.margin_db, 30.0)

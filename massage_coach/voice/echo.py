@@ -179,7 +179,8 @@ class EchoGate:
         loud = active[:, lead - best_lag: lead - best_lag + frames]
         # A frame's lag is only known to a frame or so: the echo may be any of the neighbours'.
         echo_tail = np.max([tail[:, lead - lag: lead - lag + frames]
-                            for lag in range(max(0, best_lag - LAG_SLACK), min(lead, best_lag + LAG_SLACK) + 1)], axis=0)
+                            for lag in range(max(0, best_lag - LAG_SLACK), min(lead, best_lag + LAG_SLACK) + 1)],
+                           axis=0)
         # The room's gain per band: a low quantile of heard - played over the loud playback frames,
         # so that the user's voice over part of them does not raise it.
         measured = np.array([np.percentile((heard[b] - direct[b])[loud[b]], 25) if loud[b].sum() >= 5 else -100.0

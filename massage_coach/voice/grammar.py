@@ -18,28 +18,17 @@ from typing import Dict, Iterable, List, Optional, Set
 import yaml
 
 from massage_coach.domain.content import Content, load_content
+from massage_coach.domain.numbers import spoken
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PHRASES_PATH = Path(__file__).with_name("phrases.yml")
 NLU_DIR = PROJECT_DIR / "data" / "nlu"
 
-NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-                "eighteen", "nineteen", "twenty"]
 ARTICLES = {"a", "an", "the"}
 OPTIONAL_WORDS = re.compile(r"\[[^\]]*\]\s*")  # "[a] " in a carrier
 FILLERS = {"um", "uh", "ok", "okay", "so", "oh", "alright", "and", "then"}
-TENS = {20: "twenty", 30: "thirty", 40: "forty", 50: "fifty"}
 # The context added to the others while the assistant waits for an answer (phrases.yml).
 ASKED = "asked"
-
-
-def number_words(number: int) -> str:
-    """6 -> "six", 26 -> "twenty six": how a step number is spoken."""
-    if number <= 20:
-        return NUMBER_WORDS[number]
-    tens, ones = divmod(number, 10)
-    return TENS[tens * 10] + (f" {NUMBER_WORDS[ones]}" if ones else "")
 
 
 def normalise(text: str) -> str:
@@ -230,6 +219,6 @@ def build_grammar(known_word, content: Optional[Content] = None, spec_path: Path
                                content_word, contexts(entity))
     max_steps = max(len(routine["steps"]) for routine in content.routines.values())
     for carrier_number, carrier in enumerate(spec["step_number"]):
-        grammar.add_family(f"step_{carrier_number}", carrier, [number_words(n) for n in range(1, max_steps + 1)],
+        grammar.add_family(f"step_{carrier_number}", carrier, [spoken(n) for n in range(1, max_steps + 1)],
                            known_word, contexts("step_number"))
     return grammar

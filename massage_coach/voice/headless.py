@@ -17,11 +17,12 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from massage_coach.voice.audio import RATE, read_recogniser_audio
+from massage_coach.voice.commands import words
 from massage_coach.voice.echo import EchoGate
 from massage_coach.voice.listener import HeardTurn, Listener
 from massage_coach.voice.recognizer import Recognizer
+from massage_coach.voice.room import ROOM_RESPONSE_S, room_echo
 from massage_coach.voice.session import Turn, VoiceSession
-from massage_coach.voice.synthetic import ROOM_RESPONSE_S, room_echo
 
 CHUNK_S = 0.1
 
@@ -53,7 +54,8 @@ def run_headless(session: VoiceSession, recognizer: Recognizer, audio_in: Path,
         recognition, segment = turn.recognition, turn.segment
         spoken_until["at_s"] = round(segment.end_s, 2)
         if recognition is not None and recognition.action:
-            session.hear(recognition.text, recognition.action, now, turn.waited_ms)
+            session.hear(recognition.text, recognition.action, now, turn.waited_ms,
+                         heard=words(recognition.best_guess))
             return
         if recognition is None:
             write(Turn("", [], "", source="voice").record() | {"echo": True, "at_s": spoken_until["at_s"]})

@@ -30,7 +30,8 @@ VARIANTS = Path(__file__).with_name("pronunciations.dict")
 # Decoder settings measured on espeak-ng speech (scripts/bench_voice.py): dither keeps
 # the synthesiser's digital silence from breaking the features, the Viterbi path (not the
 # lattice's best path) keeps results to whole phrases, wider beams keep short words alive.
-DECODER_SETTINGS = dict(dither=True, bestpath=False, beam=1e-60, wbeam=1e-40, pbeam=1e-60, wip=0.2, topn=16, silprob=0.1)
+DECODER_SETTINGS = dict(dither=True, bestpath=False, beam=1e-60, wbeam=1e-40, pbeam=1e-60, wip=0.2, topn=16,
+                        silprob=0.1)
 # A segment longer than its phrase could take is narration or talk, not a command: the
 # segment's padding (0.1 s before, 0.25 s of silence after) plus this much per phone.
 SEGMENT_PADDING_S = 0.35

@@ -23,6 +23,7 @@ from massage_coach.voice.audio import RATE, read_recogniser_audio, wav_duration,
 from massage_coach.voice.echo import PlaybackTimeline
 from massage_coach.voice.grammar import ASKED
 from massage_coach.voice.speaker import Speaker
+from massage_coach.voice.understanding import describe
 
 SETTING_ACTIONS = ("slower", "faster", "louder", "quieter")
 CONFIRMATIONS = ("yes", "yes please", "yeah", "yep")
@@ -30,6 +31,8 @@ UNREACHABLE = "I can't reach the assistant right now. Please try again in a mome
 # Payloads after which the clock must not move on by itself.
 CLOCK_STOPPERS = ("routine_done", "routine_stopped", "screening", "confirmation", "emergency")
 REPLAY_S = 1.0  # resuming after an interruption, the client repeats this much of what it said
+AFFIRM, DENY = request("affirm"), request("deny")  # the typed requests of a spoken yes and no
+NOT_DONE = "Okay, I won't."
 
 
 def asks_question(replies: List[Dict]) -> bool:
@@ -52,11 +55,12 @@ class Turn:
     latency_ms: float = 0.0
     source: str = "voice"  # voice | timer | typed | resume (the rest of what a false interruption cut off)
     barged_in: bool = False
+    request: str = ""  # what was sent to the assistant: a typed request ("/next_step") or text
 
     def record(self) -> Dict:
         return {"heard": self.heard, "replies": self.replies, "audio": self.audio,
                 "latency_ms": round(self.latency_ms, 1), "source": self.source,
-                "barged_in": self.barged_in, "speech": self.speech}
+                "barged_in": self.barged_in, "speech": self.speech, "request": self.request}
 
 
 @dataclass
@@ -184,31 +188,44 @@ class VoiceSession:
         self._track(replies, now)
         self.question_open = asks_question(replies)
         turn = Turn(heard or text, replies, spoken_text(replies), latency_ms=waited_ms, source=source,
-                    barged_in=barged_in)
+                    barged_in=barged_in, request=text)
         self._speak(turn, now, started)
         if any((reply.get("custom") or {}).get("type") == "step" for reply in replies):
             self.clock.after_narration(max(0.0, self.speaking_until - now))
         return turn
 
-    def hear(self, phrase: str, action: str, now: float, waited_ms: float = 0.0, source: str = "voice") -> Turn:
-        """Acts on a recognised phrase: a speech setting locally, anything else via the assistant."""
+    def hear(self, phrase: str, action: str, now: float, waited_ms: float = 0.0, source: str = "voice",
+             heard: str = "") -> Turn:
+        """Acts on a recognised phrase: a speech setting locally, anything else via the assistant.
+        `phrase` is a grammar phrase, or a typed request ("/next_step", action "command" or
+        "confirm") from understanding.py; `heard`: what was said, for the record."""
+        heard = heard or phrase
         confirmed, self.awaiting_confirmation = self.awaiting_confirmation, ""
-        if confirmed and phrase in CONFIRMATIONS:
-            return self.send(confirmed, now, heard=phrase, source=source, waited_ms=waited_ms)
+        if confirmed and (phrase in CONFIRMATIONS or phrase == AFFIRM):
+            return self.send(confirmed, now, heard=heard, source=source, waited_ms=waited_ms)
+        if confirmed and phrase == DENY:  # "no" to "Did you say ...?": nothing happens, and it says so
+            return self._speak(Turn(heard, [], NOT_DONE, latency_ms=waited_ms, source=source,
+                                    barged_in=now < self.speaking_until), now, time.perf_counter())
         if action == "confirm":
             self.awaiting_confirmation = phrase
             started = time.perf_counter()
-            turn = Turn(phrase, [], f"Did you say {phrase}? Say yes to do it.", latency_ms=waited_ms,
+            asked = describe(phrase) if phrase.startswith("/") else phrase
+            turn = Turn(heard, [], f"Did you say {asked}? Say yes to do it.", latency_ms=waited_ms,
                         source=source, barged_in=now < self.speaking_until)
             return self._speak(turn, now, started)
         if action in SETTING_ACTIONS:
             started = time.perf_counter()
-            turn = Turn(phrase, [], self.speaker.settings.apply(action), latency_ms=waited_ms, source=source,
+            turn = Turn(heard, [], self.speaker.settings.apply(action), latency_ms=waited_ms, source=source,
                         barged_in=now < self.speaking_until)
             return self._speak(turn, now, started)
         if action == "pause":  # a bare "stop": pause, which loses nothing (see phrases.yml)
-            return self.send("pause", now, heard=phrase, source=source, waited_ms=waited_ms)
-        return self.send(phrase, now, source=source, waited_ms=waited_ms)
+            return self.send("pause", now, heard=heard, source=source, waited_ms=waited_ms)
+        return self.send(phrase, now, heard=heard, source=source, waited_ms=waited_ms)
+
+    @property
+    def current_step(self) -> Optional[int]:
+        """The step the user is at while a routine runs (for the recogniser: is a jump far?)."""
+        return self.clock.step_key[1] if self.clock.step_key is not None else None
 
     def tick(self, now: float) -> Optional[Turn]:
         """The clock's own turn, if one is due: the step's heads-up, or moving on from the step

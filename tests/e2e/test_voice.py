@@ -24,7 +24,8 @@ from massage_coach.voice.live import missing_devices
 from massage_coach.voice.recognizer import Recognizer
 from massage_coach.voice.session import spoken_text
 from massage_coach.voice.speaker import SpeechSettings
-from massage_coach.voice.synthetic import (
+from tests.support.assistant import Conversation
+from tests.support.synthetic import (
     USER_VOICES,
     conversation,
     mix_under,
@@ -33,7 +34,6 @@ from massage_coach.voice.synthetic import (
     spoken_ends,
     write_conversation,
 )
-from tests.support.assistant import Conversation
 
 # Commands heard right in every voice, clean and at 10 dB SNR (scripts/bench_voice.py has the rest).
 # Measured; since turns are decoded while spoken, "louder" at 10 dB in en-us+f3 is sometimes "help".
@@ -142,8 +142,10 @@ def test_speech_settings_change_on_the_fly():
 def run(servers, tmp_path: Path, turns, *options: str) -> List[Dict]:
     audio_in = write_conversation(tmp_path / "turns.wav", turns)
     out = tmp_path / "out"
+    # The grammar recogniser: these tests are about the session (pacing, echo, barge-in) on the espeak-ng
+    # voice it was tuned on; tests/test_voice_recognition.py drives the default recogniser end to end.
     assert voice_main(["--rest-url", servers.rest_url, "--audio-in", str(audio_in), "--audio-out", str(out),
-                       *options]) == 0
+                       "--recogniser", "grammar", *options]) == 0
     return [json.loads(line) for line in (out / "transcript.jsonl").read_text().splitlines()]
 
 
@@ -339,7 +341,8 @@ def test_the_client_goes_on_where_it_stopped_when_a_sound_over_it_was_no_command
     write_wav(tmp_path / "turns.wav", audio)
     out = tmp_path / "out"
     assert voice_main(["--rest-url", servers.rest_url, "--audio-in", str(tmp_path / "turns.wav"),
-                       "--audio-out", str(out), "--no-auto-advance", "--room-echo", "-10"]) == 0
+                       "--audio-out", str(out), "--no-auto-advance", "--room-echo", "-10",
+                       "--recogniser", "grammar"]) == 0
     records = [json.loads(line) for line in (out / "transcript.jsonl").read_text().splitlines()]
     step_1 = next(r for r in records if "step" in payload_types(r))
     [resumed] = [r for r in records if r["source"] == "resume"]

@@ -17,8 +17,8 @@ from massage_coach.voice.audio import silence
 from massage_coach.voice.headless import run_headless
 from massage_coach.voice.isolated import IsolatedRecognizer, IsolatedSpeaker
 from massage_coach.voice.session import VoiceSession
-from massage_coach.voice.synthetic import say, write_conversation
 from massage_coach.voice.worker import Worker, WorkerCrashed
+from tests.support.synthetic import say, write_conversation
 
 
 def kill(worker: Worker, sig: int = signal.SIGSEGV) -> None:

@@ -24,7 +24,7 @@ from scipy.signal import fftconvolve
 
 from massage_coach.settings import PROJECT_DIR
 from massage_coach.voice.audio import RATE, read_recogniser_audio, wav_duration, write_wav
-from massage_coach.voice.synthetic import DIGITAL_SILENCE, say
+from tests.support.synthetic import DIGITAL_SILENCE, say
 
 SPEAKER_RATE = 22050  # the synthesiser's: the speaker's monitor then holds its samples unresampled
 DAEMON_CONFIG = """

@@ -1,0 +1,181 @@
+"""What a transcript means to the voice client: a command (intent, entities, confidence) or nothing.
+
+A small text classifier (TF-IDF of words and letter n-grams, logistic regression) is trained
+at start-up on the assistant's own NLU data, the speech-setting examples and everyday talk of
+commands.yml: a new NLU example changes what the client hears without code. It generalises
+to phrasings no list holds ("let's move ahead now" shares words and pieces of words with
+"move on"); a transcript whose best intent is not listened for in the current context, or
+is not probable enough, is "not for me" (None): no step change, no speech.
+Entities come from content/ (names and synonyms -> ids) and spoken numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import yaml
+
+from massage_coach.domain.content import Content, load_content
+from massage_coach.domain.numbers import WORD_VALUES
+from massage_coach.voice.grammar import NLU_DIR, PHRASES_PATH, normalise
+
+SPEC_PATH = Path(__file__).with_name("commands.yml")
+TALK = "talk"  # the class of everyday talk
+LOCAL_INTENTS = ("slower", "faster", "louder", "quieter")
+# Intents listened for per context (a routine runs / none does; "asked": a yes/no question is open).
+NAVIGATION = ("next_step", "previous_step", "repeat_step", "go_to_step", "resume_routine", "pause_routine",
+              "skip_step", "routine_progress", "restart_routine", "stop_routine")
+QUESTIONS = ("ask_technique", "ask_zone", "ask_anatomy", "check_condition")
+CONTEXT_INTENTS = {
+    "routine": (*NAVIGATION, "report_discomfort", "help", *QUESTIONS, *LOCAL_INTENTS),
+    "idle": ("start_routine", "list_routines", "help", *QUESTIONS, "list_contraindications", "ask_duration",
+             "ask_preparation", *LOCAL_INTENTS),
+    "asked": ("affirm", "deny"),
+}
+# Not for the assistant even if it knows them: talk between the people in the room.
+NOT_FOR_ME = ("out_of_scope", "greet", "thank", "goodbye", TALK)
+# Entities found in a transcript, by content section; numbers are spoken ("step seven").
+CONTENT_ENTITIES = ("technique", "zone", "body_part", "condition", "routine")
+# Whisper also writes "two" and "four" as their homophones.
+NUMBER_WORDS = {**WORD_VALUES, "to": 2, "too": 2, "for": 4}
+# Whisper writes a step number as digits or words; "to"/"for" only count right after "step".
+STEP_NUMBER = re.compile(r"\bstep (?:number )?(\d+|[a-z]+(?: [a-z]+)?)")
+# The entities each intent takes (others found in the words are left out).
+WANTED_ENTITIES = {"go_to_step": ("number",), "ask_technique": ("technique",), "ask_zone": ("zone",),
+                   "ask_anatomy": ("body_part",), "check_condition": ("condition",), "start_routine": ("routine",)}
+# Defaults measured on the development corpus (scripts/bench_voice_corpus.py); see README.
+THRESHOLD = 0.7
+HIGH_CONFIDENCE = 0.9
+
+
+@dataclass
+class Command:
+    intent: str
+    entities: Dict[str, object] = field(default_factory=dict)
+    confidence: float = 0.0
+    text: str = ""  # the transcript it was found in
+
+    @property
+    def local(self) -> bool:
+        return self.intent in LOCAL_INTENTS
+
+    def request(self) -> str:
+        """The typed request for the assistant: /intent{"entity": value}."""
+        return f"/{self.intent}{json.dumps(self.entities) if self.entities else ''}"
+
+
+def words(text: str) -> str:
+    """Lower case words as the classifier sees them: like grammar.normalise, but digits stay
+    (Whisper writes "step 11")."""
+    text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.lower())
+    return " ".join(normalise(piece) if not piece.isdigit() else piece for piece in re.split(r"(\d+)", text)
+                    if piece.strip()).strip()
+
+
+def spoken_number(words: str) -> Optional[int]:
+    total, seen = 0, False
+    for word in words.split():
+        if word.isdigit():
+            total, seen = total + int(word), True
+        elif word in NUMBER_WORDS and (word not in ("to", "too", "for") or not seen):
+            total, seen = total + NUMBER_WORDS[word], True
+        else:
+            break
+    return total if seen and total > 0 else None
+
+
+def training_examples(spec: Dict) -> List[Tuple[str, str]]:
+    """(text, intent) pairs: every NLU example, the local settings and the everyday talk."""
+    examples = []
+    for path in sorted(NLU_DIR.glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text()) or {}).get("nlu", []):
+            for line in (block.get("examples") or "").splitlines():
+                text = words(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip().lstrip("- ")))
+                if text and "intent" in block:
+                    examples.append((text, block["intent"]))
+    phrases = yaml.safe_load(PHRASES_PATH.read_text())
+    for phrase, action in phrases["local"].items():
+        if action in LOCAL_INTENTS:
+            examples.append((normalise(phrase), action))
+    for intent, texts in spec["local"].items():
+        examples += [(normalise(text), intent) for text in texts]
+    examples += [(normalise(text), TALK) for text in spec["talk"]]
+    return examples
+
+
+class CommandInterpreter:
+    """Transcript in, Command or None out."""
+
+    def __init__(self, content: Optional[Content] = None, threshold: float = THRESHOLD,
+                 high_confidence: float = HIGH_CONFIDENCE, spec_path: Path = SPEC_PATH) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import FeatureUnion, make_pipeline
+
+        self.threshold, self.high_confidence = threshold, high_confidence
+        content = content or load_content()
+        texts, intents = zip(*training_examples(yaml.safe_load(spec_path.read_text())))
+        features = FeatureUnion([("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
+                                 ("letters", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4),
+                                                             sublinear_tf=True))])
+        self.model = make_pipeline(features, LogisticRegression(C=10.0, max_iter=2000))
+        self.model.fit(texts, intents)
+        # Longest names first: "lower back" before "back".
+        self.names = sorted(((normalise(phrase), entity, entry_id) for entity in CONTENT_ENTITIES
+                             for entry_id, phrase in content.phrases(entity) if normalise(phrase)),
+                            key=lambda found: -len(found[0]))
+
+    def probabilities(self, text: str) -> List[Tuple[str, float]]:
+        """Every intent with its probability, best first."""
+        scores = self.model.predict_proba([text])[0]
+        return sorted(zip(self.model.classes_, scores), key=lambda pair: -pair[1])
+
+    def entities(self, text: str) -> Dict[str, object]:
+        found: Dict[str, object] = {}
+        padded = f" {text} "
+        for name, entity, entry_id in self.names:
+            if entity not in found and f" {name} " in padded:
+                found[entity] = entry_id
+                padded = padded.replace(f" {name} ", " | ")
+        match = STEP_NUMBER.search(text)
+        number = spoken_number(match.group(1)) if match else None
+        if number is not None:
+            found["number"] = number
+        return found
+
+    def interpret(self, transcript: str, context: str = "routine") -> Optional[Command]:
+        """The command in `transcript` if it is one listened for in `context` ("routine", "idle",
+        with "+asked" while a yes/no question is open); None: not for me."""
+        text = words(transcript)
+        if not text:
+            return None
+        intent, probability = self.probabilities(text)[0]
+        entities = self.entities(text)
+        if "number" in entities and intent in NAVIGATION:
+            intent = "go_to_step"  # "back to step two": the number decides (as actions/navigation.py does)
+        listened = {i for part in context.split("+") for i in CONTEXT_INTENTS.get(part, ())}
+        if intent in NOT_FOR_ME or intent not in listened or probability < self.threshold:
+            return None
+        if intent == "go_to_step" and "number" not in entities:
+            return None
+        kept = {name: value for name, value in entities.items() if name in WANTED_ENTITIES.get(intent, ())}
+        return Command(intent, kept, float(probability), transcript)
+
+    def phrase_command(self, phrase: str, action: str) -> Command:
+        """What a phrase of the voice grammar means (grammar.py: its local action, or what the
+        classifier makes of it, entities from its words); confidence: the classifier's."""
+        if action in LOCAL_INTENTS:
+            return Command(action, {}, 1.0, phrase)
+        if action == "pause":  # a bare "stop" only pauses (phrases.yml)
+            return Command("pause_routine", {}, 1.0, phrase)
+        intent, probability = self.probabilities(phrase)[0]
+        entities = self.entities(phrase)
+        if "number" in entities:
+            intent = "go_to_step"
+        wanted = WANTED_ENTITIES.get(intent, ())
+        return Command(intent, {name: value for name, value in entities.items() if name in wanted},
+                       float(probability), phrase)

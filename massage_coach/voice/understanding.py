@@ -1,0 +1,184 @@
+"""Audio in, a typed decision out: a command for the assistant (or the client), or "not for me".
+
+    recogniser = CommandRecognizer()
+    decision = recogniser.decide(samples, context="routine")   # -> Decision
+
+The turn is transcribed by Whisper tiny.en (transcriber.py) and the transcript interpreted
+(commands.py). Rejection is a first-class outcome: talk that is no command gives
+Decision(outcome="not_for_me"); the client then does nothing at all. A command that would
+lose the user's place (ending or restarting the routine, switching routine, jumping more
+than one step away) is to be confirmed ("Did you say ...?") unless its confidence is high.
+With a wake phrase ("coach, next") only turns that start with it are commands, except the
+answers to a question the client or the assistant asked.
+
+CommandRecognizer also offers the streaming interface the listener drives (begin, feed,
+complete, ends_turn, finish, cancel, recognise), so it replaces the grammar Recognizer in
+listener.py, headless.py and live.py without changing them: its Recognition carries the
+typed request ("/go_to_step{"number": 4}") as `text` and "command", "confirm" or a local
+speech setting as `action`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import time
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import numpy as np
+
+from massage_coach.voice.audio import RATE
+from massage_coach.voice.commands import Command, CommandInterpreter, words
+from massage_coach.voice.grammar import ASKED, normalise
+from massage_coach.voice.recognizer import Recognition, Recognizer
+from massage_coach.voice.transcriber import Transcriber
+
+PLACE_LOSING = ("stop_routine", "restart_routine", "start_routine")
+NEAR_STEPS = 1  # going to a step this near the current one loses nothing
+WAKE_SIMILARITY = 0.75  # how close the first word must sound-alike-spell the wake word ("couch" for "coach")
+# A turn this short holds no word (a click, a breath): not worth a transcription.
+MIN_SPEECH_S = 0.2
+# The grammar's phrase stands when Whisper's transcript reads this much like it (difflib ratio,
+# chosen on the development corpus): "start with massage" for "start the quick massage".
+SIMILARITY = 0.7
+
+
+@dataclass
+class Decision:
+    outcome: str  # "command" | "not_for_me"
+    command: Optional[Command]
+    transcript: str
+    confirm: bool = False  # ask "Did you say ...?" before acting
+    decode_ms: float = 0.0
+
+    @property
+    def action(self) -> str:
+        """What the voice session does with it (session.hear): "" for nothing."""
+        if self.command is None:
+            return ""
+        if self.command.local:
+            return self.command.intent
+        return "confirm" if self.confirm else "command"
+
+
+def similarity(heard: str, phrase: str) -> float:
+    """How alike two word strings read, 0 to 1 (letters, in order)."""
+    return difflib.SequenceMatcher(None, heard, phrase).ratio()
+
+
+def strip_wake_phrase(text: str, wake_phrase: str) -> Optional[str]:
+    """The rest of `text` after the wake phrase, or None when it does not start with it."""
+    words, wake = normalise(text).split(), normalise(wake_phrase).split()
+    if len(words) < len(wake):
+        return None
+    said = " ".join(words[:len(wake)])
+    if difflib.SequenceMatcher(None, said, " ".join(wake)).ratio() < WAKE_SIMILARITY:
+        return None
+    return " ".join(words[len(wake):])
+
+
+class CommandRecognizer:
+    """Decides what a turn of 16 kHz mono speech is; see the module's docstring."""
+
+    def __init__(self, transcriber: Optional[Transcriber] = None, interpreter: Optional[CommandInterpreter] = None,
+                 wake_phrase: str = "", confirm_always: bool = False, grammar: Optional[Recognizer] = None) -> None:
+        self.transcriber = transcriber or Transcriber()
+        # The pocketsphinx grammar decodes the same turn (while it is spoken): when Whisper's
+        # transcript reads like its phrase, that phrase's exact meaning is taken.
+        self.grammar = grammar
+        self.interpreter = interpreter or CommandInterpreter()
+        self.wake_phrase = wake_phrase
+        self.confirm_always = confirm_always  # confirm place-losing commands even when sure
+        # Where the user is (the session's current step, None outside a routine): is a jump far?
+        self.position: Callable[[], Optional[int]] = lambda: None
+        self._context, self._turn = "", []
+
+    def decide(self, samples: np.ndarray, context: str = "routine",
+               grammar_phrase: Optional[Recognition] = None) -> Decision:
+        """`grammar_phrase`: what the grammar heard in the same turn, if it decoded it."""
+        started = time.perf_counter()
+        if len(samples) < MIN_SPEECH_S * RATE:
+            return Decision("not_for_me", None, "", decode_ms=(time.perf_counter() - started) * 1000)
+        if grammar_phrase is None and self.grammar is not None:
+            grammar_phrase = self.grammar.recognise(samples, context)
+        transcript = self.transcriber.transcribe(samples).text
+        text: Optional[str] = transcript
+        asked = ASKED in context.split("+")
+        if self.wake_phrase and not asked:
+            text = strip_wake_phrase(transcript, self.wake_phrase)
+            grammar_phrase = None  # the grammar has no wake phrase: its phrase is a guess
+        if text and grammar_phrase is not None and grammar_phrase.action and \
+                similarity(words(text), grammar_phrase.text) >= SIMILARITY:
+            command = self.interpreter.phrase_command(grammar_phrase.text, grammar_phrase.action)
+        else:
+            command = self.interpreter.interpret(text, context or "routine") if text else None
+        elapsed = (time.perf_counter() - started) * 1000
+        if command is None:
+            return Decision("not_for_me", None, transcript, decode_ms=elapsed)
+        return Decision("command", command, transcript, self.needs_confirmation(command), elapsed)
+
+    def needs_confirmation(self, command: Command) -> bool:
+        """Would acting on it lose the user's place, and is it not surely what was said?"""
+        if command.intent == "go_to_step":
+            step = self.position()
+            place_losing = step is None or abs(int(command.entities["number"]) - step) > NEAR_STEPS
+        else:
+            place_losing = command.intent in PLACE_LOSING
+        return place_losing and (self.confirm_always or command.confidence < self.interpreter.high_confidence)
+
+    # The listener's streaming interface (see listener.py): the turn is collected as it comes in
+    # and decided when it ends; Whisper needs the whole turn.
+    def begin(self, context: str = "") -> None:
+        self._context, self._turn = context, []
+        if self.grammar is not None:
+            self.grammar.begin(context)
+
+    def feed(self, samples: np.ndarray) -> None:
+        self._turn.append(samples)
+        if self.grammar is not None:
+            self.grammar.feed(samples)
+
+    def complete(self) -> bool:
+        # Never end a turn early: "next" may go on as "next week we're visiting your parents".
+        return False
+
+    def ends_turn(self, phrase: str, context: str) -> bool:
+        return False
+
+    def cancel(self) -> None:
+        self._turn = []
+        if self.grammar is not None:
+            self.grammar.cancel()
+
+    def finish(self, length_s: Optional[float] = None) -> Recognition:
+        samples = np.concatenate(self._turn) if self._turn else np.zeros(0, dtype=np.int16)
+        self._turn = []
+        heard = self.grammar.finish(length_s) if self.grammar is not None else None
+        return self.as_recognition(self.decide(samples, self._context, heard))
+
+    def recognise(self, samples: np.ndarray, context: str = "") -> Recognition:
+        return self.as_recognition(self.decide(samples, context))
+
+    @staticmethod
+    def as_recognition(decision: Decision) -> Recognition:
+        request = decision.command.request() if decision.command is not None else ""
+        action = decision.action
+        # A speech setting is named as the grammar's phrase for it ("louder"), the rest as its request.
+        text = decision.command.intent if action and decision.command.local else request
+        return Recognition(text if action else "", action, decision.transcript, decision.decode_ms)
+
+
+def describe(request: str) -> str:
+    """What a typed request asks for, in words, for "Did you say ...?"."""
+    intent, _, entities = request.lstrip("/").partition("{")
+    words = {"stop_routine": "stop the massage", "restart_routine": "start the routine again from the beginning",
+             "start_routine": "start a routine", "go_to_step": "go to step {number}"}
+    text = words.get(intent, intent.replace("_", " "))
+    if entities:
+        values = json.loads("{" + entities)
+        text = text.format(**values) if "{" in text else text
+        if intent == "start_routine" and "routine" in values:
+            text = f"start the {str(values['routine']).replace('_', ' ')} routine"
+    return text
+

@@ -1,0 +1,67 @@
+"""Decodes the spoken corpus with one recogniser and caches what it heard (corpus_decodes.py).
+
+    python scripts/voice_decode.py whisper [--part dev] [--limit N]
+    python scripts/voice_decode.py grammar
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from tests.support.voice_corpus import CONDITIONS, stable_hash, utterances
+from tests.support.voice_decodes import decode_all, key, sampled
+
+RECOGNISERS = ("grammar", "whisper", "whisper-noprompt")
+
+
+def decoder(name: str):
+    if name == "grammar":
+        from massage_coach.voice.listener import hear
+        from massage_coach.voice.recognizer import Recognizer
+
+        recognizer = Recognizer()
+
+        def decode(item, condition):
+            context = "routine+asked" if item.kind == "answer" else "routine"
+            started = time.perf_counter()
+            turns = hear(recognizer, item.audio(condition), context)
+            heard = [t.recognition for t in turns if t.recognition is not None and t.recognition.action]
+            return {"phrase": heard[0].text if heard else "", "action": heard[0].action if heard else "",
+                    "turns": len(turns), "ms": (time.perf_counter() - started) * 1000}
+        return decode
+    from massage_coach.voice.transcriber import DOMAIN_PROMPT, Transcriber
+
+    transcriber = Transcriber(prompt="" if name == "whisper-noprompt" else DOMAIN_PROMPT)
+
+    def decode(item, condition):
+        transcript = transcriber.transcribe(item.audio(condition))
+        return {"text": transcript.text, "logprob": transcript.avg_logprob, "no_speech": transcript.no_speech_prob,
+                "ms": transcript.decode_ms}
+    return decode
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("recogniser", choices=RECOGNISERS)
+    parser.add_argument("--part", help="dev, locked or human (default: all)")
+    parser.add_argument("--limit", type=int, help="at most this many (a quick look)")
+    parser.add_argument("--share", type=float, default=1.0,
+                        help="decode this share of the subset (the same utterances for every recogniser)")
+    args = parser.parse_args()
+    work = [(item, condition) for item in utterances() for condition in CONDITIONS
+            if sampled(item, condition) and (not args.part or item.part == args.part)
+            and stable_hash(key(item, condition)) % 100 < args.share * 100]
+    work.sort(key=lambda pair: stable_hash(key(*pair)))  # a --limit look spreads over voices and phrases
+    work = work[:args.limit] if args.limit else work
+    started = time.perf_counter()
+    decode_all(args.recogniser, work, decoder(args.recogniser),
+               progress=lambda n, total: n % 50 == 0 and print(f"  {n}/{total} {time.perf_counter() - started:.0f} s",
+                                                               flush=True))
+    print(f"{len(work)} utterances decoded or cached by {args.recogniser}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

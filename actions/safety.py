@@ -25,6 +25,20 @@ UNMATCHED_CONDITION_ADVICE = (
 )
 
 
+def heard_terms(tracker: Tracker) -> List[str]:
+    """Medical words the NLU heard that no condition names ("lupus"), not ruled out."""
+    return list(dict.fromkeys(
+        e["value"] for e in tracker.latest_message.get("entities", [])
+        if e.get("entity") == "medical_term" and not e.get("role")
+    ))
+
+
+def heard_advice(terms: List[str]) -> str:
+    quoted = join_words(f"'{t}'" for t in terms)
+    return (f"I heard {quoted}: the guidance I follow does not cover it, so I can't clear it. "
+            "Please ask a physician before you massage.")
+
+
 def condition_names(ids: List[str]) -> str:
     names = [CONTENT.conditions[c]["name"] for c in ids]
     # Mid-sentence, "Fever or raised temperature" reads as "fever or raised temperature".
@@ -59,15 +73,18 @@ class ActionCheckCondition(Action):
         assessment = assess(
             CONTENT, entity_ids(tracker, "condition"), entity_ids(tracker, "condition", NEGATED_ROLE)
         )
-        if assessment.verdict == "unknown" and not assessment.conditions and self.denies_all(tracker):
+        heard = heard_terms(tracker)
+        if assessment.verdict == "unknown" and not assessment.conditions and not heard and self.denies_all(tracker):
             assessment = none_apply()
+        if assessment.verdict == "ok" and heard:  # "no fever, but she has lupus" is not cleared
+            assessment = Assessment("unknown", [], assessment.negated)
         # "She's not pregnant after all" corrects what was said before.
         earlier = tracker.get_slot("reported_conditions") or []
         reported = [c for c in dict.fromkeys(earlier + assessment.conditions) if c not in assessment.negated]
         # A "no" or ruling out something else does not clear a condition reported earlier:
         # the answer stays what that condition calls for.
         standing = assess(CONTENT, reported) if assessment.verdict == "ok" and reported else assessment
-        self.utter_assessment(dispatcher, standing)
+        self.utter_assessment(dispatcher, standing, heard)
         events = [SlotSet("safety_verdict", standing.verdict), SlotSet("reported_conditions", reported)]
         return events + self.routine_consequences(dispatcher, tracker, assessment)
 
@@ -95,18 +112,19 @@ class ActionCheckCondition(Action):
 
     @staticmethod
     def denies_all(tracker: Tracker) -> bool:
-        """"No" / "none of those": nothing on the list applies."""
-        return tracker.latest_message.get("intent", {}).get("name") == "deny"
+        """"No" / "none of those" / "he is healthy": nothing on the list applies."""
+        return tracker.latest_message.get("intent", {}).get("name") == "deny" or any(
+            e.get("entity") == "health_status" for e in tracker.latest_message.get("entities", []))
 
     @staticmethod
-    def utter_assessment(dispatcher: CollectingDispatcher, assessment: Assessment) -> None:
+    def utter_assessment(dispatcher: CollectingDispatcher, assessment: Assessment, heard: List[str] = ()) -> None:
         names = condition_names(assessment.conditions)
+        advice = [CONTENT.conditions[c]["advice"] for c in assessment.conditions]
         fill = {
             "names": names[:1].upper() + names[1:],
             "names_in_sentence": names,
             "verb": "is" if len(assessment.conditions) == 1 else "are",
-            "advice": " ".join(CONTENT.conditions[c]["advice"] for c in assessment.conditions)
-            or UNMATCHED_CONDITION_ADVICE,
+            "advice": " ".join(advice + ([heard_advice(heard)] if heard else [])) or UNMATCHED_CONDITION_ADVICE,
         }
         if assessment.verdict == "ok":
             fill = {"cleared": f"{condition_names(assessment.negated)} ruled out",

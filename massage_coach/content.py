@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
@@ -49,6 +49,8 @@ class Content:
     preparation: Dict[str, Any]
     safety: Dict[str, Any]
     fingerprint: str
+    # How health talk is recognised beyond the condition phrases (content/recognition.yml).
+    recognition: Dict[str, Any] = field(default_factory=dict)
 
     def section(self, entity: str) -> Dict[str, Dict[str, Any]]:
         return getattr(self, ENTITY_SECTIONS[entity])
@@ -114,6 +116,22 @@ def _index_entries(section: str, entries: List[Dict[str, Any]], path: Path) -> D
     return indexed
 
 
+# Sequence items that are no word class: any number, a number with a decimal point.
+RULE_SPECIAL_ITEMS = ("NUMBER", "DECIMAL")
+
+
+def _check_recognition(recognition: Dict[str, Any], conditions: Dict[str, Any], path: Path) -> None:
+    """Every rule names a known condition and only defined word classes."""
+    classes = recognition["word_classes"]
+    for position, rule in enumerate(recognition["rules"]):
+        where = f"{path}: recognition.rules[{position}]"
+        if rule["condition"] not in conditions:
+            raise ContentError(f"{where}.condition: unknown condition '{rule['condition']}'")
+        for item in rule["sequence"]:
+            if item not in classes and item not in RULE_SPECIAL_ITEMS and item[0] not in "=^/":
+                raise ContentError(f"{where}.sequence: '{item}' is no word class, NUMBER, DECIMAL, =word, ^word or /regex/")
+
+
 def load_content(content_dir: Path | str | None = None) -> Content:
     """Reads, validates and merges content/*.yml. Raises ContentError naming file and field."""
     content_dir = Path(content_dir) if content_dir else content_dir_from_env()
@@ -158,6 +176,9 @@ def load_content(content_dir: Path | str | None = None) -> Content:
                 f"{source_of['conditions']}: conditions.{condition_id}.advice: a '{condition['verdict']}' "
                 f"answer must mention '{must_say}'"
             )
+
+    if "recognition" in sections:
+        _check_recognition(sections["recognition"], sections["conditions"], source_of["recognition"])
 
     duration = sections["duration"]
     if duration["min_minutes"] > duration["max_minutes"]:

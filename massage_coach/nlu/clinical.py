@@ -164,7 +164,7 @@ class MedicalTerms:
     """The safety net: medical words no condition names become `medical_term` entities."""
 
     def __init__(self, nlp: Language, terms: List[str], organs: List[str], organ_problems: List[str],
-                 suffixes: List[str], min_suffix_length: int) -> None:
+                 named_categories: List[str], suffixes: List[str], min_suffix_length: int) -> None:
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self.organ_matcher = Matcher(nlp.vocab)
         nlp = norm_pipeline()  # lemmatises the terms
@@ -174,6 +174,9 @@ class MedicalTerms:
         problems = sorted({w for words in lemma_words(nlp, organ_problems) for w in words})
         self.organ_matcher.add("organ", [[{"NORM": {"IN": organ_words}, "OP": "+"},
                                           {"IS_PUNCT": False, "OP": "?"}, {"NORM": {"IN": problems}}]])
+        categories = sorted({w for words in lemma_words(nlp, named_categories) for w in words})
+        self.organ_matcher.add("named", [[{"IS_ALPHA": True, "IS_STOP": False}, {"ORTH": "'s", "OP": "?"},
+                                          {"NORM": {"IN": categories}}]])
         self.suffix = re.compile(rf"^[a-z]{{{max(0, min_suffix_length - 4)},}}({'|'.join(suffixes)})$")
         self.min_suffix_length = min_suffix_length
         self.english = english_lexicon()
@@ -191,7 +194,8 @@ class MedicalTerms:
 
     def _unknown_words_before(self, doc: Doc, start: int) -> int:
         """Takes in the name before a term that no word list knows: "parkinsons disease"."""
-        while start > 0 and doc[start - 1].is_alpha and doc[start - 1].lower_ not in english_words():
+        known = english_words()
+        while start > 0 and doc[start - 1].is_alpha and not {doc[start - 1].lower_, doc[start - 1].norm_} & known:
             start -= 1
         return start
 
@@ -325,6 +329,7 @@ def build_clinical_pipeline(state: Dict[str, Any]) -> Language:
     medical = recognition["medical_terms"]
     nlp.add_pipe("medical_terms", config={
         "terms": state["medical_terms"], "organs": state["organs"], "organ_problems": medical["organ_problem"],
+        "named_categories": medical["named_categories"],
         "suffixes": medical["suffixes"], "min_suffix_length": medical["min_suffix_word_length"]})
     nlp.add_pipe("health_statements", config={"phrases": recognition["health_statements"]})
     nlp.add_pipe("clinical_context", config={"context": recognition["context"]})
@@ -351,10 +356,10 @@ def make_condition_rules(nlp: Language, name: str, word_classes: Dict[str, List[
 
 
 @Language.factory("medical_terms", default_config={"terms": [], "organs": [], "organ_problems": [],
-                                                   "suffixes": [], "min_suffix_length": 7})
+                                                   "named_categories": [], "suffixes": [], "min_suffix_length": 7})
 def make_medical_terms(nlp: Language, name: str, terms: List[str], organs: List[str], organ_problems: List[str],
-                       suffixes: List[str], min_suffix_length: int) -> MedicalTerms:
-    return MedicalTerms(nlp, terms, organs, organ_problems, suffixes, min_suffix_length)
+                       named_categories: List[str], suffixes: List[str], min_suffix_length: int) -> MedicalTerms:
+    return MedicalTerms(nlp, terms, organs, organ_problems, named_categories, suffixes, min_suffix_length)
 
 
 @Language.factory("health_statements", default_config={"phrases": []})

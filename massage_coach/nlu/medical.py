@@ -116,7 +116,8 @@ def medical_words(medical: Dict[str, Any], everyday: Set[str]) -> List[str]:
         # Matched by lemma: "wasting" would match "waste" too.
         too_common = len(norms) == 1 and max(log_prob.get(term, -99.0), log_prob.get(norms[0], -99.0)) > medical[
             "common_word_log_prob"]
-        if " ".join(norms) not in everyday and norms[-1] not in everyday and not too_common:
+        head = [n for n in norms if n.isalpha()][-1:] or norms[-1:]  # "alzheimer's": alzheimer
+        if " ".join(norms) not in everyday and head[0] not in everyday and not too_common:
             words.append(term)
     return words
 

@@ -257,15 +257,17 @@ class SafetyFirstIntent(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        # `triage_conditions` (an ordinary sore back) do not turn a routine request into a
-        # safety question: "something for lower back tension" asks for a routine, whose
-        # screening then asks; the entity stays for the dialogue.
+        # `routine_conditions`, what a routine is made for (an ordinary sore back, the
+        # osteochondrosis routine), do not turn a routine request into a safety question:
+        # "something for lower back tension" asks for a routine, whose screening (and
+        # professional check) then asks; the entity stays for the dialogue.
         return {"bare_answer_intents": ["deny", "affirm", FALLBACK_INTENT, "out_of_scope"],
-                "triage_conditions": ["back_pain"], "routine_intents": ["list_routines", "start_routine"]}
+                "routine_conditions": ["back_pain", "osteochondrosis"],
+                "routine_intents": ["list_routines", "start_routine"]}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._bare_answer_intents = set(config["bare_answer_intents"])
-        self._triage_conditions = set(config["triage_conditions"])
+        self._routine_conditions = set(config["routine_conditions"])
         self._routine_intents = set(config["routine_intents"])
 
     @classmethod
@@ -285,7 +287,7 @@ class SafetyFirstIntent(GraphComponent):
             conditions = [e for e in message.get(ENTITIES, []) if e["entity"] in HEALTH_ENTITIES
                           and not (e["entity"] == "health_status" and intent == "deny")]
             if intent in self._routine_intents:
-                conditions = [e for e in conditions if e["value"] not in self._triage_conditions]
+                conditions = [e for e in conditions if e["value"] not in self._routine_conditions]
             reports = any(e.get("role") != NEGATED_ROLE for e in conditions)
             rules_out = bool(conditions) and intent in self._bare_answer_intents
             if (reports or rules_out) and intent != CHECK_CONDITION_INTENT:

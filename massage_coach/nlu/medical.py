@@ -15,6 +15,9 @@ from WordNet at training time, so a model runs without content/, NLTK or WordNet
 
 from __future__ import annotations
 
+import hashlib
+import sys
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -32,13 +35,15 @@ from massage_coach.nlu.clinical import (
 )
 from massage_coach.nlu.components import DEFAULT_CONTENT_DIR, JsonStateComponent
 from massage_coach.nlu.language import patterns_from_phrases
+from massage_coach.nlu import wordnet_terms
 from massage_coach.nlu.wordnet_terms import nouns_under
 from massage_coach.safety import NEGATED_ROLE
 
 FAMILY_ROLE = "family"
 LABELS = (CONDITION_LABEL, MEDICAL_TERM_LABEL, HEALTH_LABEL)
-# Intents whose examples talk about health: their words may be medical.
-HEALTH_INTENTS = ("check_condition", "list_contraindications")
+# Intents whose examples may talk about health ("is ibuprofen safe" is out of scope as a
+# question, yet a medical word): their words may be medical.
+HEALTH_INTENTS = ("check_condition", "list_contraindications", "out_of_scope")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
@@ -51,7 +56,10 @@ class ClinicalEntityExtractor(JsonStateComponent, EntityExtractorMixin):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
-        return fingerprint(config.get("content_dir", DEFAULT_CONTENT_DIR))
+        # The state depends on content/ and on how it is drawn from WordNet (this code):
+        # either changing must retrain, whatever Rasa's cache holds.
+        code = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (sys.modules[__name__], wordnet_terms)))
+        return fingerprint(config.get("content_dir", DEFAULT_CONTENT_DIR)) + code.hexdigest()
 
     def use_state(self, state: Optional[Dict[str, Any]]) -> None:
         self._nlp = build_clinical_pipeline(state) if state else None
@@ -112,11 +120,12 @@ def medical_words(medical: Dict[str, Any], everyday: Set[str]) -> List[str]:
     words = []
     for term in nouns_under(medical["wordnet_roots"], exclude=everyday,
                             excluded_roots=medical.get("wordnet_excluded_roots", ())):
-        norms = [t.norm_ for t in nlp(term)]
+        tokens = list(nlp(term))
+        norms = [t.norm_ for t in tokens]
         # Matched by lemma: "wasting" would match "waste" too.
         too_common = len(norms) == 1 and max(log_prob.get(term, -99.0), log_prob.get(norms[0], -99.0)) > medical[
             "common_word_log_prob"]
-        head = [n for n in norms if n.isalpha()][-1:] or norms[-1:]  # "alzheimer's": alzheimer
+        head = [t.norm_ for t in tokens if t.is_alpha][-1:] or norms[-1:]  # "alzheimer's": alzheimer
         if " ".join(norms) not in everyday and head[0] not in everyday and not too_common:
             words.append(term)
     return words

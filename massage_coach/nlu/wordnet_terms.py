@@ -26,7 +26,8 @@ LEXNAMES = (
 ).split()
 
 
-# A word counts as a noun unless its other uses are this many times more frequent:
+# A word counts as a noun unless its other uses are this many times more frequent
+# (counts plus one, so a word seen once as an adjective and never as a noun still counts):
 # "antibiotic" is an adjective now and then, "cold" mostly.
 NOUN_WEIGHT = 3
 
@@ -60,7 +61,7 @@ def _mostly_noun(wn, lemma: str) -> bool:
     for synset in wn.synsets(lemma):
         pos = "n" if synset.pos() == "n" else "other"
         counts[pos] = counts.get(pos, 0) + sum(l.count() for l in synset.lemmas() if l.name().lower() == lemma)
-    return counts.get("n", 0) * NOUN_WEIGHT >= counts.get("other", 0)
+    return (counts.get("n", 0) + 1) * NOUN_WEIGHT >= counts.get("other", 0)  # +1: unseen senses
 
 
 def _hyponym_lemmas(wn, roots: Iterable[str]) -> Dict[str, Set[str]]:

@@ -66,6 +66,22 @@ def rest_p95_ms(servers: Servers) -> float:
     return percentile(latencies, 0.95)
 
 
+def recogniser_ms(texts: List[str]) -> Tuple[float, float]:
+    """Mean and p95 time of the health recogniser's spaCy pipeline per message, in process:
+    what it adds to a REST turn, whatever else the machine is doing."""
+    from massage_coach.content import load_content
+    from massage_coach.nlu.clinical import build_clinical_pipeline
+    from massage_coach.nlu.medical import recogniser_state
+
+    nlp = build_clinical_pipeline(recogniser_state(load_content(PROJECT_DIR / "content"), set()))
+    times = []
+    for text in texts * 3:
+        started = time.perf_counter()
+        nlp(text)
+        times.append((time.perf_counter() - started) * 1000)
+    return sum(times) / len(times), percentile(times, 0.95)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--failures", action="store_true", help="list the development part's failures")
@@ -82,6 +98,7 @@ def main() -> int:
         accuracy = intent_accuracy(servers)
         p95 = rest_p95_ms(servers)
 
+    cost = recogniser_ms(MESSAGES + [case.text for part in PARTS for case in load_cases(part)])
     table = {part: figures(judgements) for part, judgements in results.items()}
     print("\n## Safety test set (tests/safety_set): development | locked\n")
     print("| figure | development | locked |\n|---|---|---|")
@@ -89,6 +106,7 @@ def main() -> int:
         print(f"| {group} | {percent(*table['dev'][group])} | {percent(*table['locked'][group])} |")
     print(f"\nHeld-out intent accuracy (tests/nlu_heldout.yml): {percent(*accuracy)}")
     print(f"REST turn p95, 1 user, {LATENCY_TURNS} turns: {p95:.1f} ms")
+    print(f"Health recogniser alone, per message: mean {cost[0]:.2f} ms, p95 {cost[1]:.2f} ms")
     if args.failures:
         print("\n## Development failures\n")
         for judgement in results["dev"]:

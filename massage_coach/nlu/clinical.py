@@ -27,7 +27,7 @@ from spacy.tokens import Doc, Span
 from massage_coach.nlu.components import one_edit_away
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from massage_coach.nlu.language import english_lexicon, parse_number
+from massage_coach.nlu.language import english_lexicon, lemma_table, parse_number
 
 Span.set_extension("negated", default=False, force=True)
 Span.set_extension("family", default=False, force=True)
@@ -60,6 +60,7 @@ class TypoNorm:
     def __init__(self, vocabulary: Iterable[str], known: Iterable[str]) -> None:
         self.vocabulary = set(vocabulary)
         self.known = english_words() | set(known)
+        self.lemmas = lemma_table()
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
@@ -67,8 +68,8 @@ class TypoNorm:
             if (len(word) >= MIN_TYPO_LENGTH and word.isalpha() and word not in self.vocabulary
                     and token.norm_ not in self.vocabulary and word not in self.known):
                 candidates = sorted(one_edit_away(word) & self.vocabulary)
-                if len(candidates) == 1:
-                    token.norm_ = candidates[0]
+                if len(candidates) == 1:  # its lemma, as for any word: "exspecting" -> "expect"
+                    token.norm_ = (self.lemmas.get(candidates[0]) or candidates[0]).lower()
         return doc
 
 
@@ -139,6 +140,8 @@ class ConditionRules:
         for match_id, start, end in self.matcher(doc):
             index = int(doc.vocab.strings[match_id])
             rule = self.rules[index]
+            if rule.get("keep") == "last":
+                start = end - 1
             span = Span(doc, start, end, label=CONDITION_LABEL, span_id=rule["condition"])
             if self._accepts(rule, span):
                 found.append((index, -(end - start), start, span))

@@ -102,20 +102,23 @@ def recogniser_state(content: Content, everyday_words: Set[str]) -> Dict[str, An
     medical = recognition["medical_terms"]
     everyday = set(everyday_words) | {w.lower() for w in medical["ordinary"]}
     condition_phrases = [phrase for _, phrase in content.phrases("condition")]
+    terms = medical_words(medical, everyday | {p.lower() for p in condition_phrases}) + medical.get("extra_terms", [])
     return {
         "patterns": patterns_from_phrases({CONDITION_LABEL: list(content.phrases("condition"))}),
         "recognition": recognition,
-        "medical_terms": medical_words(medical, everyday | {p.lower() for p in condition_phrases}),
+        "medical_terms": terms,
         "organs": sorted(set(nouns_under(medical["organ_roots"])) | set(recognition["word_classes"]["organ"])),
         "typo_vocabulary": sorted(single_words(condition_phrases, *recognition["word_classes"].values())),
-        "known_words": sorted(everyday),
+        # Never typo-corrected: everyday words, and medical words ("copd" is no "cold").
+        "known_words": sorted(everyday | single_words(terms)),
     }
 
 
 def medical_words(medical: Dict[str, Any], everyday: Set[str]) -> List[str]:
     """WordNet's medical nouns, minus everyday words: a word whose lemma is one ("hurting"),
-    a phrase whose head is one ("baby oil"), a word too common in English ("waste")."""
+    a phrase whose head is an ordinary word ("baby oil"), a word too common in English ("waste")."""
     nlp = norm_pipeline()
+    ordinary = {w.lower() for w in medical["ordinary"]}  # "baby oil": oil
     log_prob = load_lookups("en", ["lexeme_prob"]).get_table("lexeme_prob")
     words = []
     for term in nouns_under(medical["wordnet_roots"], exclude=everyday,
@@ -126,7 +129,7 @@ def medical_words(medical: Dict[str, Any], everyday: Set[str]) -> List[str]:
         too_common = len(norms) == 1 and max(log_prob.get(term, -99.0), log_prob.get(norms[0], -99.0)) > medical[
             "common_word_log_prob"]
         head = [t.norm_ for t in tokens if t.is_alpha][-1:] or norms[-1:]  # "alzheimer's": alzheimer
-        if " ".join(norms) not in everyday and head[0] not in everyday and not too_common:
+        if " ".join(norms) not in everyday and head[0] not in ordinary and not too_common:
             words.append(term)
     return words
 

@@ -37,9 +37,11 @@ MEDICAL_TERM_LABEL = "medical_term"
 HEALTH_LABEL = "health_status"
 DIGITS = re.compile(r"^(\d+(?:\.\d+)?)°?[cCfF]?$")
 # Words a list item may carry between a comma and its noun: "no fever, any rash or cuts".
+SENTENCE_ENDS = {".", "?", "!", ";"}
 LIST_FILLERS = {"a", "an", "any", "the", "some", "other", "or", "nor", "no", "and"}
-# Typo candidates: shorter words are one edit from too many others.
-MIN_TYPO_LENGTH = 4
+# Typo candidates: shorter words are one edit from too many others; longer ones are no
+# typos, and their edits would cost seconds ("x" * 20,000).
+MIN_TYPO_LENGTH, MAX_TYPO_LENGTH = 4, 20
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +67,7 @@ class TypoNorm:
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
             word = token.lower_
-            if (len(word) >= MIN_TYPO_LENGTH and word.isalpha() and word not in self.vocabulary
+            if (MIN_TYPO_LENGTH <= len(word) <= MAX_TYPO_LENGTH and word.isalpha() and word not in self.vocabulary
                     and token.norm_ not in self.vocabulary and word not in self.known):
                 candidates = sorted(one_edit_away(word) & self.vocabulary)
                 if len(candidates) == 1:  # its lemma, as for any word: "exspecting" -> "expect"
@@ -237,12 +239,16 @@ class ClinicalContext:
         if not doc.ents:
             return doc
         marks = {category: self._cue_tokens(doc, category) for category in self.cues}
+        sentence_of = self._sentences(doc)
+        doubtful_sentences = {sentence_of[i] for i in marks["possible"]}
+        family_sentences = {sentence_of[i] for i in marks["family_phrases"]}
         for entity in doc.ents:
-            sentence = self._sentence(doc, entity)
-            doubtful = any(i in marks["possible"] for i in range(*sentence))
-            entity._.family = self._family(doc, entity, sentence, marks["family_phrases"])
+            sentence = sentence_of[entity.start]
+            doubtful = sentence in doubtful_sentences
+            entity._.family = sentence in family_sentences or self._family(doc, entity, sentence[0])
             entity._.negated = not doubtful and (
-                self._scan(doc, entity, marks["negated_forward"], -1) or self._scan(doc, entity, marks["negated_backward"], +1)
+                self._scan(doc, entity, marks["negated_forward"], -1)
+                or self._scan(doc, entity, marks["negated_backward"], +1)
             )
         return doc
 
@@ -264,13 +270,15 @@ class ClinicalContext:
             return False  # "No she is pregnant" answers a question; it does not deny
         return True
 
-    def _sentence(self, doc: Doc, entity: Span) -> Tuple[int, int]:
-        start, end = entity.start, entity.end
-        while start > 0 and doc[start - 1].text not in (".", "?", "!", ";"):
-            start -= 1
-        while end < len(doc) and doc[end].text not in (".", "?", "!", ";"):
-            end += 1
-        return start, end
+    @staticmethod
+    def _sentences(doc: Doc) -> List[Tuple[int, int]]:
+        """Each token's sentence as (start, end), split at . ? ! ;"""
+        bounds, start = [], 0
+        for token in doc:
+            if token.text in SENTENCE_ENDS or token.i == len(doc) - 1:
+                bounds += [(start, token.i + 1)] * (token.i + 1 - start)
+                start = token.i + 1
+        return bounds
 
     def _ends_scope(self, doc: Doc, i: int, entity: Span, direction: int) -> bool:
         """A terminator, clause punctuation, "and", or a comma that does not continue a list."""
@@ -280,8 +288,8 @@ class ClinicalContext:
         if token.text == ",":
             between = doc[i + 1 : entity.start] if direction < 0 else doc[entity.end : i]
             neighbour = i - 1 if direction < 0 else i + 1
-            is_list = all(t.lower_ in LIST_FILLERS or t.ent_type for t in between) and any(
-                e.start <= neighbour < e.end for e in doc.ents)
+            is_list = 0 <= neighbour < len(doc) and bool(doc[neighbour].ent_type) and all(
+                t.lower_ in LIST_FILLERS or t.ent_type for t in between)
             return not is_list
         return token.text in self.punctuation and direction < 0
 
@@ -292,28 +300,26 @@ class ClinicalContext:
         while 0 <= i < len(doc) and steps < self.window:
             if i in cues:
                 return True
-            if any(e.start <= i < e.end for e in doc.ents):
+            if doc[i].ent_type:
                 i += direction  # another list item: "no fever or rash"
                 continue
             if self._ends_scope(doc, i, entity, direction):
                 return False
-            if direction > 0 and doc[i].text in (".", "?", "!", ";"):
+            if direction > 0 and doc[i].text in SENTENCE_ENDS:
                 return False
             i += direction
             steps += 1
         return False
 
-    def _family(self, doc: Doc, entity: Span, sentence: tuple, phrases: Dict[int, int]) -> bool:
-        """"Her mother had X", "my wife's dad has X", "X runs in his family"."""
-        if any(sentence[0] <= i < sentence[1] for i in phrases):
-            return True
+    def _family(self, doc: Doc, entity: Span, sentence_start: int) -> bool:
+        """"Her mother had X", "my wife's dad has X" ("runs in his family": a phrase)."""
         i = entity.start - 1
-        while i > sentence[0] and entity.start - i <= self.window:
+        while i > sentence_start and entity.start - i <= self.window:
             token = doc[i]
             if token.text in self.punctuation or token.text == "," or token.lower_ in self.terminators:
                 return False
             if token.norm_ in self.family_relation and any(
-                    doc[j].lower_ in self.family_owner for j in range(max(sentence[0], i - 2), i)):
+                    doc[j].lower_ in self.family_owner for j in range(max(sentence_start, i - 2), i)):
                 return True
             i -= 1
         return False

@@ -18,7 +18,7 @@ export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/massage-coach/rasa-cache
 export WIDGET_PORT ?= 8080
 export CORS_ORIGINS ?= http://127.0.0.1:$(WIDGET_PORT) http://localhost:$(WIDGET_PORT)
 
-.PHONY: setup validate train widget run serve serve-scaled test lint types contract bench lock clean voice bench-voice bench-hands-free
+.PHONY: setup validate train widget run serve serve-scaled test lint types contract bench bench-safety lock clean voice bench-voice bench-hands-free
 
 setup:
 	@bash scripts/setup-system.sh
@@ -76,6 +76,11 @@ contract: setup
 
 bench: train
 	$(PY) scripts/bench.py
+
+# Safety answers on the safety test set, development and locked parts (tests/safety_set/);
+# ARGS=--failures also lists the development part's failures.
+bench-safety: train
+	$(PY) scripts/bench_safety.py $(ARGS)
 
 # Hands-free voice client (starts the servers unless RASA_PORT answers); ARGS for options.
 voice: train

@@ -33,6 +33,10 @@ class ActionCheckCondition(Action):
 
 def check_condition(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
     assessment = assess(CONTENT, entity_ids(tracker, "condition"), entity_ids(tracker, "condition", NEGATED_ROLE))
-    # "No" / "none of those": nothing on the list applies.
-    outcome = ENGINE.report(state_of(tracker), assessment, denies_all=intent_of(tracker) == "deny")
+    entities = tracker.latest_message.get("entities", [])
+    # Medical words no condition names ("lupus"), not ruled out and about the person.
+    heard = list(dict.fromkeys(e["value"] for e in entities if e.get("entity") == "medical_term" and not e.get("role")))
+    # "No" / "none of those" / "he is healthy": nothing on the list applies.
+    denies_all = intent_of(tracker) == "deny" or any(e.get("entity") == "health_status" for e in entities)
+    outcome = ENGINE.report(state_of(tracker), assessment, denies_all=denies_all, heard=heard)
     return apply(dispatcher, tracker, outcome)

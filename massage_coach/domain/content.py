@@ -8,7 +8,7 @@ An error names the file and the field, so a content editor can fix it alone.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
@@ -52,6 +52,8 @@ class Content:
     safety: Dict[str, Any]
     triage: Dict[str, Any]
     fingerprint: str
+    # How health talk is recognised beyond the condition phrases (content/recognition.yml).
+    recognition: Dict[str, Any] = field(default_factory=dict)
 
     def section(self, entity: str) -> Dict[str, Dict[str, Any]]:
         return getattr(self, ENTITY_SECTIONS[entity])
@@ -132,11 +134,28 @@ def _check_triage(sections: Dict[str, Any], path: Path) -> None:
     references += [("red_flags", c, "conditions") for c in triage["red_flags"]]
     references += [("options.condition", o["condition"], "conditions") for o in triage["options"] if "condition" in o]
     references += [("go_ahead.avoid", p, "body_parts") for p in triage["go_ahead"]["avoid"]]
-    for field, ref, section in references:
+    for where, ref, section in references:
         if ref not in sections[section]:
-            raise ContentError(f"{path}: triage.{field}: '{ref}' is not an id in {section}")
+            raise ContentError(f"{path}: triage.{where}: '{ref}' is not an id in {section}")
     if sum("condition" not in o for o in triage["options"]) != 1:
         raise ContentError(f"{path}: triage.options: exactly one option (muscle tension) has no condition")
+
+
+# Sequence items that are no word class: any number, a number with a decimal point.
+RULE_SPECIAL_ITEMS = ("NUMBER", "DECIMAL")
+
+
+def _check_recognition(recognition: Dict[str, Any], conditions: Dict[str, Any], path: Path) -> None:
+    """Every rule names a known condition and only defined word classes."""
+    classes = recognition["word_classes"]
+    for position, rule in enumerate(recognition["rules"]):
+        where = f"{path}: recognition.rules[{position}]"
+        if rule["condition"] not in conditions:
+            raise ContentError(f"{where}.condition: unknown condition '{rule['condition']}'")
+        for item in rule["sequence"]:
+            if item not in classes and item not in RULE_SPECIAL_ITEMS and item[0] not in "=^/":
+                raise ContentError(f"{where}.sequence: '{item}' is no word class, NUMBER, DECIMAL, =word, ^word "
+                                   "or /regex/")
 
 
 def load_content(content_dir: Path | str | None = None) -> Content:
@@ -185,6 +204,8 @@ def load_content(content_dir: Path | str | None = None) -> Content:
             )
 
     _check_triage(sections, source_of["triage"])
+    if "recognition" in sections:
+        _check_recognition(sections["recognition"], sections["conditions"], source_of["recognition"])
 
     duration = sections["duration"]
     if duration["min_minutes"] > duration["max_minutes"]:

@@ -128,13 +128,13 @@ class RoutineEngine:
             for routine_id, r in self.content.routines.items()
         ])
 
-    def safety_payload(self, assessment: Assessment) -> p.Payload:
+    def safety_payload(self, assessment: Assessment, heard: Sequence[str] = ()) -> p.Payload:
         names = wording.names(self.content, "conditions", [*assessment.conditions, *assessment.negated])
         label = wording.VERDICT_LABELS[assessment.verdict]
         if assessment.verdict == "emergency":
             return p.Emergency(conditions=assessment.conditions, label=label, names=names)
         return p.Safety(verdict=cast(p.Verdict, assessment.verdict), label=label, conditions=assessment.conditions,
-                        negated=assessment.negated, names=names)
+                        negated=assessment.negated, heard=list(heard) or None, names=names)
 
     def screening_payload(self, routine_id: str, ruled_out: Sequence[str] = ()) -> p.Screening:
         conditions = [c for c in self.content.conditions_with_verdict("stop") if c not in ruled_out]
@@ -303,16 +303,20 @@ class RoutineEngine:
                                                         "step": step})])
         return self.show_step(state, routine_id, step)  # repeat_step, and any other
 
-    def report(self, state: State, assessment: Assessment, denies_all: bool = False) -> Outcome:
+    def report(self, state: State, assessment: Assessment, denies_all: bool = False,
+               heard: Sequence[str] = ()) -> Outcome:
         """What the user said about the person: the verdict, and what it means for routines.
 
-        `denies_all`: a plain "no" / "none of those", meaning none of the listed conditions apply.
+        `denies_all`: a plain "no" / "none of those" / "he is healthy": none of the listed
+        conditions apply. `heard`: medical words no condition names ("lupus"): never cleared.
         """
         reply = triage.Reply(assessment.conditions, assessment.negated)
         if triage.involved(self.content, reply, state.awaiting == TRIAGE, state.reported_conditions):
             return self.triage_turn(state, reply)
-        if assessment.verdict == "unknown" and not assessment.conditions and denies_all:
+        if assessment.verdict == "unknown" and not assessment.conditions and not heard and denies_all:
             assessment = none_apply()
+        if assessment.verdict == "ok" and heard:  # "no fever, but she has lupus" is not cleared
+            assessment = Assessment("unknown", [], assessment.negated)
         # "She's not pregnant after all" corrects what was said before.
         reported = [c for c in wording.unique([*state.reported_conditions, *assessment.conditions])
                     if c not in assessment.negated]
@@ -320,7 +324,7 @@ class RoutineEngine:
         # the answer stays what that condition calls for.
         standing = assess(self.content, reported) if assessment.verdict == "ok" and reported else assessment
         state = replace(state, safety_verdict=standing.verdict, reported_conditions=tuple(reported))
-        replies = [self.verdict_reply(standing)]
+        replies = [self.verdict_reply(standing, heard)]
         if assessment.verdict == "ok":
             if state.awaiting == "screening" and state.pending_routine:
                 # Ruling one condition out does not answer the whole screening question.
@@ -343,8 +347,8 @@ class RoutineEngine:
         return Reply("utter_routine_ended_for_safety", stopped,
                      fill={"title": self.content.routines[routine_id]["title"]})
 
-    def verdict_reply(self, assessment: Assessment) -> Reply:
-        payload = self.safety_payload(assessment)
+    def verdict_reply(self, assessment: Assessment, heard: Sequence[str] = ()) -> Reply:
+        payload = self.safety_payload(assessment, heard)
         if assessment.verdict == "ok":
             return Reply("utter_safety_ok" if assessment.negated else "utter_safety_ok_all", payload, fill={
                 "cleared": f"{wording.condition_names(self.content, assessment.negated)} ruled out",
@@ -356,7 +360,8 @@ class RoutineEngine:
                          "names": wording.capitalised(names),
                          "names_in_sentence": names,
                          "verb": "is" if len(assessment.conditions) == 1 else "are",
-                         "advice": " ".join(self.content.conditions[c]["advice"] for c in assessment.conditions)
+                         "advice": " ".join([*(self.content.conditions[c]["advice"] for c in assessment.conditions),
+                                             *([wording.heard_advice(heard)] if heard else [])])
                          or wording.UNMATCHED_CONDITION_ADVICE,
                          "change_hint": triage.change_hint(self.content, assessment.conditions),
                      })

@@ -53,6 +53,8 @@ class Safety(Payload):
     label: str = Field(..., description="the verdict as a heading: \"Don't massage\"")
     conditions: List[str] = Field(..., description="condition ids reported present")
     negated: List[str] = Field(..., description="condition ids ruled out")
+    heard: Optional[List[str]] = Field(
+        default=None, description="medical words heard that no condition names (\"lupus\"): never cleared")
 
 
 class Emergency(Payload):

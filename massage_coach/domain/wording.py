@@ -30,6 +30,12 @@ UNMATCHED_CONDITION_ADVICE = (
 )
 
 
+def heard_advice(terms: Iterable[str]) -> str:
+    """The answer's reason when the user named something medical the guidance does not cover."""
+    return (f"I heard {join_words(repr(t) for t in terms)}: the guidance I follow does not cover it, so I can't "
+            "clear it. Please ask a physician before you massage.")
+
+
 def join_words(words: Iterable[str]) -> str:
     """'a', 'a and b', 'a, b and c'."""
     words = list(words)

@@ -37,6 +37,9 @@ from massage_coach.nlu.language import (
 )
 
 CHECK_CONDITION_INTENT = "check_condition"
+# Entities that say something about the person's health (medical_term and health_status
+# come from massage_coach/nlu/medical.py): a message with one gets the safety answer.
+HEALTH_ENTITIES = ("condition", "medical_term", "health_status")
 BLANK_TOKEN = "__blank__"
 FALLBACK_INTENT = "nlu_fallback"
 # Word lengths checked for typos: shorter ones are one edit from too many words.
@@ -138,7 +141,8 @@ class ContentEntityExtractor(JsonStateComponent, EntityExtractorMixin):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"content_dir": DEFAULT_CONTENT_DIR}
+        # `labels`: the entities it extracts (conditions can be left to ClinicalEntityExtractor).
+        return {"content_dir": DEFAULT_CONTENT_DIR, "labels": list(ENTITY_SECTIONS)}
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
@@ -151,7 +155,8 @@ class ContentEntityExtractor(JsonStateComponent, EntityExtractorMixin):
 
     def train(self, training_data: TrainingData) -> Resource:
         content = load_content(self._config["content_dir"])
-        return self.persist(patterns_from_phrases({label: list(content.phrases(label)) for label in ENTITY_SECTIONS}))
+        labels = self._config["labels"]
+        return self.persist(patterns_from_phrases({label: list(content.phrases(label)) for label in labels}))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -256,10 +261,18 @@ class SafetyFirstIntent(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"bare_answer_intents": ["deny", "affirm", FALLBACK_INTENT, "out_of_scope"]}
+        # `routine_conditions`, what a routine is made for (an ordinary sore back, the
+        # osteochondrosis routine), do not turn a routine request into a safety question:
+        # "something for lower back tension" asks for a routine, whose screening (and
+        # professional check) then asks; the entity stays for the dialogue.
+        return {"bare_answer_intents": ["deny", "affirm", FALLBACK_INTENT, "out_of_scope"],
+                "routine_conditions": ["back_pain", "osteochondrosis"],
+                "routine_intents": ["list_routines", "start_routine"]}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._bare_answer_intents = set(config["bare_answer_intents"])
+        self._routine_conditions = set(config["routine_conditions"])
+        self._routine_intents = set(config["routine_intents"])
 
     @classmethod
     def create(
@@ -273,8 +286,12 @@ class SafetyFirstIntent(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            conditions = [e for e in message.get(ENTITIES, []) if e["entity"] == "condition"]
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            # "No, he's perfectly healthy" stays the answer "no" it is.
+            conditions = [e for e in message.get(ENTITIES, []) if e["entity"] in HEALTH_ENTITIES
+                          and not (e["entity"] == "health_status" and intent == "deny")]
+            if intent in self._routine_intents:
+                conditions = [e for e in conditions if e["value"] not in self._routine_conditions]
             reports = any(e.get("role") != NEGATED_ROLE for e in conditions)
             rules_out = bool(conditions) and intent in self._bare_answer_intents
             if (reports or rules_out) and intent != CHECK_CONDITION_INTENT:

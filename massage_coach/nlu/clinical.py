@@ -1,0 +1,380 @@
+"""spaCy components that recognise health talk compositionally (issue 13).
+
+Built from content/recognition.yml (the lexicon) and content/conditions.yml (the phrases):
+
+- `typo_norm`: a word unknown to English one edit away from a lexicon word reads as that
+  word ("pregnent", "fevr", "exspecting");
+- `condition_rules`: a condition from word classes in order within a short window
+  ("fractured his spine", "appendix removed", "39 degrees", "expecting twins", "bulging veins");
+- `medical_terms`: the safety net, anything medical the content does not name: WordNet's
+  disease, injury, procedure and drug nouns, an organ with a problem word ("liver problems"),
+  medical word endings ("-itis", "-ectomy");
+- `health_statements`: "he is healthy", "no medical issues";
+- `clinical_context`: a ConText-style pass (Chapman et al.'s algorithm, as in medspaCy):
+  each entity is negated, possible (doubt, which never clears it) or someone else's (family).
+"""
+
+
+import re
+from functools import lru_cache
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+
+import spacy
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from massage_coach.nlu.components import one_edit_away
+from massage_coach.nlu.language import english_lexicon, lemma_table, parse_number
+
+Span.set_extension("negated", default=False, force=True)
+Span.set_extension("family", default=False, force=True)
+
+CONDITION_LABEL = "condition"
+MEDICAL_TERM_LABEL = "medical_term"
+HEALTH_LABEL = "health_status"
+DIGITS = re.compile(r"^(\d+(?:\.\d+)?)°?[cCfF]?$")
+# Words a list item may carry between a comma and its noun: "no fever, any rash or cuts".
+SENTENCE_ENDS = {".", "?", "!", ";"}
+LIST_FILLERS = {"a", "an", "any", "the", "some", "other", "or", "nor", "no", "and"}
+# Typo candidates: shorter words are one edit from too many others; longer ones are no
+# typos, and their edits would cost seconds ("x" * 20,000).
+MIN_TYPO_LENGTH, MAX_TYPO_LENGTH = 4, 20
+
+
+@lru_cache(maxsize=1)
+def english_words() -> Set[str]:
+    """Words spaCy knows as English: the lookup table's lemmas and the stop words."""
+    return set(english_lexicon()) | set(STOP_WORDS)
+
+
+def lemma_words(nlp: Language, phrases: Iterable[str]) -> List[List[str]]:
+    """Each phrase as the list of its token norms (lookup lemmas)."""
+    return [[t.norm_ for t in nlp(phrase)] for phrase in phrases]
+
+
+class TypoNorm:
+    """A word unknown to English and one edit from a single lexicon word reads as it
+    ("pregnent" -> "pregnant"); "never" stays "never", not "fever"."""
+
+    def __init__(self, vocabulary: Iterable[str], known: Iterable[str]) -> None:
+        self.vocabulary = set(vocabulary)
+        self.known = english_words() | set(known)
+        self.lemmas = lemma_table()
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc:
+            word = token.lower_
+            if (MIN_TYPO_LENGTH <= len(word) <= MAX_TYPO_LENGTH and word.isalpha() and word not in self.vocabulary
+                    and token.norm_ not in self.vocabulary and word not in self.known):
+                candidates = sorted(one_edit_away(word) & self.vocabulary)
+                if len(candidates) == 1:  # its lemma, as for any word: "exspecting" -> "expect"
+                    token.norm_ = (self.lemmas.get(candidates[0]) or candidates[0]).lower()
+        return doc
+
+
+def add_entities(doc: Doc, spans: List[Span]) -> None:
+    """Adds spans that overlap no entity already found, in the order given."""
+    taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+    added = []
+    for span in spans:
+        if not any(i in taken for i in range(span.start, span.end)):
+            added.append(span)
+            taken.update(range(span.start, span.end))
+    if added:
+        doc.ents = sorted([*doc.ents, *added], key=lambda s: s.start)
+
+
+class ConditionRules:
+    """Conditions from sequences of word classes (content/recognition.yml `rules`)."""
+
+    def __init__(self, nlp: Language, word_classes: Dict[str, List[str]], rules: List[Dict[str, Any]]) -> None:
+        self.rules = rules
+        self.matcher = Matcher(nlp.vocab)
+        nlp = norm_pipeline()  # lemmatises the class members
+        # name -> (single lemmas, exact words (^word), multi-word members as lists of lemmas)
+        self.classes = {}
+        for name, members in word_classes.items():
+            exact = [m[1:] for m in members if m.startswith("^")]
+            words = lemma_words(nlp, [m for m in members if not m.startswith("^")])
+            self.classes[name] = (sorted({w[0] for w in words if len(w) == 1}), exact, [w for w in words if len(w) > 1])
+        for index, rule in enumerate(rules):
+            self.matcher.add(str(index), self._patterns(rule))
+
+    def _item_alternatives(self, item: str) -> List[List[Dict[str, Any]]]:
+        if item == "NUMBER":
+            return [[{"LIKE_NUM": True, "OP": "+"}], [{"TEXT": {"REGEX": DIGITS.pattern}}]]
+        if item == "DECIMAL":
+            return [[{"TEXT": {"REGEX": r"^\d+\.\d+°?[cCfF]?$"}}]]
+        if item.startswith("="):
+            return [[{"NORM": item[1:]}]]
+        if item.startswith("^"):
+            return [[{"LOWER": item[1:]}]]
+        if item.startswith("/"):
+            return [[{"LOWER": {"REGEX": item.strip("/")}}]]
+        singles, exact, phrases = self.classes[item]
+        alternatives = [[{"NORM": word} for word in phrase] for phrase in phrases]
+        alternatives += [[{"LOWER": word}] for word in exact]
+        return ([[{"NORM": {"IN": singles}, "OP": "+"}]] if singles else []) + alternatives
+
+    def _patterns(self, rule: Dict[str, Any]) -> List[List[Dict[str, Any]]]:
+        patterns: List[List[Dict[str, Any]]] = [[]]
+        gap = [{"IS_PUNCT": False, "OP": "?"}] * rule["gap"]
+        for position, item in enumerate(rule["sequence"]):
+            prefix = gap if position else []
+            patterns = [p + prefix + alt for p in patterns for alt in self._item_alternatives(item)]
+        return patterns
+
+    def _accepts(self, rule: Dict[str, Any], span: Span) -> bool:
+        following = span.doc[span.end] if span.end < len(span.doc) else None
+        if following is not None and following.norm_ in rule.get("not_followed_by", ()):
+            return False
+        ranges = rule.get("number_ranges")
+        if ranges:
+            value = number_in(span)
+            return value is not None and any(low <= value <= high for low, high in ranges)
+        return True
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = []
+        for match_id, start, end in self.matcher(doc):
+            index = int(doc.vocab.strings[match_id])
+            rule = self.rules[index]
+            if rule.get("keep") == "last":
+                start = end - 1
+            span = Span(doc, start, end, label=CONDITION_LABEL, span_id=rule["condition"])
+            if self._accepts(rule, span):
+                found.append((index, -(end - start), start, span))
+        add_entities(doc, [span for *_, span in sorted(found, key=lambda f: f[:3])])
+        return doc
+
+
+def number_in(span: Span) -> Optional[float]:
+    """The first number of a span: "38.5", "101f", "thirty nine"."""
+    words = []
+    for token in span:
+        digits = DIGITS.match(token.text)
+        if digits and not words:
+            return float(digits.group(1))
+        if token.like_num and not token.text[:1].isdigit():
+            words.append(token.lower_)
+        elif words:
+            break
+    return float(parse_number(" ".join(words))) if words and parse_number(" ".join(words)) is not None else None
+
+
+class MedicalTerms:
+    """The safety net: medical words no condition names become `medical_term` entities."""
+
+    def __init__(self, nlp: Language, terms: List[str], organs: List[str], organ_problems: List[str],
+                 named_categories: List[str], suffixes: List[str], min_suffix_length: int) -> None:
+        self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.organ_matcher = Matcher(nlp.vocab)
+        nlp = norm_pipeline()  # lemmatises the terms
+        self.matcher.add("term", list(nlp.pipe(terms)))
+        # Single words only: WordNet's multi-word organs ("second stomach") would split badly.
+        organ_words = sorted({words[0] for words in lemma_words(nlp, organs) if len(words) == 1})
+        problems = sorted({w for words in lemma_words(nlp, organ_problems) for w in words})
+        self.organ_matcher.add("organ", [[{"NORM": {"IN": organ_words}, "OP": "+"},
+                                          {"IS_PUNCT": False, "OP": "?"}, {"NORM": {"IN": problems}}]])
+        categories = sorted({w for words in lemma_words(nlp, named_categories) for w in words})
+        self.organ_matcher.add("named", [[{"IS_ALPHA": True, "IS_STOP": False}, {"ORTH": "'s", "OP": "?"},
+                                          {"NORM": {"IN": categories}}]])
+        self.suffix = re.compile(rf"^[a-z]{{{max(0, min_suffix_length - 4)},}}({'|'.join(suffixes)})$")
+        self.min_suffix_length = min_suffix_length
+        self.english = english_lexicon()
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [Span(doc, s, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.organ_matcher(doc)]
+        spans += [Span(doc, s, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.matcher(doc)]
+        spans += [doc[t.i : t.i + 1] for t in doc
+                  if len(t.lower_) >= self.min_suffix_length and t.lower_ not in self.english
+                  and self.suffix.match(t.lower_)]
+        spans = [Span(doc, self._unknown_words_before(doc, s.start), s.end, label=MEDICAL_TERM_LABEL) for s in spans]
+        add_entities(doc, sorted(spans, key=lambda s: (-(s.end - s.start), s.start)))
+        return doc
+
+
+    def _unknown_words_before(self, doc: Doc, start: int) -> int:
+        """Takes in the name before a term that no word list knows: "parkinsons disease"."""
+        known = english_words()
+        while start > 0 and doc[start - 1].is_alpha and not {doc[start - 1].lower_, doc[start - 1].norm_} & known:
+            start -= 1
+        return start
+
+
+class HealthStatements:
+    """"He is healthy", "no medical issues": nothing applies (label health_status)."""
+
+    def __init__(self, nlp: Language, phrases: List[str]) -> None:
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.matcher.add("healthy", [nlp.make_doc(p) for p in phrases])
+
+    def __call__(self, doc: Doc) -> Doc:
+        add_entities(doc, [Span(doc, s, e, label=HEALTH_LABEL, span_id="healthy") for _, s, e in self.matcher(doc)])
+        return doc
+
+
+class ClinicalContext:
+    """ConText over the entities: negated (forward or backward cue in scope), possible
+    (doubt in the sentence: never negated), family (a relative of his/hers owns it)."""
+
+    def __init__(self, nlp: Language, context: Dict[str, Any]) -> None:
+        self.window = context["window"]
+        self.cues = {}
+        vocab, nlp = nlp.vocab, norm_pipeline()
+        for category in ("negated_forward", "negated_backward", "possible", "family_phrases"):
+            matcher = PhraseMatcher(vocab, attr="LOWER")
+            matcher.add(category, [nlp.make_doc(p) for p in context[category]])
+            self.cues[category] = matcher
+        self.family_relation = {w for words in lemma_words(nlp, context["family_relation"]) for w in words}
+        self.family_owner = set(context["family_owner"])
+        self.terminators = set(context["terminators"])
+        self.punctuation = set(context["clause_punctuation"])
+        self.subjects = set(context["subjects"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not doc.ents:
+            return doc
+        marks = {category: self._cue_tokens(doc, category) for category in self.cues}
+        sentence_of = self._sentences(doc)
+        doubtful_sentences = {sentence_of[i] for i in marks["possible"]}
+        family_sentences = {sentence_of[i] for i in marks["family_phrases"]}
+        for entity in doc.ents:
+            sentence = sentence_of[entity.start]
+            doubtful = sentence in doubtful_sentences
+            entity._.family = sentence in family_sentences or self._family(doc, entity, sentence[0])
+            entity._.negated = not doubtful and (
+                self._scan(doc, entity, marks["negated_forward"], -1)
+                or self._scan(doc, entity, marks["negated_backward"], +1)
+            )
+        return doc
+
+    def _cue_tokens(self, doc: Doc, category: str) -> Dict[int, int]:
+        """Token index -> cue start for every token of a cue, minus questions and answers."""
+        found = {}
+        for _, start, end in self.cues[category](doc):
+            if category == "negated_forward" and not self._is_negation(doc, start):
+                continue
+            for i in range(start, end):
+                found[i] = start
+        return found
+
+    def _is_negation(self, doc: Doc, i: int) -> bool:
+        token = doc[i]
+        if token.lower_ in ("n't", "not") and i <= 1 and doc[-1].text == "?":
+            return False  # "Isn't she pregnant?" asks; it does not deny
+        if token.lower_ == "no" and i == 0 and i + 1 < len(doc) and doc[i + 1].lower_ in self.subjects:
+            return False  # "No she is pregnant" answers a question; it does not deny
+        return True
+
+    @staticmethod
+    def _sentences(doc: Doc) -> List[Tuple[int, int]]:
+        """Each token's sentence as (start, end), split at . ? ! ;"""
+        bounds, start = [], 0
+        for token in doc:
+            if token.text in SENTENCE_ENDS or token.i == len(doc) - 1:
+                bounds += [(start, token.i + 1)] * (token.i + 1 - start)
+                start = token.i + 1
+        return bounds
+
+    def _ends_scope(self, doc: Doc, i: int, entity: Span, direction: int) -> bool:
+        """A terminator, clause punctuation, "and", or a comma that does not continue a list."""
+        token = doc[i]
+        if token.lower_ in self.terminators or token.lower_ == "and":
+            return True
+        if token.text == ",":
+            between = doc[i + 1 : entity.start] if direction < 0 else doc[entity.end : i]
+            neighbour = i - 1 if direction < 0 else i + 1
+            is_list = 0 <= neighbour < len(doc) and bool(doc[neighbour].ent_type) and all(
+                t.lower_ in LIST_FILLERS or t.ent_type for t in between)
+            return not is_list
+        return token.text in self.punctuation and direction < 0
+
+    def _scan(self, doc: Doc, entity: Span, cues: Dict[int, int], direction: int) -> bool:
+        """Walks from the entity towards a cue (backwards for forward cues, and the reverse)."""
+        i = entity.start - 1 if direction < 0 else entity.end
+        steps = 0
+        while 0 <= i < len(doc) and steps < self.window:
+            if i in cues:
+                return True
+            if doc[i].ent_type:
+                i += direction  # another list item: "no fever or rash"
+                continue
+            if self._ends_scope(doc, i, entity, direction):
+                return False
+            if direction > 0 and doc[i].text in SENTENCE_ENDS:
+                return False
+            i += direction
+            steps += 1
+        return False
+
+    def _family(self, doc: Doc, entity: Span, sentence_start: int) -> bool:
+        """"Her mother had X", "my wife's dad has X" ("runs in his family": a phrase)."""
+        i = entity.start - 1
+        while i > sentence_start and entity.start - i <= self.window:
+            token = doc[i]
+            if token.text in self.punctuation or token.text == "," or token.lower_ in self.terminators:
+                return False
+            if token.norm_ in self.family_relation and any(
+                    doc[j].lower_ in self.family_owner for j in range(max(sentence_start, i - 2), i)):
+                return True
+            i -= 1
+        return False
+
+
+def build_clinical_pipeline(state: Dict[str, Any]) -> Language:
+    """The recogniser's spaCy pipeline from its trained state (medical.py builds it)."""
+    from massage_coach.nlu.language import build_pipeline  # lemma norms, condition phrases
+
+    nlp = build_pipeline(state["patterns"])
+    nlp.remove_pipe("negation_scope")
+    recognition = state["recognition"]
+    nlp.add_pipe("typo_norm", before="entity_ruler",
+                 config={"vocabulary": state["typo_vocabulary"], "known": state["known_words"]})
+    nlp.add_pipe("condition_rules", config={"word_classes": recognition["word_classes"], "rules": recognition["rules"]})
+    medical = recognition["medical_terms"]
+    nlp.add_pipe("medical_terms", config={
+        "terms": state["medical_terms"], "organs": state["organs"], "organ_problems": medical["organ_problem"],
+        "named_categories": medical["named_categories"],
+        "suffixes": medical["suffixes"], "min_suffix_length": medical["min_suffix_word_length"]})
+    nlp.add_pipe("health_statements", config={"phrases": recognition["health_statements"]})
+    nlp.add_pipe("clinical_context", config={"context": recognition["context"]})
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def norm_pipeline() -> Language:
+    """Tokenizer and lemma norms: how word lists are read, as messages are."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemma_norm")
+    return nlp
+
+
+@Language.factory("typo_norm", default_config={"vocabulary": [], "known": []})
+def make_typo_norm(nlp: Language, name: str, vocabulary: List[str], known: List[str]) -> TypoNorm:
+    return TypoNorm(vocabulary, known)
+
+
+@Language.factory("condition_rules", default_config={"word_classes": {}, "rules": []})
+def make_condition_rules(nlp: Language, name: str, word_classes: Dict[str, List[str]],
+                         rules: List[Dict[str, Any]]) -> ConditionRules:
+    return ConditionRules(nlp, word_classes, rules)
+
+
+@Language.factory("medical_terms", default_config={"terms": [], "organs": [], "organ_problems": [],
+                                                   "named_categories": [], "suffixes": [], "min_suffix_length": 7})
+def make_medical_terms(nlp: Language, name: str, terms: List[str], organs: List[str], organ_problems: List[str],
+                       named_categories: List[str], suffixes: List[str], min_suffix_length: int) -> MedicalTerms:
+    return MedicalTerms(nlp, terms, organs, organ_problems, named_categories, suffixes, min_suffix_length)
+
+
+@Language.factory("health_statements", default_config={"phrases": []})
+def make_health_statements(nlp: Language, name: str, phrases: List[str]) -> HealthStatements:
+    return HealthStatements(nlp, phrases)
+
+
+@Language.factory("clinical_context", default_config={"context": {}})
+def make_clinical_context(nlp: Language, name: str, context: Dict[str, Any]) -> ClinicalContext:
+    return ClinicalContext(nlp, context)

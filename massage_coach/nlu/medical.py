@@ -1,0 +1,154 @@
+"""ClinicalEntityExtractor: what a message says about the person's health (issue 13).
+
+Entities it gives:
+
+- `condition`: a content id, from conditions.yml phrases or recognition.yml rules; role
+  `negated` when ruled out ("no fever or rash"), `family` when someone else's ("her mother
+  had cancer"); doubt never clears a condition ("not sure whether she has a fever");
+- `medical_term`: anything medical no condition names ("lupus", "liver problems"), its value
+  the words as heard, with the same roles; the answer is "unknown", naming it;
+- `health_status` (value `healthy`): "he is healthy", "no medical issues".
+
+Trained state: the condition phrases, content/recognition.yml and the medical words drawn
+from WordNet at training time, so a model runs without content/, NLTK or WordNet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Set, Text
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from spacy.lookups import load_lookups
+
+from massage_coach.domain.content import Content, fingerprint, load_content
+from massage_coach.domain.safety import NEGATED_ROLE
+from massage_coach.nlu import wordnet_terms
+from massage_coach.nlu.clinical import (
+    CONDITION_LABEL,
+    HEALTH_LABEL,
+    MEDICAL_TERM_LABEL,
+    build_clinical_pipeline,
+    norm_pipeline,
+)
+from massage_coach.nlu.components import DEFAULT_CONTENT_DIR, JsonStateComponent
+from massage_coach.nlu.language import patterns_from_phrases
+from massage_coach.nlu.wordnet_terms import nouns_under
+
+FAMILY_ROLE = "family"
+LABELS = (CONDITION_LABEL, MEDICAL_TERM_LABEL, HEALTH_LABEL)
+# Intents whose examples may talk about health ("is ibuprofen safe" is out of scope as a
+# question, yet a medical word): their words may be medical.
+HEALTH_INTENTS = ("check_condition", "list_contraindications", "out_of_scope")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class ClinicalEntityExtractor(JsonStateComponent, EntityExtractorMixin):
+    """Conditions, medical terms and health statements, each with its clinical context."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"content_dir": DEFAULT_CONTENT_DIR}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        # The state depends on content/ and on how it is drawn from WordNet (this code):
+        # either changing must retrain, whatever Rasa's cache holds.
+        code = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (sys.modules[__name__], wordnet_terms)))
+        return fingerprint(config.get("content_dir", DEFAULT_CONTENT_DIR)) + code.hexdigest()
+
+    def use_state(self, state: Optional[Dict[str, Any]]) -> None:
+        self._nlp = build_clinical_pipeline(state) if state else None
+
+    def train(self, training_data: TrainingData) -> Resource:
+        return self.persist(recogniser_state(load_content(self._config["content_dir"]), ordinary_words(training_data)))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            routines = [e for e in message.get(ENTITIES, []) if e["entity"] == "routine"]
+            entities = self.extract(message.get(TEXT) or "", {i for e in routines for i in range(e["start"], e["end"])})
+            if entities:
+                message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(entities), add_to_output=True)
+        return messages
+
+    def extract(self, text: str, taken: Set[int] = frozenset()) -> List[Dict[str, Any]]:
+        """Entities of the text; none over the characters in `taken` (a routine's name:
+        "the osteochondrosis routine" is no report of osteochondrosis)."""
+        entities = []
+        for span in self._nlp(text).ents:
+            if span.label_ not in LABELS or taken & set(range(span.start_char, span.end_char)):
+                continue
+            if span.label_ == HEALTH_LABEL and (span._.negated or span._.family):
+                continue  # "she isn't healthy", "her mother is healthy": says nothing applies
+            value = span.text.lower() if span.label_ == MEDICAL_TERM_LABEL else span.ent_id_
+            entity = {"entity": span.label_, "start": span.start_char, "end": span.end_char, "value": value,
+                      "confidence_entity": 1.0}
+            if span._.family:
+                entity["role"] = FAMILY_ROLE
+            elif span._.negated:
+                entity["role"] = NEGATED_ROLE
+            entities.append(entity)
+        return entities
+
+
+def recogniser_state(content: Content, everyday_words: Set[str]) -> Dict[str, Any]:
+    """What the recogniser needs at run time, from content/ and WordNet (read now, at training).
+    `everyday_words` (the other intents' words) never count as medical terms alone."""
+    recognition = content.recognition
+    medical = recognition["medical_terms"]
+    everyday = set(everyday_words) | {w.lower() for w in medical["ordinary"]}
+    condition_phrases = [phrase for _, phrase in content.phrases("condition")]
+    terms = medical_words(medical, everyday | {p.lower() for p in condition_phrases}) + medical.get("extra_terms", [])
+    return {
+        "patterns": patterns_from_phrases({CONDITION_LABEL: list(content.phrases("condition"))}),
+        "recognition": recognition,
+        "medical_terms": terms,
+        "organs": sorted(set(nouns_under(medical["organ_roots"])) | set(recognition["word_classes"]["organ"])),
+        "typo_vocabulary": sorted(single_words(condition_phrases, *recognition["word_classes"].values())),
+        # Never typo-corrected: everyday words, and medical words ("copd" is no "cold").
+        "known_words": sorted(everyday | single_words(terms)),
+    }
+
+
+def medical_words(medical: Dict[str, Any], everyday: Set[str]) -> List[str]:
+    """WordNet's medical nouns, minus everyday words: a word whose lemma is one ("hurting"),
+    a phrase whose head is an ordinary word ("baby oil"), a word too common in English ("waste")."""
+    nlp = norm_pipeline()
+    ordinary = {w.lower() for w in medical["ordinary"]}  # "baby oil": oil
+    log_prob = load_lookups("en", ["lexeme_prob"]).get_table("lexeme_prob")
+    words = []
+    for term in nouns_under(medical["wordnet_roots"], exclude=everyday,
+                            excluded_roots=medical.get("wordnet_excluded_roots", ())):
+        tokens = list(nlp(term))
+        norms = [t.norm_ for t in tokens]
+        # Matched by lemma: "wasting" would match "waste" too.
+        too_common = len(norms) == 1 and max(log_prob.get(term, -99.0), log_prob.get(norms[0], -99.0)) > medical[
+            "common_word_log_prob"]
+        head = [t.norm_ for t in tokens if t.is_alpha][-1:] or norms[-1:]  # "alzheimer's": alzheimer
+        if " ".join(norms) not in everyday and head[0] not in ordinary and not too_common:
+            words.append(term)
+    return words
+
+
+def ordinary_words(training_data: TrainingData) -> Set[str]:
+    """Words and lemmas of the examples of every intent that is not about health."""
+    return {
+        form.lower()
+        for example in training_data.intent_examples
+        if example.get(INTENT) not in HEALTH_INTENTS
+        for token in example.get(TOKENS_NAMES[TEXT], [])
+        for form in (token.text, token.lemma)
+    }
+
+
+def single_words(*phrase_lists) -> Set[str]:
+    """Every alphabetic word of the phrases, lower-cased."""
+    return {word for phrases in phrase_lists for phrase in phrases for word in phrase.lower().split() if word.isalpha()}

@@ -1,0 +1,119 @@
+"""Benchmark of the safety answers (issue 13): prints figures, asserts nothing.
+
+Starts the real action and Rasa servers on the trained model, sends every case of the
+safety test set (tests/safety_set/, development and locked parts) over REST as the first
+turn of a fresh conversation, and prints each group's figure for both parts side by side;
+then the intent accuracy on the held-out phrasings (tests/nlu_heldout.yml) through the
+server's /model/parse, and the REST turn latency (p95) on the mix scripts/bench.py uses.
+
+    make bench-safety
+    python scripts/bench_safety.py --failures      # also list the development part's failures
+
+The locked part's failures are never listed: it is not studied for tuning. To study one,
+move it to dev.yml and write a new locked case (tests/safety_set/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import List, Tuple
+
+from massage_coach.clients.assistant import post_message
+from massage_coach.server.launcher import Servers
+from massage_coach.server.local_datastores import free_port
+from massage_coach.settings import PROJECT_DIR
+from scripts.bench import MESSAGES, percentile
+from tests.support.safety_eval import PARTS, figures, load_cases, percent, run_part
+
+HELDOUT = PROJECT_DIR / "tests" / "nlu_heldout.yml"
+LATENCY_TURNS = 240
+
+
+def heldout_examples() -> List[Tuple[str, str]]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return [(m.get("text"), m.get("intent")) for m in load_data(str(HELDOUT)).intent_examples]
+
+
+def parse(servers: Servers, text: str) -> str:
+    url = f"{servers.base_url}/model/parse?token={servers.api_token}"
+    request = urllib.request.Request(url, json.dumps({"text": text}).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["intent"]["name"]
+
+
+def intent_accuracy(servers: Servers) -> Tuple[int, int]:
+    examples = heldout_examples()
+    return sum(parse(servers, text) == intent for text, intent in examples), len(examples)
+
+
+def rest_p95_ms(servers: Servers) -> float:
+    sender, latencies = f"bench-{uuid.uuid4().hex}", []
+    for i in range(LATENCY_TURNS):
+        started = time.perf_counter()
+        post_message(servers.rest_url, sender, MESSAGES[i % len(MESSAGES)], timeout=60)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return percentile(latencies, 0.95)
+
+
+def recogniser_ms(texts: List[str]) -> Tuple[float, float]:
+    """Mean and p95 time of the health recogniser's spaCy pipeline per message, in process:
+    what it adds to a REST turn, whatever else the machine is doing."""
+    from massage_coach.domain.content import load_content
+    from massage_coach.nlu.clinical import build_clinical_pipeline
+    from massage_coach.nlu.medical import recogniser_state
+
+    nlp = build_clinical_pipeline(recogniser_state(load_content(PROJECT_DIR / "content"), set()))
+    times = []
+    for text in texts * 3:
+        started = time.perf_counter()
+        nlp(text)
+        times.append((time.perf_counter() - started) * 1000)
+    return sum(times) / len(times), percentile(times, 0.95)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--failures", action="store_true", help="list the development part's failures")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as scratch, Servers(
+        rasa_port=free_port(), actions_port=free_port(), tracker_db=Path(scratch) / "bench.db",
+        log_dir=Path(scratch) / "log", api_token=secrets.token_hex(16),
+    ) as servers:
+        def ask(sender: str, text: str):
+            return post_message(servers.rest_url, sender, text, timeout=60)
+
+        results = {part: run_part(load_cases(part), ask) for part in PARTS}
+        accuracy = intent_accuracy(servers)
+        p95 = rest_p95_ms(servers)
+
+    cost = recogniser_ms(MESSAGES + [case.text for part in PARTS for case in load_cases(part)])
+    table = {part: figures(judgements) for part, judgements in results.items()}
+    print("\n## Safety test set (tests/safety_set): development | locked\n")
+    print("| figure | development | locked |\n|---|---|---|")
+    for group in table["dev"]:
+        print(f"| {group} | {percent(*table['dev'][group])} | {percent(*table['locked'][group])} |")
+    print(f"\nHeld-out intent accuracy (tests/nlu_heldout.yml): {percent(*accuracy)}")
+    print(f"REST turn p95, 1 user, {LATENCY_TURNS} turns: {p95:.1f} ms")
+    print(f"Health recogniser alone, per message: mean {cost[0]:.2f} ms, p95 {cost[1]:.2f} ms")
+    if args.failures:
+        print("\n## Development failures\n")
+        for judgement in results["dev"]:
+            if not judgement.passed:
+                answer = judgement.answer
+                print(f"- {judgement.case.text!r} [{judgement.case.kind}] -> {answer.verdict} "
+                      f"{answer.conditions} negated {answer.negated}: {'; '.join(judgement.problems)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""The health recogniser's spaCy pipeline (massage_coach/nlu/clinical.py), built from
+content/ and WordNet as training builds it: compositional conditions, the medical safety
+net and ConText-style context, on the issue 13 examples."""
+
+from __future__ import annotations
+
+from typing import List, Tuple
+
+import pytest
+
+from massage_coach.domain.content import load_content
+from massage_coach.nlu.clinical import build_clinical_pipeline
+from massage_coach.nlu.medical import recogniser_state
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_clinical_pipeline(recogniser_state(load_content(), set()))
+
+
+def read(nlp, text: str) -> List[Tuple[str, str, str]]:
+    """(label, id or words heard, context) of each health entity."""
+    return [
+        (e.label_, e.ent_id_ or e.text.lower(), "family" if e._.family else "negated" if e._.negated else "")
+        for e in nlp(text).ents if e.label_ in ("condition", "medical_term", "health_status")
+    ]
+
+
+@pytest.mark.parametrize("text, condition", [
+    ("I'm expecting twins, can my husband give me a back massage?", "pregnancy"),
+    ("she is 20 weeks", "pregnancy"),
+    ("we have a baby on the way", "pregnancy"),
+    ("my wife is in her third trimester", "pregnancy"),
+    ("I had my appendix removed two weeks ago", "recent_surgery"),
+    ("he had knee surgery", "recent_surgery"),
+    ("he's burning up, 39 degrees", "fever"),
+    ("her temperature is thirty nine", "fever"),
+    ("she has spider veins", "vein_disease"),
+    ("he has bulging veins on his legs", "vein_disease"),
+    ("he fractured his spine last year", "spine_injury"),
+    ("she slipped a disc in her lower back", "spine_disease"),
+    ("she injured her spine skiing", "spine_injury"),
+    ("he broke his arm", "injury_pain"),
+    ("my son has a fevr", "fever"),
+])
+def test_conditions_are_recognised_compositionally(nlp, text, condition):
+    assert (("condition", condition, "") in read(nlp, text)), read(nlp, text)
+
+
+def test_ordinary_talk_names_no_condition(nlp):
+    for text in ("she is 20 weeks into her new job and loves it", "he has never been better",
+                 "my temperature preference is 21 degrees", "what is kneading?", "due to stress, he is tense"):
+        assert [e for e in read(nlp, text) if e[0] == "condition" and e[1] != "back_pain"] == [], text
+
+
+@pytest.mark.parametrize("text, term", [
+    ("my wife has lupus", "lupus"),
+    ("he has appendicitis", "appendicitis"),
+    ("my dad has liver problems", "liver problems"),
+    ("she takes ibuprofen", "ibuprofen"),
+])
+def test_anything_medical_is_heard(nlp, text, term):
+    assert ("medical_term", term, "") in read(nlp, text)
+
+
+def test_a_sore_back_is_back_pain_not_an_injury(nlp):
+    assert read(nlp, "my back hurts") == [("condition", "back_pain", "")]
+    assert read(nlp, "it's just muscle tension") == [("condition", "back_pain", "")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("he doesn't have any heart problems or fever", [("heart_disease", "negated"), ("fever", "negated")]),
+    ("no fever or rash", [("fever", "negated"), ("skin_disease", "negated")]),
+    ("neither a fever nor a rash", [("fever", "negated"), ("skin_disease", "negated")]),
+    ("pregnancy, fever or cancer: none of those",
+     [("pregnancy", "negated"), ("fever", "negated"), ("cancer", "negated")]),
+    ("she is not pregnant but she has a fever", [("pregnancy", "negated"), ("fever", "")]),
+    ("no fever and she is pregnant", [("fever", "negated"), ("pregnancy", "")]),
+    ("she used to have eczema", [("skin_disease", "")]),
+    ("her mother had cancer", [("cancer", "family")]),
+    ("heart disease runs in his family", [("heart_disease", "family")]),
+    ("my mother has varicose veins", [("vein_disease", "")]),
+    ("I'm not sure whether she has a fever", [("fever", "")]),
+    ("isn't she pregnant?", [("pregnancy", "")]),
+    ("no she is pregnant", [("pregnancy", "")]),
+])
+def test_context_decides_whose_and_whether(nlp, text, expected):
+    assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected
+
+
+def test_health_statements(nlp):
+    assert read(nlp, "he is fit and healthy") == [("health_status", "healthy", "")]
+    assert read(nlp, "she is not healthy") == [("health_status", "healthy", "negated")]

@@ -83,7 +83,7 @@ def add_entities(doc: Doc, spans: List[Span]) -> None:
             added.append(span)
             taken.update(range(span.start, span.end))
     if added:
-        doc.ents = sorted([*doc.ents, *added], key=lambda s: s.start)
+        doc.ents = tuple(sorted([*doc.ents, *added], key=lambda s: s.start))  # type: ignore[assignment]
 
 
 class ConditionRules:
@@ -152,7 +152,7 @@ class ConditionRules:
 
 def number_in(span: Span) -> Optional[float]:
     """The first number of a span: "38.5", "101f", "thirty nine"."""
-    words = []
+    words: List[str] = []
     for token in span:
         digits = DIGITS.match(token.text)
         if digits and not words:
@@ -161,7 +161,8 @@ def number_in(span: Span) -> Optional[float]:
             words.append(token.lower_)
         elif words:
             break
-    return float(parse_number(" ".join(words))) if words and parse_number(" ".join(words)) is not None else None
+    value = parse_number(" ".join(words)) if words else None
+    return float(value) if value is not None else None
 
 
 class MedicalTerms:

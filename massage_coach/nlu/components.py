@@ -170,6 +170,7 @@ class ContentEntityExtractor(JsonStateComponent, EntityExtractorMixin):
         entities = []
         for span in self._nlp(text).ents:
             label = span.label_
+            value: Any
             if label == "number":
                 span = number_words(span)  # "step 5" -> "5", "fourth step" -> "fourth"
                 value = parse_number(span.text)

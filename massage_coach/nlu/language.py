@@ -178,7 +178,8 @@ def build_pipeline(patterns: Optional[List[Dict[str, str]]] = None) -> Language:
     nlp.add_pipe("lemma_norm")
     if patterns is not None:
         ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"})
-        ruler.add_patterns([*patterns, NUMBER_PATTERN, *ORDINAL_STEP_PATTERNS])
+        # spaCy types add_pipe as any pipe; this one is the EntityRuler.
+        ruler.add_patterns([*patterns, NUMBER_PATTERN, *ORDINAL_STEP_PATTERNS])  # type: ignore[attr-defined]
         nlp.add_pipe("negation_scope")
     return nlp
 

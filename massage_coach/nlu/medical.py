@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set, Text
+from typing import AbstractSet, Any, Dict, List, Optional, Set, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -62,7 +62,8 @@ class ClinicalEntityExtractor(JsonStateComponent, EntityExtractorMixin):
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
         # The state depends on content/ and on how it is drawn from WordNet (this code):
         # either changing must retrain, whatever Rasa's cache holds.
-        code = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (sys.modules[__name__], wordnet_terms)))
+        sources = (sys.modules[__name__], wordnet_terms)
+        code = hashlib.sha256(b"".join(Path(m.__file__ or "").read_bytes() for m in sources))
         return fingerprint(config.get("content_dir", DEFAULT_CONTENT_DIR)) + code.hexdigest()
 
     def use_state(self, state: Optional[Dict[str, Any]]) -> None:
@@ -79,10 +80,12 @@ class ClinicalEntityExtractor(JsonStateComponent, EntityExtractorMixin):
                 message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(entities), add_to_output=True)
         return messages
 
-    def extract(self, text: str, taken: Set[int] = frozenset()) -> List[Dict[str, Any]]:
+    def extract(self, text: str, taken: AbstractSet[int] = frozenset()) -> List[Dict[str, Any]]:
         """Entities of the text; none over the characters in `taken` (a routine's name:
         "the osteochondrosis routine" is no report of osteochondrosis)."""
         entities = []
+        if self._nlp is None:
+            raise RuntimeError("the clinical recogniser has no trained state: run `make train`")
         for span in self._nlp(text).ents:
             if span.label_ not in LABELS or taken & set(range(span.start_char, span.end_char)):
                 continue

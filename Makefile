@@ -84,7 +84,7 @@ bench-safety: train
 
 # Hands-free voice client (starts the servers unless RASA_PORT answers); ARGS for options.
 voice: train
-	$(PY) -m massage_coach.voice $(ARGS)
+	$(PY) -m massage_coach.clients.voice $(ARGS)
 
 bench-hands-free: train
 	$(PY) scripts/bench_hands_free.py

@@ -21,9 +21,9 @@ import numpy as np
 from websockets.legacy.client import connect
 from websockets.typing import Origin
 
+from massage_coach.clients.voice.audio import RATE, Segmenter
 from massage_coach.server.audio_stream import start_audio_server
 from massage_coach.server.recognition import recognise
-from massage_coach.voice.audio import RATE, Segmenter
 from tests.support.hands_free import spoken
 
 ORIGIN = "http://bench.local"

@@ -39,16 +39,16 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
+from massage_coach.clients.voice.audio import RATE, add_noise, silence, to_recogniser_rate
+from massage_coach.clients.voice.echo import EchoGate, PlaybackTimeline
+from massage_coach.clients.voice.headless import run_headless
+from massage_coach.clients.voice.listener import hear
+from massage_coach.clients.voice.recognizer import Recognizer
+from massage_coach.clients.voice.session import SETTING_ACTIONS, VoiceSession
+from massage_coach.clients.voice.speaker import Speaker
+from massage_coach.clients.voice.understanding import CommandRecognizer
 from massage_coach.domain.content import load_content
 from massage_coach.server.launcher import Servers
-from massage_coach.voice.audio import RATE, add_noise, silence, to_recogniser_rate
-from massage_coach.voice.echo import EchoGate, PlaybackTimeline
-from massage_coach.voice.headless import run_headless
-from massage_coach.voice.listener import hear
-from massage_coach.voice.recognizer import Recognizer
-from massage_coach.voice.session import SETTING_ACTIONS, VoiceSession
-from massage_coach.voice.speaker import Speaker
-from massage_coach.voice.understanding import CommandRecognizer
 from tests.support.synthetic import (
     DIGITAL_SILENCE,
     USER_VOICES,

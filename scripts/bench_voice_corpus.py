@@ -20,9 +20,9 @@ import sys
 from collections import defaultdict
 from typing import Callable, Dict, List, Optional, Tuple
 
-from massage_coach.voice.commands import Command, CommandInterpreter, words
-from massage_coach.voice.grammar import normalise
-from massage_coach.voice.understanding import SIMILARITY, similarity
+from massage_coach.clients.voice.commands import Command, CommandInterpreter, words
+from massage_coach.clients.voice.grammar import normalise
+from massage_coach.clients.voice.understanding import SIMILARITY, similarity
 from tests.support.voice_corpus import CONDITIONS, Utterance, utterances
 from tests.support.voice_decodes import key, load
 

@@ -4,7 +4,7 @@
     .venv/bin/python scripts/soak_voice.py --sessions 40   # a quicker look
 
 Each client process (`--per-client` sessions) runs sessions one after another as the
-headless client does (`python -m massage_coach.voice --audio-in`): a new conversation
+headless client does (`python -m massage_coach.clients.voice --audio-in`): a new conversation
 with the assistant per session, the same speech-synthesiser and recogniser workers
 throughout, as a user's client would over a day. Sessions are short spoken conversations
 (commands, answers, everyday talk between them) in espeak-ng and flite voices, clean and
@@ -33,9 +33,9 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
+from massage_coach.clients.voice.audio import add_noise, read_recogniser_audio, silence, write_wav
 from massage_coach.server.launcher import Servers
 from massage_coach.settings import PROJECT_DIR
-from massage_coach.voice.audio import add_noise, read_recogniser_audio, silence, write_wav
 from tests.support.synthetic import say
 
 CACHE = Path.home() / ".cache" / "massage-coach" / "soak-voice"
@@ -87,9 +87,9 @@ def rss_kb(field: str = "VmRSS") -> int:
 
 def run_client(rest_url: str, audio: List[str], out: Path) -> Dict:
     """One client process's sessions (the --client mode): a JSON report on stdout."""
-    from massage_coach.voice.headless import run_headless
-    from massage_coach.voice.isolated import IsolatedRecognizer, IsolatedSpeaker
-    from massage_coach.voice.session import VoiceSession
+    from massage_coach.clients.voice.headless import run_headless
+    from massage_coach.clients.voice.isolated import IsolatedRecognizer, IsolatedSpeaker
+    from massage_coach.clients.voice.session import VoiceSession
 
     speaker, recognizer = IsolatedSpeaker(), IsolatedRecognizer()
     report = {"sessions": 0, "errors": [], "turns": 0, "rss_after_first_kb": 0}

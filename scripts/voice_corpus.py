@@ -12,7 +12,7 @@ import sys
 
 import yaml
 
-from massage_coach.voice.grammar import NLU_DIR, PHRASES_PATH, normalise
+from massage_coach.clients.voice.grammar import NLU_DIR, PHRASES_PATH, normalise
 from tests.support.voice_corpus import CACHE_DIR, PARTS, ensure_rendered, load_part, utterances
 
 

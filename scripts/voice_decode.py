@@ -18,8 +18,8 @@ RECOGNISERS = ("grammar", "whisper", "whisper-noprompt")
 
 def decoder(name: str):
     if name == "grammar":
-        from massage_coach.voice.listener import hear
-        from massage_coach.voice.recognizer import Recognizer
+        from massage_coach.clients.voice.listener import hear
+        from massage_coach.clients.voice.recognizer import Recognizer
 
         recognizer = Recognizer()
 
@@ -31,7 +31,7 @@ def decoder(name: str):
             return {"phrase": heard[0].text if heard else "", "action": heard[0].action if heard else "",
                     "turns": len(turns), "ms": (time.perf_counter() - started) * 1000}
         return decode
-    from massage_coach.voice.transcriber import DOMAIN_PROMPT, Transcriber
+    from massage_coach.clients.voice.transcriber import DOMAIN_PROMPT, Transcriber
 
     transcriber = Transcriber(prompt="" if name == "whisper-noprompt" else DOMAIN_PROMPT)
 

@@ -2,7 +2,7 @@
 
 A browser in hands-free mode streams its microphone as 16 kHz mono 16-bit PCM (binary
 messages) and says in text messages whether a question is open (`{"question_open": true}`).
-Each turn of speech (massage_coach.voice.audio's Segmenter) goes to the recogniser pool;
+Each turn of speech (massage_coach.clients.voice.audio's Segmenter) goes to the recogniser pool;
 a command comes back as `{"request": "/next_step"}`, which the widget sends into its own
 conversation, so answers arrive on its socket.io session as usual. Talk gets nothing back.
 
@@ -24,8 +24,8 @@ import numpy as np
 from websockets.legacy.server import WebSocketServer, WebSocketServerProtocol, serve
 from websockets.typing import Origin
 
+from massage_coach.clients.voice.audio import RATE, Segmenter
 from massage_coach.server.recognition import RecognitionPool
-from massage_coach.voice.audio import RATE, Segmenter
 
 MAX_STREAMS = 8
 MAX_STREAM_S = 2 * 60 * 60  # a long routine with breaks

@@ -34,10 +34,10 @@ _recognizer: Any = None  # one per worker process, built once
 
 
 def _pocketsphinx_request(samples: np.ndarray, question_open: bool) -> Optional[str]:
-    """The adapter: massage_coach.voice's grammar recogniser, in the routine's context."""
+    """The adapter: massage_coach.clients.voice's grammar recogniser, in the routine's context."""
     global _recognizer
     if _recognizer is None:
-        from massage_coach.voice.recognizer import Recognizer
+        from massage_coach.clients.voice.recognizer import Recognizer
 
         _recognizer = Recognizer()
     heard = _recognizer.recognise(samples, "routine+asked" if question_open else "routine")

@@ -11,8 +11,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatusCode
 from websockets.legacy.client import WebSocketClientProtocol, connect
 from websockets.typing import Origin
 
+from massage_coach.clients.voice.audio import RATE
 from massage_coach.server.audio_stream import start_audio_server
-from massage_coach.voice.audio import RATE
 from tests.support.assistant import BROWSER_ORIGINS
 from tests.support.hands_free import spoken
 

@@ -14,16 +14,16 @@ from typing import Dict, List
 import numpy as np
 import pytest
 
+from massage_coach.clients.voice.__main__ import main as voice_main
+from massage_coach.clients.voice.audio import RATE, add_noise, segments, silence, wav_duration, write_wav
+from massage_coach.clients.voice.echo import EchoGate, PlaybackTimeline
+from massage_coach.clients.voice.listener import hear
+from massage_coach.clients.voice.live import missing_devices
+from massage_coach.clients.voice.recognizer import Recognizer
+from massage_coach.clients.voice.session import spoken_text
+from massage_coach.clients.voice.speaker import SpeechSettings
 from massage_coach.domain.content import load_content
 from massage_coach.settings import PROJECT_DIR
-from massage_coach.voice.__main__ import main as voice_main
-from massage_coach.voice.audio import RATE, add_noise, segments, silence, wav_duration, write_wav
-from massage_coach.voice.echo import EchoGate, PlaybackTimeline
-from massage_coach.voice.listener import hear
-from massage_coach.voice.live import missing_devices
-from massage_coach.voice.recognizer import Recognizer
-from massage_coach.voice.session import spoken_text
-from massage_coach.voice.speaker import SpeechSettings
 from tests.support.assistant import Conversation
 from tests.support.synthetic import (
     USER_VOICES,
@@ -220,7 +220,7 @@ def test_an_unreadable_input_file_is_a_clear_error(servers, tmp_path, capsys):
 def test_without_sound_devices_it_says_so_and_takes_typed_input(servers, tmp_path):
     out = tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "massage_coach.voice", "--rest-url", servers.rest_url, "--audio-out", str(out)],
+        [sys.executable, "-m", "massage_coach.clients.voice", "--rest-url", servers.rest_url, "--audio-out", str(out)],
         input="what is kneading\nslower\n", capture_output=True, text=True, timeout=120, cwd=PROJECT_DIR,
         env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
     )

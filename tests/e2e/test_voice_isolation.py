@@ -1,5 +1,5 @@
 """Crash isolation of the voice client's native code: the synthesiser and the recogniser run in
-worker processes (massage_coach/voice/worker.py); these tests kill the real workers mid-session
+worker processes (massage_coach/clients/voice/worker.py); these tests kill the real workers mid-session
 and check that the conversation goes on."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from massage_coach.voice.audio import silence
-from massage_coach.voice.headless import run_headless
-from massage_coach.voice.isolated import IsolatedRecognizer, IsolatedSpeaker
-from massage_coach.voice.session import VoiceSession
-from massage_coach.voice.worker import Worker, WorkerCrashed
+from massage_coach.clients.voice.audio import silence
+from massage_coach.clients.voice.headless import run_headless
+from massage_coach.clients.voice.isolated import IsolatedRecognizer, IsolatedSpeaker
+from massage_coach.clients.voice.session import VoiceSession
+from massage_coach.clients.voice.worker import Worker, WorkerCrashed
 from tests.support.synthetic import say, write_conversation
 
 

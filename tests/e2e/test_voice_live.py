@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 from scipy.signal import fftconvolve
 
+from massage_coach.clients.voice.audio import RATE, read_recogniser_audio, wav_duration, write_wav
 from massage_coach.settings import PROJECT_DIR
-from massage_coach.voice.audio import RATE, read_recogniser_audio, wav_duration, write_wav
 from tests.support.synthetic import DIGITAL_SILENCE, say
 
 SPEAKER_RATE = 22050  # the synthesiser's: the speaker's monitor then holds its samples unresampled
@@ -101,8 +101,8 @@ class Client:
 
     def __init__(self, servers, device: SoundDevice, out: Path) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "massage_coach.voice", "--rest-url", servers.rest_url, "--audio-out", str(out),
-             "--device", "pulse", "--no-auto-advance"],
+            [sys.executable, "-m", "massage_coach.clients.voice", "--rest-url", servers.rest_url,
+             "--audio-out", str(out), "--device", "pulse", "--no-auto-advance"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT_DIR,
             env={**device.env, "PYTHONPATH": str(PROJECT_DIR)})
         self.lines: "queue.Queue[str]" = queue.Queue()

@@ -13,10 +13,10 @@ import json
 import numpy as np
 import pytest
 
-from massage_coach.voice.__main__ import main as voice_main
-from massage_coach.voice.audio import add_noise, silence, write_wav
-from massage_coach.voice.transcriber import MODEL_SHA256, ModelError, model_dir, verify_model
-from massage_coach.voice.understanding import CommandRecognizer, strip_wake_phrase
+from massage_coach.clients.voice.__main__ import main as voice_main
+from massage_coach.clients.voice.audio import add_noise, silence, write_wav
+from massage_coach.clients.voice.transcriber import MODEL_SHA256, ModelError, model_dir, verify_model
+from massage_coach.clients.voice.understanding import CommandRecognizer, strip_wake_phrase
 from tests.support.synthetic import say
 from tests.support.voice_corpus import synthesise
 

@@ -10,9 +10,9 @@ from typing import Iterator
 import numpy as np
 import pytest
 
+from massage_coach.clients.voice.audio import RATE, read_recogniser_audio, silence, write_wav
 from massage_coach.server.audio_stream import AudioServer, start_audio_server
 from massage_coach.server.recognition import RecognitionPool
-from massage_coach.voice.audio import RATE, read_recogniser_audio, silence, write_wav
 from tests.support.assistant import BROWSER_ORIGINS
 
 

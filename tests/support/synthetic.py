@@ -10,8 +10,8 @@ from typing import Iterable, List, Tuple
 
 import numpy as np
 
-from massage_coach.voice.audio import RATE, add_noise, read_recogniser_audio, silence, speech_power, write_wav
-from massage_coach.voice.room import ROOM_RESPONSE_S, room_echo  # noqa: F401 (tests mix rooms too)
+from massage_coach.clients.voice.audio import RATE, add_noise, read_recogniser_audio, silence, speech_power, write_wav
+from massage_coach.clients.voice.room import ROOM_RESPONSE_S, room_echo  # noqa: F401 (tests mix rooms too)
 
 # (espeak-ng voice, words per minute): a US and a British male voice and a female variant.
 USER_VOICES: List[Tuple[str, int]] = [("en-us", 175), ("en", 140), ("en-us+f3", 210)]

@@ -23,7 +23,7 @@ from typing import Dict, Iterator, List, Optional
 import numpy as np
 import yaml
 
-from massage_coach.voice.audio import add_noise, read_recogniser_audio, silence, write_wav
+from massage_coach.clients.voice.audio import add_noise, read_recogniser_audio, silence, write_wav
 from tests.support.synthetic import room_echo
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]

@@ -19,9 +19,9 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
+from massage_coach.clients.voice.grammar import NLU_DIR, PHRASES_PATH, normalise
 from massage_coach.domain.content import Content, load_content
 from massage_coach.domain.numbers import WORD_VALUES
-from massage_coach.voice.grammar import NLU_DIR, PHRASES_PATH, normalise
 
 SPEC_PATH = Path(__file__).with_name("commands.yml")
 TALK = "talk"  # the class of everyday talk

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import butter, fftconvolve, lfilter
 
-from massage_coach.voice.audio import RATE, add_noise
+from massage_coach.clients.voice.audio import RATE, add_noise
 
 ROOM_RESPONSE_S = 0.5  # longer than the default room's response (delay + reverberation time)
 

@@ -21,7 +21,7 @@ from typing import List, Optional
 import numpy as np
 import pyttsx3
 
-from massage_coach.voice.audio import read_wav, write_wav
+from massage_coach.clients.voice.audio import read_wav, write_wav
 
 RATE_STEP = 25  # words per minute per "slower" / "faster"
 VOLUME_STEP = 0.2

@@ -21,9 +21,9 @@ from typing import Callable, Iterator, List, Optional, Tuple
 
 import numpy as np
 
-from massage_coach.voice.audio import FRAME_S, RATE, Segment, Segmenter
-from massage_coach.voice.echo import AS_HEARD_LEAD_S, EchoGate, EchoVerdict
-from massage_coach.voice.recognizer import Recognition, Recognizer
+from massage_coach.clients.voice.audio import FRAME_S, RATE, Segment, Segmenter
+from massage_coach.clients.voice.echo import AS_HEARD_LEAD_S, EchoGate, EchoVerdict
+from massage_coach.clients.voice.recognizer import Recognition, Recognizer
 
 # While the client speaks, a turn is checked for the user's voice every this many frames, once
 # it is this long (the gate needs some of the echo alone to measure the room by).

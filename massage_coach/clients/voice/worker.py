@@ -26,13 +26,14 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from massage_coach.settings import PROJECT_DIR
+
 # The first answer of a new worker: building a recogniser takes a few seconds on a busy machine.
 START_TIMEOUT_S = 120.0
 # A request that takes longer than this hangs (a sentence renders in ~11 ms, a turn decodes in
 # ~100 ms): the worker is killed and the request tried again.
 REPLY_TIMEOUT_S = 30.0
 PEAK_RSS = "__peak_rss_kb__"  # a request every worker answers: its peak resident memory in kB
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def peak_rss_kb(pid: int | str = "self") -> int:
@@ -99,7 +100,7 @@ class Worker:
     """Runs `factory()` in a child process and calls methods of what it returns.
 
     `factory` must be picklable (a class or a module-level function): the worker is a new
-    Python process (`python -m massage_coach.voice.worker`), not a fork, so it starts clean of
+    Python process (`python -m massage_coach.clients.voice.worker`), not a fork, so it starts clean of
     the client's threads and never runs the client's main module. `copied`: attributes of the remote
     object read once at start (plain data the client needs locally). `journal(request, calls)`
     keeps the calls to replay after a restart: it gets each request and the list so far and
@@ -140,8 +141,8 @@ class Worker:
         path = os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")]))
         # Its stdout is dropped (pyttsx3 prints "Audio saved to ..."; the client's own stdout is the
         # conversation); its stderr is the client's, for faulthandler's stacks.
-        self._process = subprocess.Popen([sys.executable, "-m", "massage_coach.voice.worker", str(theirs.fileno())],
-                                         pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+        command = [sys.executable, "-m", "massage_coach.clients.voice.worker", str(theirs.fileno())]
+        self._process = subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": path})
         theirs.close()  # so that the worker's death reads as end of file here
         self._connection = Connection(ours.detach())
@@ -241,6 +242,6 @@ class Worker:
 
 if __name__ == "__main__":
     # Through the module's own name, so that its messages unpickle in the client as worker.Ready etc.
-    from massage_coach.voice import worker
+    from massage_coach.clients.voice import worker
 
     worker.serve(Connection(int(sys.argv[1])))

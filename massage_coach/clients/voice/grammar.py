@@ -19,8 +19,8 @@ import yaml
 
 from massage_coach.domain.content import Content, load_content
 from massage_coach.domain.numbers import spoken
+from massage_coach.settings import PROJECT_DIR
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 PHRASES_PATH = Path(__file__).with_name("phrases.yml")
 NLU_DIR = PROJECT_DIR / "data" / "nlu"
 

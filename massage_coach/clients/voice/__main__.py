@@ -1,4 +1,4 @@
-"""Hands-free Massage Coach: `make voice` (or python -m massage_coach.voice [options]).
+"""Hands-free Massage Coach: `make voice` (or python -m massage_coach.clients.voice [options]).
 
 Connects to the Rasa server at --rest-url (default: RASA_PORT on loopback), or starts
 the action server and Rasa server itself when none answers there.
@@ -11,17 +11,17 @@ import sys
 from pathlib import Path
 
 from massage_coach.clients.assistant import answers
+from massage_coach.clients.voice.audio import AudioError
+from massage_coach.clients.voice.isolated import IsolatedRecognizer, IsolatedSpeaker
+from massage_coach.clients.voice.session import StepClock, VoiceSession
+from massage_coach.clients.voice.speaker import SpeechSettings
+from massage_coach.clients.voice.understanding import CommandRecognizer
 from massage_coach.server.launcher import ServerError, Servers
 from massage_coach.settings import PROJECT_DIR, settings
-from massage_coach.voice.audio import AudioError
-from massage_coach.voice.isolated import IsolatedRecognizer, IsolatedSpeaker
-from massage_coach.voice.session import StepClock, VoiceSession
-from massage_coach.voice.speaker import SpeechSettings
-from massage_coach.voice.understanding import CommandRecognizer
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m massage_coach.voice", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m massage_coach.clients.voice", description=__doc__.split("\n")[0])
     parser.add_argument("--rest-url", help="the Rasa REST webhook (default: start or reuse the local servers)")
     parser.add_argument("--audio-in", type=Path, help="headless: user turns from this 16 kHz mono WAV")
     parser.add_argument("--audio-out", type=Path, help="write replies as WAV here (and transcript.jsonl)")
@@ -56,8 +56,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from massage_coach.voice import live
-    from massage_coach.voice.headless import run_headless
+    from massage_coach.clients.voice import live
+    from massage_coach.clients.voice.headless import run_headless
 
     servers = speaker = recognizer = None
     config = settings()

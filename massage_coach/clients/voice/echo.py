@@ -18,7 +18,7 @@ from typing import List, Optional, Tuple
 import numpy as np
 from scipy.signal import istft, stft
 
-from massage_coach.voice.audio import FRAME, RATE
+from massage_coach.clients.voice.audio import FRAME, RATE
 
 MAX_DELAY_S = 0.15  # playback latency + sound travel; a laptop's is ~20-80 ms
 LAG_SLACK = 1  # frames either side of the best lag

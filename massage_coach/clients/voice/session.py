@@ -18,12 +18,12 @@ from typing import Callable, Dict, List, Optional
 import numpy as np
 
 from massage_coach.clients.assistant import post_message
+from massage_coach.clients.voice.audio import RATE, read_recogniser_audio, wav_duration, write_wav
+from massage_coach.clients.voice.echo import PlaybackTimeline
+from massage_coach.clients.voice.grammar import ASKED
+from massage_coach.clients.voice.speaker import Speaker
+from massage_coach.clients.voice.understanding import describe
 from massage_coach.domain.requests import request
-from massage_coach.voice.audio import RATE, read_recogniser_audio, wav_duration, write_wav
-from massage_coach.voice.echo import PlaybackTimeline
-from massage_coach.voice.grammar import ASKED
-from massage_coach.voice.speaker import Speaker
-from massage_coach.voice.understanding import describe
 
 SETTING_ACTIONS = ("slower", "faster", "louder", "quieter")
 CONFIRMATIONS = ("yes", "yes please", "yeah", "yep")

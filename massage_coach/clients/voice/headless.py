@@ -1,6 +1,6 @@
 """Headless voice turns: user speech from a WAV file, replies as WAV files and a transcript.
 
-    python -m massage_coach.voice --audio-in turns.wav --audio-out DIR
+    python -m massage_coach.clients.voice --audio-in turns.wav --audio-out DIR
 
 The file is fed in 100 ms chunks as if it came from a microphone, so segmentation,
 barge-in and the step clock run on the file's own time. With `room_echo_db` the client's
@@ -16,13 +16,13 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from massage_coach.voice.audio import RATE, read_recogniser_audio
-from massage_coach.voice.commands import words
-from massage_coach.voice.echo import EchoGate
-from massage_coach.voice.listener import HeardTurn, Listener
-from massage_coach.voice.recognizer import Recognizer
-from massage_coach.voice.room import ROOM_RESPONSE_S, room_echo
-from massage_coach.voice.session import Turn, VoiceSession
+from massage_coach.clients.voice.audio import RATE, read_recogniser_audio
+from massage_coach.clients.voice.commands import words
+from massage_coach.clients.voice.echo import EchoGate
+from massage_coach.clients.voice.listener import HeardTurn, Listener
+from massage_coach.clients.voice.recognizer import Recognizer
+from massage_coach.clients.voice.room import ROOM_RESPONSE_S, room_echo
+from massage_coach.clients.voice.session import Turn, VoiceSession
 
 CHUNK_S = 0.1
 

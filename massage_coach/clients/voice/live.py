@@ -18,12 +18,12 @@ from typing import Optional
 
 import numpy as np
 
-from massage_coach.voice.audio import RATE, read_recogniser_audio, write_wav
-from massage_coach.voice.echo import EchoGate
-from massage_coach.voice.grammar import normalise
-from massage_coach.voice.listener import Listener
-from massage_coach.voice.recognizer import Recognizer
-from massage_coach.voice.session import Turn, VoiceSession
+from massage_coach.clients.voice.audio import RATE, read_recogniser_audio, write_wav
+from massage_coach.clients.voice.echo import EchoGate
+from massage_coach.clients.voice.grammar import normalise
+from massage_coach.clients.voice.listener import Listener
+from massage_coach.clients.voice.recognizer import Recognizer
+from massage_coach.clients.voice.session import Turn, VoiceSession
 
 # Small reads and ALSA periods: a turn's end is noticed within 10-20 ms, not a period later.
 CHUNK_BYTES = int(RATE * 0.02) * 2  # 20 ms of 16-bit mono

@@ -16,10 +16,10 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from massage_coach.voice.audio import write_wav
-from massage_coach.voice.recognizer import Recognition, Recognizer
-from massage_coach.voice.speaker import Speaker, SpeechSettings
-from massage_coach.voice.worker import Request, Worker, WorkerCrashed
+from massage_coach.clients.voice.audio import write_wav
+from massage_coach.clients.voice.recognizer import Recognition, Recognizer
+from massage_coach.clients.voice.speaker import Speaker, SpeechSettings
+from massage_coach.clients.voice.worker import Request, Worker, WorkerCrashed
 
 SILENT_RATE = 22050
 

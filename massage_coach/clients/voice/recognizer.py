@@ -18,9 +18,9 @@ from typing import Dict, List, Optional, Set
 import numpy as np
 from pocketsphinx import Decoder, get_model_path
 
-from massage_coach.voice.audio import RATE
-from massage_coach.voice.grammar import ASKED, Grammar, build_grammar
-from massage_coach.voice.pronounce import espeak_pronunciation
+from massage_coach.clients.voice.audio import RATE
+from massage_coach.clients.voice.grammar import ASKED, Grammar, build_grammar
+from massage_coach.clients.voice.pronounce import espeak_pronunciation
 
 MODEL_DIR = Path(get_model_path()) / "en-us"
 ACOUSTIC_MODEL = MODEL_DIR / "en-us"

@@ -28,11 +28,11 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from massage_coach.voice.audio import RATE
-from massage_coach.voice.commands import Command, CommandInterpreter, words
-from massage_coach.voice.grammar import ASKED, normalise
-from massage_coach.voice.recognizer import Recognition, Recognizer
-from massage_coach.voice.transcriber import Transcriber
+from massage_coach.clients.voice.audio import RATE
+from massage_coach.clients.voice.commands import Command, CommandInterpreter, words
+from massage_coach.clients.voice.grammar import ASKED, normalise
+from massage_coach.clients.voice.recognizer import Recognition, Recognizer
+from massage_coach.clients.voice.transcriber import Transcriber
 
 PLACE_LOSING = ("stop_routine", "restart_routine", "start_routine")
 NEAR_STEPS = 1  # going to a step this near the current one loses nothing

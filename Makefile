@@ -14,7 +14,10 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore
 # Rasa's training cache outside the clone: a fresh clone with unchanged data trains in seconds.
-export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/massage-coach/rasa-cache
+# One cache per pipeline (config.yml): Rasa 3.6 restores a cached LogisticRegressionClassifier
+# under its new node name but keeps the old file name, so a model trained after a component
+# was added before it fails to load.
+export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/massage-coach/rasa-cache-$(shell sha256sum config.yml | cut -c1-12)
 export WIDGET_PORT ?= 8080
 export CORS_ORIGINS ?= http://127.0.0.1:$(WIDGET_PORT) http://localhost:$(WIDGET_PORT)
 

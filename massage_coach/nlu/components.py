@@ -266,14 +266,20 @@ class SafetyFirstIntent(GraphComponent):
         # osteochondrosis routine), do not turn a routine request into a safety question:
         # "something for lower back tension" asks for a routine, whose screening (and
         # professional check) then asks; the entity stays for the dialogue.
+        # Likewise the triage's tension answer: "it's just muscle tension", "healthy, just
+        # stressed" answer the back-pain question (action_triage); they report nothing new.
         return {"bare_answer_intents": ["deny", "affirm", FALLBACK_INTENT, "out_of_scope"],
                 "routine_conditions": ["back_pain", "osteochondrosis"],
-                "routine_intents": ["list_routines", "start_routine"]}
+                "routine_intents": ["list_routines", "start_routine"],
+                "triage_conditions": ["back_pain", "healthy"],
+                "triage_intents": ["muscle_tension"]}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._bare_answer_intents = set(config["bare_answer_intents"])
         self._routine_conditions = set(config["routine_conditions"])
         self._routine_intents = set(config["routine_intents"])
+        self._triage_conditions = set(config["triage_conditions"])
+        self._triage_intents = set(config["triage_intents"])
 
     @classmethod
     def create(
@@ -293,6 +299,8 @@ class SafetyFirstIntent(GraphComponent):
                           and not (e["entity"] == "health_status" and intent == "deny")]
             if intent in self._routine_intents:
                 conditions = [e for e in conditions if e["value"] not in self._routine_conditions]
+            if intent in self._triage_intents:
+                conditions = [e for e in conditions if e["value"] not in self._triage_conditions]
             reports = any(e.get("role") != NEGATED_ROLE for e in conditions)
             rules_out = bool(conditions) and intent in self._bare_answer_intents
             if (reports or rules_out) and intent != CHECK_CONDITION_INTENT:

@@ -21,7 +21,9 @@ from typing import Callable, Dict, Iterable, List, Optional
 
 import yaml
 
-SAFETY_SET_DIR = Path(__file__).resolve().parent.parent / "tests" / "safety_set"
+from massage_coach.settings import PROJECT_DIR
+
+SAFETY_SET_DIR = PROJECT_DIR / "tests" / "safety_set"
 PARTS = ("dev", "locked")
 # The condition that stands for ordinary back pain until the triage question answers it.
 BACK_PAIN_ID = "back_pain"

@@ -24,9 +24,9 @@ import numpy as np
 import yaml
 
 from massage_coach.clients.voice.audio import add_noise, read_recogniser_audio, silence, write_wav
+from massage_coach.settings import PROJECT_DIR
 from tests.support.synthetic import room_echo
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 CORPUS_DIR = PROJECT_DIR / "tests" / "voice_corpus"
 CACHE_DIR = Path(os.environ.get("VOICE_CORPUS_DIR", Path.home() / ".cache" / "massage-coach" / "voice-corpus"))
 PARTS = ("dev", "locked")

@@ -102,7 +102,9 @@ class Client:
     def __init__(self, servers, device: SoundDevice, out: Path) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "massage_coach.clients.voice", "--rest-url", servers.rest_url,
-             "--audio-out", str(out), "--device", "pulse", "--no-auto-advance"],
+             "--audio-out", str(out), "--device", "pulse", "--no-auto-advance",
+             # The sound path is under test here, on espeak-ng's voice; recognition has its own tests.
+             "--recogniser", "grammar"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT_DIR,
             env={**device.env, "PYTHONPATH": str(PROJECT_DIR)})
         self.lines: "queue.Queue[str]" = queue.Queue()

@@ -59,6 +59,7 @@ class Answer:
     conditions: List[str]
     negated: List[str]
     text: str
+    go_ahead: bool = False  # the triage's gentle go-ahead: an "ok" reached on the triage path
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,12 @@ def read_answer(replies: List[Dict]) -> Answer:
         kind = payload.get("type", "")
         if kind == "emergency":
             return Answer("emergency", payload.get("conditions", []), [], text)
+        if kind == "triage_outcome" and payload.get("outcome") != "go_ahead":
+            # The back-pain question escalated: the answer is that condition's verdict.
+            return Answer(payload["verdict"], payload.get("conditions", []), payload.get("negated", []), text)
         if "triage" in kind:
-            return Answer("triage", payload.get("conditions", []), payload.get("negated", []), text)
+            return Answer("triage", payload.get("conditions", []), payload.get("negated", []), text,
+                          go_ahead=payload.get("outcome") == "go_ahead")
     for payload in customs:
         if payload.get("type") == "safety":
             return Answer(payload["verdict"], payload.get("conditions", []), payload.get("negated", []), text)
@@ -107,7 +112,8 @@ def on_triage_path(answer: Answer) -> bool:
 
 def judge(case: Case, answer: Answer) -> Judgement:
     problems = []
-    verdict_ok = answer.verdict in case.verdicts or ("triage" in case.verdicts and on_triage_path(answer))
+    verdict_ok = (answer.verdict in case.verdicts or ("triage" in case.verdicts and on_triage_path(answer))
+                  or ("ok" in case.verdicts and answer.go_ahead))
     if not verdict_ok:
         problems.append(f"verdict {answer.verdict}, expected {'/'.join(case.verdicts)}")
     missing = [c for c in case.conditions if c not in answer.conditions]

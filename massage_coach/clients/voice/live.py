@@ -19,6 +19,7 @@ from typing import Optional
 import numpy as np
 
 from massage_coach.clients.voice.audio import RATE, read_recogniser_audio, write_wav
+from massage_coach.clients.voice.commands import words
 from massage_coach.clients.voice.echo import EchoGate
 from massage_coach.clients.voice.grammar import normalise
 from massage_coach.clients.voice.listener import Listener
@@ -145,8 +146,9 @@ def run_live(session: VoiceSession, recognizer: Recognizer, device: str = DEFAUL
                 player.stop()  # barge-in: the command wins over the narration
                 player.play(cue)
                 session.played.play(audio_now(), cue_samples)  # its echo is no user either
-                print(f"you> {recognition.text}", flush=True)
-                turn = session.hear(recognition.text, recognition.action, now)
+                heard = words(recognition.best_guess)  # what was said, not the typed request it became
+                print(f"you> {heard}", flush=True)
+                turn = session.hear(recognition.text, recognition.action, now, heard=heard)
                 print(f"coach> {turn.speech}", flush=True)
             session.tick(now)
     except KeyboardInterrupt:

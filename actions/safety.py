@@ -38,5 +38,8 @@ def check_condition(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
     heard = list(dict.fromkeys(e["value"] for e in entities if e.get("entity") == "medical_term" and not e.get("role")))
     # "No" / "none of those" / "he is healthy": nothing on the list applies.
     denies_all = intent_of(tracker) == "deny" or any(e.get("entity") == "health_status" for e in entities)
-    outcome = ENGINE.report(state_of(tracker), assessment, denies_all=denies_all, heard=heard)
+    # The classifier's own first choice, before a reported condition made this a safety question.
+    ranking = tracker.latest_message.get("intent_ranking") or [{}]
+    tension = ranking[0].get("name") == "muscle_tension"
+    outcome = ENGINE.report(state_of(tracker), assessment, denies_all=denies_all, heard=heard, tension=tension)
     return apply(dispatcher, tracker, outcome)

@@ -304,13 +304,15 @@ class RoutineEngine:
         return self.show_step(state, routine_id, step)  # repeat_step, and any other
 
     def report(self, state: State, assessment: Assessment, denies_all: bool = False,
-               heard: Sequence[str] = ()) -> Outcome:
+               heard: Sequence[str] = (), tension: bool = False) -> Outcome:
         """What the user said about the person: the verdict, and what it means for routines.
 
         `denies_all`: a plain "no" / "none of those" / "he is healthy": none of the listed
         conditions apply. `heard`: medical words no condition names ("lupus"): never cleared.
+        `tension`: the words sound like "just muscle tension"; an answer only while the back-pain
+        question is open (as an opener, "neck pain from gaming" still gets the question).
         """
-        reply = triage.Reply(assessment.conditions, assessment.negated)
+        reply = triage.Reply(assessment.conditions, assessment.negated, tension=tension and state.awaiting == TRIAGE)
         if triage.involved(self.content, reply, state.awaiting == TRIAGE, state.reported_conditions):
             return self.triage_turn(state, reply)
         if assessment.verdict == "unknown" and not assessment.conditions and not heard and denies_all:

@@ -266,12 +266,14 @@ class SafetyFirstIntent(GraphComponent):
         # osteochondrosis routine), do not turn a routine request into a safety question:
         # "something for lower back tension" asks for a routine, whose screening (and
         # professional check) then asks; the entity stays for the dialogue.
-        # Likewise the triage's tension answer: "it's just muscle tension", "healthy, just
-        # stressed" answer the back-pain question (action_triage); they report nothing new.
+        # Likewise "healthy, just stressed" is the triage's go-ahead (action_triage), no report.
+        # Back pain stays a report even when the classifier hears tension: "neck pain from
+        # gaming" must get the question; "just tension" answers it only while it is open
+        # (the engine knows, from the classifier's ranking).
         return {"bare_answer_intents": ["deny", "affirm", FALLBACK_INTENT, "out_of_scope"],
                 "routine_conditions": ["back_pain", "osteochondrosis"],
                 "routine_intents": ["list_routines", "start_routine"],
-                "triage_conditions": ["back_pain", "healthy"],
+                "triage_conditions": ["healthy"],
                 "triage_intents": ["muscle_tension"]}
 
     def __init__(self, config: Dict[Text, Any]) -> None:

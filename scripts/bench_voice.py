@@ -261,7 +261,7 @@ def main() -> int:
             grammar = Recognizer()
             print(f"grammar: {len(grammar.grammar.phrases)} phrases "
                   f"({len(grammar.grammar.unpronounceable)} left out: words not in the dictionary)")
-            recognizer = grammar if args.recogniser == "grammar" else CommandRecognizer(grammar=grammar)
+            recognizer = grammar if args.recogniser == "grammar" else CommandRecognizer()
             print(f"recogniser: {args.recogniser}")
             narration = narrations()
             modes = [("listening, per context", False, True, {}), ("listening, all phrases", False, False, {}),

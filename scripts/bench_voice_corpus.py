@@ -20,9 +20,8 @@ import sys
 from collections import defaultdict
 from typing import Callable, Dict, List, Optional, Tuple
 
-from massage_coach.clients.voice.commands import Command, CommandInterpreter, words
+from massage_coach.clients.voice.commands import Command, CommandInterpreter
 from massage_coach.clients.voice.grammar import normalise
-from massage_coach.clients.voice.understanding import SIMILARITY, similarity
 from tests.support.voice_corpus import CONDITIONS, Utterance, utterances
 from tests.support.voice_decodes import key, load
 
@@ -46,28 +45,26 @@ def expected(item: Utterance, interpreter: CommandInterpreter) -> Tuple[str, Dic
     return item.intent, entities
 
 
+WHISPERS = ("whisper", "whisper-30s", "whisper-beam5")
+
+
 def decisions(interpreter: CommandInterpreter) -> Dict[str, Decision]:
-    grammar, whisper = load("grammar"), load("whisper")
+    grammar = load("grammar")
 
     def by_grammar(item, condition, threshold):
         record = grammar[key(item, condition)]
         return interpreter.phrase_command(record["phrase"], record["action"]) if record["action"] else None
 
-    def by_whisper(item, condition, threshold):
-        interpreter.threshold = threshold
-        return interpreter.interpret(whisper[key(item, condition)]["text"], context_of(item))
+    def by_transcript(decodes):
+        def decide(item, condition, threshold):
+            """The first turn's command, as the client would act on it (older caches: one transcript)."""
+            interpreter.threshold = threshold
+            record = decodes[key(item, condition)]
+            heard = (interpreter.interpret(text, context_of(item)) for text in record.get("turns", [record["text"]]))
+            return next((command for command in heard if command is not None), None)
+        return decide
 
-    def verified(item, condition, threshold):
-        """The grammar's phrase when Whisper's transcript reads like it (its entities are exact),
-        else Whisper's command."""
-        record = grammar[key(item, condition)]
-        transcript = whisper[key(item, condition)]["text"]
-        if record["action"] and similarity(words(transcript), record["phrase"]) >= SIMILARITY:
-            return interpreter.phrase_command(record["phrase"], record["action"])
-        interpreter.threshold = threshold
-        return interpreter.interpret(transcript, context_of(item))
-
-    return {"grammar": by_grammar, "whisper": by_whisper, "whisper+grammar": verified}
+    return {"grammar": by_grammar, **{name: by_transcript(load(name)) for name in WHISPERS}}
 
 
 def score(items: List[Tuple[Utterance, str]], decide: Decision, threshold: float,
@@ -138,33 +135,33 @@ def report(name: str, decoded, decide: Decision, threshold: float, interpreter: 
 
 
 def decode_times(name: str) -> str:
-    values = sorted(record["ms"] for record in load(name).values())
+    values = sorted(ms for record in load(name).values() for ms in record.get("decode_ms", [record["ms"]]))
     return (f"p50 {statistics.median(values):.0f} ms, p95 {values[int(0.95 * (len(values) - 1))]:.0f} ms"
             if values else "-")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--recognisers", default="grammar,whisper,whisper+grammar")
+    parser.add_argument("--recognisers", default=",".join(("grammar", *WHISPERS)))
     args = parser.parse_args()
     interpreter = CommandInterpreter()
-    caches = {name: load(name) for name in ("grammar", "whisper")}
+    names = args.recognisers.split(",")
     everything = [(item, c) for item in utterances() for c in CONDITIONS]
-    by_whisper = [(i, c) for i, c in everything if key(i, c) in caches["whisper"]]
-    both = [(i, c) for i, c in by_whisper if key(i, c) in caches["grammar"]]
+    decoded_by = {name: [(i, c) for i, c in everything if key(i, c) in load(name)] for name in names}
+    both = [(i, c) for i, c in everything if all(key(i, c) in load(name) for name in names)]
+    by_whisper = decoded_by.get("whisper", [])
     if not both:
-        print("No decoded corpus yet: run scripts/voice_corpus.py, then scripts/voice_decode.py whisper "
-              "and scripts/voice_decode.py grammar --share 0.25 (see the README).")
+        print("No decoded corpus yet: run scripts/voice_corpus.py, then scripts/voice_decode.py NAME "
+              "for each of " + ", ".join(names) + " (see the README).")
         return 0
     all_decisions = decisions(interpreter)
-    names = args.recognisers.split(",")
-    # Each recogniser's threshold on the development utterances it can decide.
+    # Each recogniser's threshold on the development utterances it decoded.
     thresholds = {name: 0.0 if name == "grammar" else
-                  choose_threshold([(i, c) for i, c in (both if "grammar" in name else by_whisper) if i.part == "dev"],
+                  choose_threshold([(i, c) for i, c in decoded_by[name] if i.part == "dev"],
                                    all_decisions[name], interpreter)
                   for name in names}
     print(f"== Side by side on the same audio ({len(both)} utterances decoded by every recogniser; "
-          "thresholds chosen on the development part)")
+          f"thresholds chosen on the development part: {thresholds})")
     for name in names:
         for part in ("dev", "locked"):
             for label, conditions in (("clean", ("clean",)), ("noisy", ("snr20", "snr10", "snr5", "room"))):
@@ -176,7 +173,7 @@ def main() -> int:
         print(f"\n== {name}, all {len(by_whisper)} utterances it decoded (threshold {thresholds[name]:g}, "
               "chosen on the development part)")
         report(name, by_whisper, all_decisions[name], thresholds[name], interpreter)
-    for name in ("grammar", "whisper"):
+    for name in names:
         print(f"decode time {name}, whole turn after it ended, as measured while decoding the corpus: "
               f"{decode_times(name)}")
     return 0

@@ -13,7 +13,9 @@ import time
 from tests.support.voice_corpus import CONDITIONS, stable_hash, utterances
 from tests.support.voice_decodes import decode_all, key, sampled
 
-RECOGNISERS = ("grammar", "whisper", "whisper-noprompt")
+# whisper: as the client runs it (the encoder sees the turn and a short tail); whisper-30s: the
+# whole 30 s window faster-whisper pads to (the earlier client); -beam5: beam search of 5.
+RECOGNISERS = ("grammar", "whisper", "whisper-30s", "whisper-beam5", "whisper-noprompt")
 
 
 def decoder(name: str):
@@ -31,14 +33,22 @@ def decoder(name: str):
             return {"phrase": heard[0].text if heard else "", "action": heard[0].action if heard else "",
                     "turns": len(turns), "ms": (time.perf_counter() - started) * 1000}
         return decode
+    from massage_coach.clients.voice.listener import hear
     from massage_coach.clients.voice.transcriber import DOMAIN_PROMPT, Transcriber
+    from massage_coach.clients.voice.understanding import CommandRecognizer
 
-    transcriber = Transcriber(prompt="" if name == "whisper-noprompt" else DOMAIN_PROMPT)
+    transcriber = Transcriber(prompt="" if name == "whisper-noprompt" else DOMAIN_PROMPT,
+                              beam_size=5 if name == "whisper-beam5" else 1, full_window=name == "whisper-30s")
+    listening = CommandRecognizer(transcriber)
 
     def decode(item, condition):
-        transcript = transcriber.transcribe(item.audio(condition))
-        return {"text": transcript.text, "logprob": transcript.avg_logprob, "no_speech": transcript.no_speech_prob,
-                "ms": transcript.decode_ms}
+        """As the client hears it: cut into turns by the listener, each decoded when its closing
+        silence begins. Each turn's transcript is kept (a split command is two turns live too)."""
+        started = time.perf_counter()
+        turns = hear(listening, item.audio(condition), "routine")
+        texts = [turn.recognition.best_guess for turn in turns if turn.recognition is not None]
+        return {"text": " ".join(texts), "turns": texts, "ms": (time.perf_counter() - started) * 1000,
+                "decode_ms": [turn.recognition.decode_ms for turn in turns if turn.recognition is not None]}
     return decode
 
 

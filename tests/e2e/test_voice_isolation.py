@@ -15,7 +15,7 @@ import pytest
 
 from massage_coach.clients.voice.audio import silence
 from massage_coach.clients.voice.headless import run_headless
-from massage_coach.clients.voice.isolated import IsolatedRecognizer, IsolatedSpeaker
+from massage_coach.clients.voice.isolated import IsolatedRecognizer, IsolatedSpeaker, IsolatedTranscriber
 from massage_coach.clients.voice.session import VoiceSession
 from massage_coach.clients.voice.worker import Worker, WorkerCrashed
 from tests.support.synthetic import say, write_conversation
@@ -52,6 +52,26 @@ def test_a_recogniser_killed_in_the_middle_of_a_turn_still_hears_the_turn():
     assert recognizer.finish().text == "go to step three"  # the new worker was given the whole turn
     assert recognizer.worker.restarts == restarts + 1
     recognizer.close()
+
+
+def test_whisper_killed_between_turns_costs_a_restart_not_the_conversation():
+    transcriber = IsolatedTranscriber()
+    audio = np.concatenate([silence(0.3), say("go back one step"), silence(0.5)])
+    assert "back" in transcriber.transcribe(audio).text.lower()
+    kill(transcriber.worker)
+    assert "back" in transcriber.transcribe(audio).text.lower()  # a new worker, the same turn
+    assert transcriber.worker.restarts == 1
+    kill(transcriber.worker, signal.SIGKILL)
+    transcriber.worker.factory = Dying  # it will die on every try from now on
+    assert transcriber.transcribe(audio).text == ""  # twice: the turn is heard as nothing
+    transcriber.close()
+
+
+class Dying:
+    """A worker's object whose process dies as soon as it is built."""
+
+    def __init__(self) -> None:
+        os.kill(os.getpid(), signal.SIGSEGV)
 
 
 def test_a_hung_worker_is_killed_and_one_that_hangs_again_is_reported():

@@ -15,6 +15,7 @@ import pytest
 
 from massage_coach.clients.voice.__main__ import main as voice_main
 from massage_coach.clients.voice.audio import add_noise, silence, write_wav
+from massage_coach.clients.voice.listener import hear
 from massage_coach.clients.voice.transcriber import MODEL_SHA256, ModelError, model_dir, verify_model
 from massage_coach.clients.voice.understanding import CommandRecognizer, strip_wake_phrase
 from tests.support.synthetic import say
@@ -111,6 +112,35 @@ def test_a_place_losing_command_is_confirmed_unless_sure(recogniser):
     assert CommandRecognizer(recogniser.transcriber, unsure).decide(stop, "routine").confirm
     # Safe commands never are.
     assert not careful.decide(np.concatenate([silence(0.3), say("go back"), silence(0.5)]), "routine").confirm
+
+
+class CountingTranscriber:
+    """The real transcriber, counting the turns it decodes."""
+
+    def __init__(self, transcriber) -> None:
+        self.transcriber, self.decoded = transcriber, []
+
+    def transcribe(self, samples):
+        self.decoded.append(len(samples))
+        return self.transcriber.transcribe(samples)
+
+
+def test_the_turn_is_decoded_when_its_closing_silence_begins(recogniser):
+    counting = CountingTranscriber(recogniser.transcriber)
+    listening = CommandRecognizer(counting, recogniser.interpreter)
+    audio = np.concatenate([silence(0.5), synthesise("could you go back one step", "flite", "slt", 1.0), silence(1.0)])
+    [turn] = hear(listening, audio, "routine")
+    assert turn.recognition.text == "/previous_step"
+    # Decoded once, at the pause, before the rest of the silence that ends the turn came in.
+    [decoded] = counting.decoded
+    assert decoded < len(turn.segment.samples) - 0.1 * 16000
+    # A pause inside the turn is decoded too, and what follows it decided anew.
+    counting.decoded.clear()
+    next_word = say("next")[:-round(0.15 * 16000)]  # espeak-ng ends with 0.29 s of silence: a 0.14 s pause left
+    two_parts = np.concatenate([silence(0.5), next_word, say("week we are visiting your parents"), silence(1.0)])
+    turns = hear(listening, two_parts, "routine")
+    assert len(turns) == 1 and turns[0].recognition.action == "", turns[0].recognition
+    assert len(counting.decoded) == 2 and counting.decoded[1] > counting.decoded[0]
 
 
 def test_the_model_file_is_checked_at_start_up(tmp_path):

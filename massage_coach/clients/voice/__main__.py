@@ -12,7 +12,7 @@ from pathlib import Path
 
 from massage_coach.clients.assistant import answers
 from massage_coach.clients.voice.audio import AudioError
-from massage_coach.clients.voice.isolated import IsolatedRecognizer, IsolatedSpeaker
+from massage_coach.clients.voice.isolated import IsolatedRecognizer, IsolatedSpeaker, IsolatedTranscriber
 from massage_coach.clients.voice.session import StepClock, VoiceSession
 from massage_coach.clients.voice.speaker import SpeechSettings
 from massage_coach.clients.voice.understanding import CommandRecognizer
@@ -59,7 +59,7 @@ def main(argv=None) -> int:
     from massage_coach.clients.voice import live
     from massage_coach.clients.voice.headless import run_headless
 
-    servers = speaker = recognizer = None
+    servers = speaker = recognizer = transcriber = None
     config = settings()
     rest_url = args.rest_url or config.rest_url
     try:
@@ -67,18 +67,19 @@ def main(argv=None) -> int:
             print("Starting the action server and the Rasa server...", flush=True)
             servers = Servers(rasa_port=config.rasa_port, actions_port=config.actions_port).start()
             rest_url = servers.rest_url
-        # Native code (espeak-ng, pocketsphinx) runs in worker processes, started again if they die.
+        # Native code (espeak-ng, pocketsphinx, Whisper) runs in worker processes, started again if they die.
         speaker = IsolatedSpeaker(SpeechSettings(voice=args.voice, rate=args.rate, volume=args.volume))
-        recognizer = IsolatedRecognizer()  # typed input and the grammar recogniser
         out_dir = args.audio_out or PROJECT_DIR / "var" / "voice"
         out_dir.mkdir(parents=True, exist_ok=True)
         session = VoiceSession(rest_url, speaker, out_dir, auto_advance=not args.no_auto_advance,
                                clock=StepClock(scale=args.duration_scale))
-        listening = recognizer
         if args.recogniser == "whisper" and not args.typed:
-            listening = CommandRecognizer(wake_phrase=args.wake_phrase, confirm_always=args.confirm_always,
-                                          grammar=recognizer)
-            listening.position = lambda: session.current_step
+            transcriber = IsolatedTranscriber()
+            whisper = CommandRecognizer(transcriber, wake_phrase=args.wake_phrase, confirm_always=args.confirm_always)
+            whisper.position = lambda: session.current_step
+            listening = whisper
+        else:  # the grammar recogniser; typed input also reads its phrases (what "louder" means)
+            recognizer = listening = IsolatedRecognizer()
         if args.audio_in:
             records = run_headless(session, listening, args.audio_in, room_echo_db=args.room_echo)
             print(f"{len(records)} turns; transcript in {out_dir / 'transcript.jsonl'}")
@@ -89,13 +90,14 @@ def main(argv=None) -> int:
         if problem:
             print(f"Voice input and output are not available: {problem}.\n"
                   "Falling back to typed input; the spoken replies are written as WAV files.", flush=True)
+            recognizer = recognizer or IsolatedRecognizer()
             return live.run_typed(session, recognizer)
         return live.run_live(session, listening, args.device)
     except (ServerError, AudioError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:
-        for worker in (speaker, recognizer):
+        for worker in (speaker, recognizer, transcriber):
             if worker is not None:
                 worker.close()
         if servers:

@@ -1,8 +1,9 @@
-"""The synthesiser and the recogniser, each in a worker process (worker.py).
+"""The synthesiser and the recognisers, each in a worker process (worker.py).
 
-`IsolatedSpeaker` and `IsolatedRecognizer` stand in for `Speaker` and `Recognizer`: the
-client calls them as it would call those, and a crash of the native code in them costs
-a restart of the worker (about a second), not the conversation. Should a worker fail twice
+`IsolatedSpeaker`, `IsolatedTranscriber` and `IsolatedRecognizer` stand in for `Speaker`,
+`Transcriber` (Whisper) and `Recognizer` (the pocketsphinx grammar): the client calls them as
+it would call those, and a crash of the native code in them costs a restart of the worker
+(about a second), not the conversation. Should a worker fail twice
 on the same request, the turn goes on without it: a reply whose audio could not be made is
 silent (its text is still printed and written to the transcript), a turn that could not be
 decoded is heard as no command.
@@ -19,6 +20,7 @@ import numpy as np
 from massage_coach.clients.voice.audio import write_wav
 from massage_coach.clients.voice.recognizer import Recognition, Recognizer
 from massage_coach.clients.voice.speaker import Speaker, SpeechSettings
+from massage_coach.clients.voice.transcriber import Transcriber, Transcript
 from massage_coach.clients.voice.worker import Request, Worker, WorkerCrashed
 
 SILENT_RATE = 22050
@@ -44,6 +46,24 @@ class IsolatedSpeaker:
         samples, rate, first_ready = self.render(text)
         write_wav(path, samples, rate)
         return first_ready
+
+    def close(self) -> None:
+        self.worker.close()
+
+
+class IsolatedTranscriber:
+    """Transcriber's interface (`transcribe`); Whisper (CTranslate2) runs in a worker. A turn it
+    failed on twice is heard as nothing (no command)."""
+
+    def __init__(self) -> None:
+        self.worker = Worker(Transcriber, "transcriber")
+
+    def transcribe(self, samples: np.ndarray) -> Transcript:
+        try:
+            return self.worker.call("transcribe", samples)
+        except WorkerCrashed as crash:
+            print(f"voice: {crash}; this turn is dropped", file=sys.stderr, flush=True)
+            return Transcript("", -10.0, 1.0, 0.0)
 
     def close(self) -> None:
         self.worker.close()

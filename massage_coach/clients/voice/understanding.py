@@ -16,6 +16,11 @@ complete, ends_turn, finish, cancel, recognise), so it replaces the grammar Reco
 listener.py, headless.py and live.py without changing them: its Recognition carries the
 typed request ("/go_to_step{"number": 4}") as `text` and "command", "confirm" or a local
 speech setting as `action`.
+
+Whisper needs the whole turn, and the turn ends only after 0.25 s of silence (a shorter pause
+may be inside a sentence: "next ... week we're visiting your parents"). So the turn is decoded
+when the silence begins (the listener asks `complete` then), and that decision is kept when the
+silence goes on to end the turn: the user waits for the silence, not for the decoding.
 """
 
 from __future__ import annotations
@@ -24,24 +29,24 @@ import difflib
 import json
 import time
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Optional, Protocol, Tuple
 
 import numpy as np
 
-from massage_coach.clients.voice.audio import RATE
-from massage_coach.clients.voice.commands import Command, CommandInterpreter, words
+from massage_coach.clients.voice.audio import FRAME, RATE
+from massage_coach.clients.voice.commands import Command, CommandInterpreter
 from massage_coach.clients.voice.grammar import ASKED, normalise
-from massage_coach.clients.voice.recognizer import Recognition, Recognizer
-from massage_coach.clients.voice.transcriber import Transcriber
+from massage_coach.clients.voice.recognizer import Recognition
+from massage_coach.clients.voice.transcriber import Transcript
 
 PLACE_LOSING = ("stop_routine", "restart_routine", "start_routine")
 NEAR_STEPS = 1  # going to a step this near the current one loses nothing
 WAKE_SIMILARITY = 0.75  # how close the first word must sound-alike-spell the wake word ("couch" for "coach")
 # A turn this short holds no word (a click, a breath): not worth a transcription.
 MIN_SPEECH_S = 0.2
-# The grammar's phrase stands when Whisper's transcript reads this much like it (difflib ratio,
-# chosen on the development corpus): "start with massage" for "start the quick massage".
-SIMILARITY = 0.7
+# A decision made at a pause stands for the turn if no more than this was fed after it: the
+# silence that ended the turn (Segmenter's hangover). Speech after it starts a new pause, decided anew.
+PAUSE_SAMPLES = round(0.25 * RATE)
 
 
 @dataclass
@@ -62,9 +67,8 @@ class Decision:
         return "confirm" if self.confirm else "command"
 
 
-def similarity(heard: str, phrase: str) -> float:
-    """How alike two word strings read, 0 to 1 (letters, in order)."""
-    return difflib.SequenceMatcher(None, heard, phrase).ratio()
+class Transcribing(Protocol):
+    def transcribe(self, samples: np.ndarray) -> Transcript: ...
 
 
 def strip_wake_phrase(text: str, wake_phrase: str) -> Optional[str]:
@@ -81,38 +85,32 @@ def strip_wake_phrase(text: str, wake_phrase: str) -> Optional[str]:
 class CommandRecognizer:
     """Decides what a turn of 16 kHz mono speech is; see the module's docstring."""
 
-    def __init__(self, transcriber: Optional[Transcriber] = None, interpreter: Optional[CommandInterpreter] = None,
-                 wake_phrase: str = "", confirm_always: bool = False, grammar: Optional[Recognizer] = None) -> None:
-        self.transcriber = transcriber or Transcriber()
-        # The pocketsphinx grammar decodes the same turn (while it is spoken): when Whisper's
-        # transcript reads like its phrase, that phrase's exact meaning is taken.
-        self.grammar = grammar
+    def __init__(self, transcriber: Optional[Transcribing] = None, interpreter: Optional[CommandInterpreter] = None,
+                 wake_phrase: str = "", confirm_always: bool = False) -> None:
+        if transcriber is None:
+            from massage_coach.clients.voice.transcriber import Transcriber
+
+            transcriber = Transcriber()
+        self.transcriber = transcriber
         self.interpreter = interpreter or CommandInterpreter()
         self.wake_phrase = wake_phrase
         self.confirm_always = confirm_always  # confirm place-losing commands even when sure
         # Where the user is (the session's current step, None outside a routine): is a jump far?
         self.position: Callable[[], Optional[int]] = lambda: None
         self._context, self._turn = "", []
+        self._fed = 0  # samples of the turn so far
+        self._asked_at = -FRAME  # `_fed` at the listener's last `complete` (a pause goes on while it asks)
+        self._early: Optional[Tuple[int, Decision]] = None  # (`_fed`, decision) at the pause's start
 
-    def decide(self, samples: np.ndarray, context: str = "routine",
-               grammar_phrase: Optional[Recognition] = None) -> Decision:
-        """`grammar_phrase`: what the grammar heard in the same turn, if it decoded it."""
+    def decide(self, samples: np.ndarray, context: str = "routine") -> Decision:
         started = time.perf_counter()
         if len(samples) < MIN_SPEECH_S * RATE:
             return Decision("not_for_me", None, "", decode_ms=(time.perf_counter() - started) * 1000)
-        if grammar_phrase is None and self.grammar is not None:
-            grammar_phrase = self.grammar.recognise(samples, context)
         transcript = self.transcriber.transcribe(samples).text
         text: Optional[str] = transcript
-        asked = ASKED in context.split("+")
-        if self.wake_phrase and not asked:
+        if self.wake_phrase and ASKED not in context.split("+"):
             text = strip_wake_phrase(transcript, self.wake_phrase)
-            grammar_phrase = None  # the grammar has no wake phrase: its phrase is a guess
-        if text and grammar_phrase is not None and grammar_phrase.action and \
-                similarity(words(text), grammar_phrase.text) >= SIMILARITY:
-            command = self.interpreter.phrase_command(grammar_phrase.text, grammar_phrase.action)
-        else:
-            command = self.interpreter.interpret(text, context or "routine") if text else None
+        command = self.interpreter.interpret(text, context or "routine") if text else None
         elapsed = (time.perf_counter() - started) * 1000
         if command is None:
             return Decision("not_for_me", None, transcript, decode_ms=elapsed)
@@ -127,35 +125,38 @@ class CommandRecognizer:
             place_losing = command.intent in PLACE_LOSING
         return place_losing and (self.confirm_always or command.confidence < self.interpreter.high_confidence)
 
-    # The listener's streaming interface (see listener.py): the turn is collected as it comes in
-    # and decided when it ends; Whisper needs the whole turn.
+    # The listener's streaming interface (see listener.py).
     def begin(self, context: str = "") -> None:
-        self._context, self._turn = context, []
-        if self.grammar is not None:
-            self.grammar.begin(context)
+        self._context, self._turn, self._fed, self._asked_at, self._early = context, [], 0, -FRAME, None
 
     def feed(self, samples: np.ndarray) -> None:
         self._turn.append(samples)
-        if self.grammar is not None:
-            self.grammar.feed(samples)
+        self._fed += len(samples)
 
     def complete(self) -> bool:
-        # Never end a turn early: "next" may go on as "next week we're visiting your parents".
+        """Asked at a pause (by a listener without echo gate: on each of its frames). The pause's
+        first ask decodes the turn so far; a turn never ends early ("next" may go on)."""
+        pause_begins = self._fed - self._asked_at > FRAME
+        self._asked_at = self._fed
+        if pause_begins and self._turn:
+            self._early = (self._fed, self.decide(np.concatenate(self._turn), self._context))
         return False
 
     def ends_turn(self, phrase: str, context: str) -> bool:
         return False
 
     def cancel(self) -> None:
-        self._turn = []
-        if self.grammar is not None:
-            self.grammar.cancel()
+        self._turn, self._early = [], None
 
     def finish(self, length_s: Optional[float] = None) -> Recognition:
+        """The turn's decision: the one made when its closing silence began, if nothing was said since."""
         samples = np.concatenate(self._turn) if self._turn else np.zeros(0, dtype=np.int16)
-        self._turn = []
-        heard = self.grammar.finish(length_s) if self.grammar is not None else None
-        return self.as_recognition(self.decide(samples, self._context, heard))
+        if self._early is not None and self._fed - self._early[0] <= PAUSE_SAMPLES:
+            decision = self._early[1]
+        else:
+            decision = self.decide(samples, self._context)
+        self._turn, self._early = [], None
+        return self.as_recognition(decision)
 
     def recognise(self, samples: np.ndarray, context: str = "") -> Recognition:
         return self.as_recognition(self.decide(samples, context))

@@ -45,7 +45,7 @@ def expected(item: Utterance, interpreter: CommandInterpreter) -> Tuple[str, Dic
     return item.intent, entities
 
 
-WHISPERS = ("whisper", "whisper-30s", "whisper-beam5")
+WHISPERS = ("whisper", "whisper-beam1", "whisper-30s")
 
 
 def decisions(interpreter: CommandInterpreter) -> Dict[str, Decision]:

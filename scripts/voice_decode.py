@@ -13,9 +13,10 @@ import time
 from tests.support.voice_corpus import CONDITIONS, stable_hash, utterances
 from tests.support.voice_decodes import decode_all, key, sampled
 
-# whisper: as the client runs it (the encoder sees the turn and a short tail); whisper-30s: the
-# whole 30 s window faster-whisper pads to (the earlier client); -beam5: beam search of 5.
-RECOGNISERS = ("grammar", "whisper", "whisper-30s", "whisper-beam5", "whisper-noprompt")
+# whisper: as the client runs it (the encoder sees the turn and a short tail, beam search of 5);
+# whisper-30s: the whole 30 s window faster-whisper pads to, greedy (the earlier client);
+# whisper-beam1: the client's, greedy.
+RECOGNISERS = ("grammar", "whisper", "whisper-30s", "whisper-beam1", "whisper-noprompt")
 
 
 def decoder(name: str):
@@ -34,11 +35,12 @@ def decoder(name: str):
                     "turns": len(turns), "ms": (time.perf_counter() - started) * 1000}
         return decode
     from massage_coach.clients.voice.listener import hear
-    from massage_coach.clients.voice.transcriber import DOMAIN_PROMPT, Transcriber
+    from massage_coach.clients.voice.transcriber import BEAM_SIZE, DOMAIN_PROMPT, Transcriber
     from massage_coach.clients.voice.understanding import CommandRecognizer
 
     transcriber = Transcriber(prompt="" if name == "whisper-noprompt" else DOMAIN_PROMPT,
-                              beam_size=5 if name == "whisper-beam5" else 1, full_window=name == "whisper-30s")
+                              beam_size=1 if name in ("whisper-30s", "whisper-beam1") else BEAM_SIZE,
+                              full_window=name == "whisper-30s")
     listening = CommandRecognizer(transcriber)
 
     def decode(item, condition):

@@ -31,8 +31,10 @@ TAIL_S = 3.0
 # Silence before it: a turn cut 0.1 s before its first sound loses short words ("pause" -> "close").
 LEAD_S = 0.3
 TOKENS_PER_S, MIN_TOKENS = 5, 6  # the decoder's length bound: "I want step number nine." is 7 tokens in 2 s
-# Beam search: chosen on the development corpus (scripts/bench_voice_corpus.py), see README.
-BEAM_SIZE = 1
+# Beam search of 5 against greedy, on the development corpus (scripts/bench_voice_corpus.py):
+# commands right clean 70.8 vs 70.0 %, noisy 40.0 vs 37.3 %, wrong 2.0 vs 2.7 %; decoding p50
+# 109 vs 80 ms, mostly hidden in the silence that ends the turn (understanding.py).
+BEAM_SIZE = 5
 
 
 class ModelError(RuntimeError):

@@ -58,6 +58,9 @@ def test_a_routine_asked_for_with_back_pain_waits_for_the_answer_then_starts(con
     ("it started after a fall", "physician", "caution", "injury_pain"),
     ("it's worse at night", "physician", "unknown", "night_pain"),
     ("his leg goes numb", "emergency", "emergency", "numbness"),
+    ("tingling in her feet", "emergency", "emergency", "numbness"),
+    ("it hurts mostly at night", "physician", "unknown", "night_pain"),
+    ("he can't control his bladder", "emergency", "emergency", "bladder_bowel_control"),
 ])
 def test_a_red_flag_goes_to_a_physician_or_emergency(conversation, answer, outcome, verdict, red_flag):
     ask_triage(conversation)
@@ -146,4 +149,6 @@ def test_development_set_figure(servers):
     rows = [row for section in results.values() for row in section]
     right = sum(expected == got for _, expected, got in rows)
     assert right / len(rows) >= MIN_DEV_ACCURACY, [row for row in rows if row[1] != row[2]]
+    assert [row for row in rows if row[2] == "go_ahead" != row[1]] == []  # no unsafe go-ahead
+    assert all(got == expected for _, expected, got in results["to_routine"]), results["to_routine"]
 

@@ -42,6 +42,14 @@ def read(nlp, text: str) -> List[Tuple[str, str, str]]:
     ("she injured her spine skiing", "spine_injury"),
     ("he broke his arm", "injury_pain"),
     ("my son has a fevr", "fever"),
+    # Red flags of back pain in other words: they outrank the ordinary sore back.
+    ("her back hurts and her legs tingle", "numbness"),
+    ("tingling in her feet", "numbness"),
+    ("back pain and he can't control his bladder", "bladder_bowel_control"),
+    ("she wet herself last night", "bladder_bowel_control"),
+    ("her back hurts mostly at night", "night_pain"),
+    ("he has a sore back and a temperature", "fever"),
+    ("his lower back was injured in a crash", "spine_injury"),
 ])
 def test_conditions_are_recognised_compositionally(nlp, text, condition):
     assert (("condition", condition, "") in read(nlp, text)), read(nlp, text)
@@ -49,7 +57,8 @@ def test_conditions_are_recognised_compositionally(nlp, text, condition):
 
 def test_ordinary_talk_names_no_condition(nlp):
     for text in ("she is 20 weeks into her new job and loves it", "he has never been better",
-                 "my temperature preference is 21 degrees", "what is kneading?", "due to stress, he is tense"):
+                 "my temperature preference is 21 degrees", "what is kneading?", "due to stress, he is tense",
+                 "can I massage him at night", "the room should be a comfortable temperature"):
         assert [e for e in read(nlp, text) if e[0] == "condition" and e[1] != "back_pain"] == [], text
 
 
@@ -83,6 +92,7 @@ def test_a_sore_back_is_back_pain_not_an_injury(nlp):
     ("I'm not sure whether she has a fever", [("fever", "")]),
     ("isn't she pregnant?", [("pregnancy", "")]),
     ("no she is pregnant", [("pregnancy", "")]),
+    ("there's no tingling in his feet", [("numbness", "negated")]),
 ])
 def test_context_decides_whose_and_whether(nlp, text, expected):
     assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected

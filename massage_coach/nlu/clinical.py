@@ -30,6 +30,8 @@ from massage_coach.nlu.language import english_lexicon, lemma_table, parse_numbe
 
 Span.set_extension("negated", default=False, force=True)
 Span.set_extension("family", default=False, force=True)
+# Ordinary muscle tension, no pain ("tight shoulders"): a rule with `role: tension` found it.
+Span.set_extension("tension", default=False, force=True)
 
 CONDITION_LABEL = "condition"
 MEDICAL_TERM_LABEL = "medical_term"
@@ -147,6 +149,8 @@ class ConditionRules:
             if self._accepts(rule, span):
                 found.append((index, -(end - start), start, span))
         add_entities(doc, [span for *_, span in sorted(found, key=lambda f: f[:3])])
+        for index, *_, span in found:
+            span._.tension = self.rules[index].get("role") == "tension"
         return doc
 
 

@@ -21,7 +21,8 @@ def nlp():
 def read(nlp, text: str) -> List[Tuple[str, str, str]]:
     """(label, id or words heard, context) of each health entity."""
     return [
-        (e.label_, e.ent_id_ or e.text.lower(), "family" if e._.family else "negated" if e._.negated else "")
+        (e.label_, e.ent_id_ or e.text.lower(),
+         "family" if e._.family else "negated" if e._.negated else "tension" if e._.tension else "")
         for e in nlp(text).ents if e.label_ in ("condition", "medical_term", "health_status")
     ]
 
@@ -74,7 +75,13 @@ def test_anything_medical_is_heard(nlp, text, term):
 
 def test_a_sore_back_is_back_pain_not_an_injury(nlp):
     assert read(nlp, "my back hurts") == [("condition", "back_pain", "")]
-    assert read(nlp, "it's just muscle tension") == [("condition", "back_pain", "")]
+    assert read(nlp, "it's just muscle tension") == [("condition", "back_pain", "tension")]
+
+
+def test_tension_is_only_tension_without_a_pain_word(nlp):
+    assert read(nlp, "she's fine, just has tight shoulders") == [("condition", "back_pain", "tension")]
+    assert read(nlp, "his back is stiff and sore") == [("condition", "back_pain", "")]
+    assert read(nlp, "grandpa's neck aches") == [("condition", "back_pain", "")]
 
 
 @pytest.mark.parametrize("text, expected", [

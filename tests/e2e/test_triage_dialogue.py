@@ -74,6 +74,12 @@ def test_a_red_flag_goes_to_a_physician_or_emergency(conversation, answer, outco
     assert blocked["type"] in ("safety", "emergency") and red_flag in blocked["conditions"]
 
 
+def test_tension_said_unasked_goes_ahead_and_a_later_pain_still_gets_the_question(conversation):
+    outcome = conversation.payload("his shoulders are tight from the gym")
+    assert (outcome["type"], outcome["outcome"]) == ("triage_outcome", "go_ahead")
+    assert conversation.payload("now his lower back aches as well")["type"] == "triage"
+
+
 def test_a_bare_yes_asks_again_and_the_conversation_goes_on(conversation):
     ask_triage(conversation)
     again = conversation.payload("yes")

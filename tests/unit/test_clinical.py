@@ -51,6 +51,11 @@ def read(nlp, text: str) -> List[Tuple[str, str, str]]:
     ("her back hurts mostly at night", "night_pain"),
     ("he has a sore back and a temperature", "fever"),
     ("his lower back was injured in a crash", "spine_injury"),
+    ("her lower back aches and she's got pins & needles down one leg", "numbness"),
+    ("his back only hurts when he's lying in bed at night", "night_pain"),
+    ("my husband came off his bike yesterday", "injury_pain"),
+    ("pain shoots from his lower back right down his leg", "sharp_pain"),
+    ("pain runs down the back of his leg", "sharp_pain"),
 ])
 def test_conditions_are_recognised_compositionally(nlp, text, condition):
     assert (("condition", condition, "") in read(nlp, text)), read(nlp, text)
@@ -59,7 +64,8 @@ def test_conditions_are_recognised_compositionally(nlp, text, condition):
 def test_ordinary_talk_names_no_condition(nlp):
     for text in ("she is 20 weeks into her new job and loves it", "he has never been better",
                  "my temperature preference is 21 degrees", "what is kneading?", "due to stress, he is tense",
-                 "can I massage him at night", "the room should be a comfortable temperature"):
+                 "can I massage him at night", "the room should be a comfortable temperature",
+                 "run your hands down her legs"):
         assert [e for e in read(nlp, text) if e[0] == "condition" and e[1] != "back_pain"] == [], text
 
 
@@ -82,6 +88,11 @@ def test_tension_is_only_tension_without_a_pain_word(nlp):
     assert read(nlp, "she's fine, just has tight shoulders") == [("condition", "back_pain", "tension")]
     assert read(nlp, "his back is stiff and sore") == [("condition", "back_pain", "")]
     assert read(nlp, "grandpa's neck aches") == [("condition", "back_pain", "")]
+    assert read(nlp, "only tight, he sits at a desk all day") == [("condition", "back_pain", "tension")]
+
+
+def test_an_ordinary_sore_back_gives_way_to_a_red_flag_over_the_same_words(nlp):
+    assert read(nlp, "dad's back pain keeps him up all night long") == [("condition", "night_pain", "")]
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.shared import CONTENT, ENGINE, apply, entity_ids, intent_of, send, state_of
 from massage_coach.domain import knowledge
-from massage_coach.domain.safety import NEGATED_ROLE, assess
+from massage_coach.domain.safety import NEGATED_ROLE, TENSION_ROLE, assess
 
 
 class ActionListContraindications(Action):
@@ -41,5 +41,8 @@ def check_condition(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
     # The classifier's own first choice, before a reported condition made this a safety question.
     ranking = tracker.latest_message.get("intent_ranking") or [{}]
     tension = ranking[0].get("name") == "muscle_tension"
-    outcome = ENGINE.report(state_of(tracker), assessment, denies_all=denies_all, heard=heard, tension=tension)
+    # "His shoulders are tight": back pain heard as muscle tension only, no pain word.
+    tension_only = bool(entity_ids(tracker, "condition", TENSION_ROLE))
+    outcome = ENGINE.report(state_of(tracker), assessment, denies_all=denies_all, heard=heard, tension=tension,
+                            tension_only=tension_only)
     return apply(dispatcher, tracker, outcome)

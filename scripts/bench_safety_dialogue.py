@@ -1,4 +1,4 @@
-"""Safety dialogue figures: back-pain openers, triage answers and zone questions.
+"""Safety dialogue figures: back-pain openers, triage answers, zone questions, tension played to a routine.
 
     python scripts/bench_safety_dialogue.py [--rasa-url URL]
 
@@ -27,6 +27,11 @@ from tests.support.assistant import free_port
 PARTS = {"dev": PROJECT_DIR / "tests" / "safety_dialogue_dev.yml",
          "locked": PROJECT_DIR / "tests" / "safety_dialogue_locked.yml"}
 TRIAGE_OPENER = "my partner has a bad back, what should I do"
+# The to_routine section: the tension answer to the question, then a routine and its screening.
+TENSION_ANSWER = "it's just muscle tension"
+ROUTINE_REQUEST = "start the relaxing routine"
+SCREENING_ANSWER = "none of those"
+REACHED_ROUTINE = "routine"
 
 
 def payloads_of(replies: List[Dict]) -> List[Dict]:
@@ -50,9 +55,24 @@ def outcome_of(payloads: List[Dict]) -> str:
     return "+".join(p["type"] for p in payloads) or "no payload"
 
 
+def reach_routine(say: Callable[[str, str], List[Dict]], sender: str, opener: str) -> str:
+    """Plays an ordinary tension opener to the first routine step, allowing one triage question."""
+    got = outcome_of(payloads_of(say(sender, opener)))
+    if got == "triage":
+        got = outcome_of(payloads_of(say(sender, TENSION_ANSWER)))
+    if got != "go_ahead":
+        return f"{got} (no go-ahead)"
+    kinds = [p["type"] for p in payloads_of(say(sender, ROUTINE_REQUEST))]
+    if kinds[-1:] == ["screening"]:
+        kinds = [p["type"] for p in payloads_of(say(sender, SCREENING_ANSWER))]
+    return REACHED_ROUTINE if "step" in kinds else f"{'+'.join(kinds) or 'no payload'} (no routine)"
+
+
 def run_case(say: Callable[[str, str], List[Dict]], section: str, case: Dict) -> Tuple[str, str]:
     """(expected, got) for one case, each in a fresh conversation."""
     sender = f"bench-{uuid.uuid4().hex}"
+    if section == "to_routine":
+        return REACHED_ROUTINE, reach_routine(say, sender, case["text"])
     if section == "replies":
         opened = outcome_of(payloads_of(say(sender, TRIAGE_OPENER)))
         if opened != "triage":

@@ -148,6 +148,9 @@ RULE_SPECIAL_ITEMS = ("NUMBER", "DECIMAL")
 def _check_recognition(recognition: Dict[str, Any], conditions: Dict[str, Any], path: Path) -> None:
     """Every rule names a known condition and only defined word classes."""
     classes = recognition["word_classes"]
+    for position, condition in enumerate(recognition.get("yields_to_rules", [])):
+        if condition not in conditions:
+            raise ContentError(f"{path}: recognition.yields_to_rules[{position}]: unknown condition '{condition}'")
     for position, rule in enumerate(recognition["rules"]):
         where = f"{path}: recognition.rules[{position}]"
         if rule["condition"] not in conditions:

@@ -304,17 +304,25 @@ class RoutineEngine:
         return self.show_step(state, routine_id, step)  # repeat_step, and any other
 
     def report(self, state: State, assessment: Assessment, denies_all: bool = False,
-               heard: Sequence[str] = (), tension: bool = False) -> Outcome:
+               heard: Sequence[str] = (), tension: bool = False, tension_only: bool = False) -> Outcome:
         """What the user said about the person: the verdict, and what it means for routines.
 
         `denies_all`: a plain "no" / "none of those" / "he is healthy": none of the listed
         conditions apply. `heard`: medical words no condition names ("lupus"): never cleared.
         `tension`: the words sound like "just muscle tension"; an answer only while the back-pain
         question is open (as an opener, "neck pain from gaming" still gets the question).
+        `tension_only`: the recogniser heard muscle tension and no pain ("his shoulders are
+        tight"): what a gentle massage is for, so it goes ahead without the question.
         """
-        reply = triage.Reply(assessment.conditions, assessment.negated, tension=tension and state.awaiting == TRIAGE)
-        if triage.involved(self.content, reply, state.awaiting == TRIAGE, state.reported_conditions):
-            return self.triage_turn(state, reply)
+        answering = state.awaiting == TRIAGE
+        unasked_tension = tension_only and not triage.triggers(self.content, assessment.conditions)
+        reply = triage.Reply(assessment.conditions, assessment.negated,
+                             tension=(tension and answering) or unasked_tension)
+        if triage.involved(self.content, reply, answering, state.reported_conditions):
+            outcome = self.triage_turn(state, reply)
+            if not answering:  # tension said unasked answers no question: a later pain still gets it
+                outcome = replace(outcome, state=replace(outcome.state, tension_confirmed=state.tension_confirmed))
+            return outcome
         if assessment.verdict == "unknown" and not assessment.conditions and not heard and denies_all:
             assessment = none_apply()
         if assessment.verdict == "ok" and heard:  # "no fever, but she has lupus" is not cleared

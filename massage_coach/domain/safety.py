@@ -15,6 +15,8 @@ from massage_coach.domain.content import Content
 SEVERITY = ("emergency", "stop", "caution", "unknown")
 # Entity role the NLU gives a condition the user ruled out ("she is not pregnant").
 NEGATED_ROLE = "negated"
+# Back pain that is only muscle tension ("tight shoulders"): the triage goes ahead unasked.
+TENSION_ROLE = "tension"
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ from massage_coach.nlu.language import english_lexicon, lemma_table, parse_numbe
 
 Span.set_extension("negated", default=False, force=True)
 Span.set_extension("family", default=False, force=True)
+# Ordinary muscle tension, no pain ("tight shoulders"): a rule with `role: tension` found it.
+Span.set_extension("tension", default=False, force=True)
 
 CONDITION_LABEL = "condition"
 MEDICAL_TERM_LABEL = "medical_term"
@@ -89,8 +91,10 @@ def add_entities(doc: Doc, spans: List[Span]) -> None:
 class ConditionRules:
     """Conditions from sequences of word classes (content/recognition.yml `rules`)."""
 
-    def __init__(self, nlp: Language, word_classes: Dict[str, List[str]], rules: List[Dict[str, Any]]) -> None:
+    def __init__(self, nlp: Language, word_classes: Dict[str, List[str]], rules: List[Dict[str, Any]],
+                 yields_to_rules: Iterable[str] = ()) -> None:
         self.rules = rules
+        self.yielding = set(yields_to_rules)
         self.matcher = Matcher(nlp.vocab)
         nlp = norm_pipeline()  # lemmatises the class members
         # name -> (single lemmas, exact words (^word), multi-word members as lists of lemmas)
@@ -146,8 +150,19 @@ class ConditionRules:
             span = Span(doc, start, end, label=CONDITION_LABEL, span_id=rule["condition"])
             if self._accepts(rule, span):
                 found.append((index, -(end - start), start, span))
+        self._give_way(doc, [span for *_, span in found if span.id_ not in self.yielding])
         add_entities(doc, [span for *_, span in sorted(found, key=lambda f: f[:3])])
+        for index, *_, span in found:
+            span._.tension = self.rules[index].get("role") == "tension"
         return doc
+
+    def _give_way(self, doc: Doc, rule_spans: List[Span]) -> None:
+        """Drops a yielding phrase (an ordinary sore back) that a rule's other condition overlaps:
+        "back pain keeps him up all night" is pain at night."""
+        kept = [e for e in doc.ents if e.ent_id_ not in self.yielding
+                or not any(s.start < e.end and e.start < s.end for s in rule_spans)]
+        if len(kept) < len(doc.ents):
+            doc.ents = tuple(kept)  # type: ignore[assignment]
 
 
 def number_in(span: Span) -> Optional[float]:
@@ -334,7 +349,8 @@ def build_clinical_pipeline(state: Dict[str, Any]) -> Language:
     recognition = state["recognition"]
     nlp.add_pipe("typo_norm", before="entity_ruler",
                  config={"vocabulary": state["typo_vocabulary"], "known": state["known_words"]})
-    nlp.add_pipe("condition_rules", config={"word_classes": recognition["word_classes"], "rules": recognition["rules"]})
+    nlp.add_pipe("condition_rules", config={"word_classes": recognition["word_classes"], "rules": recognition["rules"],
+                                            "yields_to_rules": recognition.get("yields_to_rules", [])})
     medical = recognition["medical_terms"]
     nlp.add_pipe("medical_terms", config={
         "terms": state["medical_terms"], "organs": state["organs"], "organ_problems": medical["organ_problem"],
@@ -358,10 +374,10 @@ def make_typo_norm(nlp: Language, name: str, vocabulary: List[str], known: List[
     return TypoNorm(vocabulary, known)
 
 
-@Language.factory("condition_rules", default_config={"word_classes": {}, "rules": []})
+@Language.factory("condition_rules", default_config={"word_classes": {}, "rules": [], "yields_to_rules": []})
 def make_condition_rules(nlp: Language, name: str, word_classes: Dict[str, List[str]],
-                         rules: List[Dict[str, Any]]) -> ConditionRules:
-    return ConditionRules(nlp, word_classes, rules)
+                         rules: List[Dict[str, Any]], yields_to_rules: List[str]) -> ConditionRules:
+    return ConditionRules(nlp, word_classes, rules, yields_to_rules)
 
 
 @Language.factory("medical_terms", default_config={"terms": [], "organs": [], "organ_problems": [],

@@ -76,7 +76,8 @@ def english_lexicon() -> FrozenSet[str]:
 
 # Lookup lemmas that would turn an everyday word into a condition: the table reads
 # "number" as the comparative of "numb", so "step number six" looked like numbness.
-DEFAULT_LEMMA_OVERRIDES = {"number": "number", "numbers": "number"}
+# "&" is written for "and" ("pins & needles").
+DEFAULT_LEMMA_OVERRIDES = {"number": "number", "numbers": "number", "&": "and"}
 
 
 @Language.factory("lemma_norm", default_config={"lang": "en", "overrides": DEFAULT_LEMMA_OVERRIDES})

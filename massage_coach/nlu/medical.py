@@ -4,7 +4,8 @@ Entities it gives:
 
 - `condition`: a content id, from conditions.yml phrases or recognition.yml rules; role
   `negated` when ruled out ("no fever or rash"), `family` when someone else's ("her mother
-  had cancer"); doubt never clears a condition ("not sure whether she has a fever");
+  had cancer"), `tension` when back pain is only muscle tension ("tight shoulders");
+  doubt never clears a condition ("not sure whether she has a fever");
 - `medical_term`: anything medical no condition names ("lupus", "liver problems"), its value
   the words as heard, with the same roles; the answer is "unknown", naming it;
 - `health_status` (value `healthy`): "he is healthy", "no medical issues".
@@ -30,7 +31,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.lookups import load_lookups
 
 from massage_coach.domain.content import Content, fingerprint, load_content
-from massage_coach.domain.safety import NEGATED_ROLE
+from massage_coach.domain.safety import NEGATED_ROLE, TENSION_ROLE
 from massage_coach.nlu import wordnet_terms
 from massage_coach.nlu.clinical import (
     CONDITION_LABEL,
@@ -98,6 +99,8 @@ class ClinicalEntityExtractor(JsonStateComponent, EntityExtractorMixin):
                 entity["role"] = FAMILY_ROLE
             elif span._.negated:
                 entity["role"] = NEGATED_ROLE
+            elif span._.tension:
+                entity["role"] = TENSION_ROLE
             entities.append(entity)
         return entities
 

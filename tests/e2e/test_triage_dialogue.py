@@ -8,7 +8,7 @@ from massage_coach.domain.content import load_content
 from scripts.bench_safety_dialogue import PARTS, evaluate
 
 CONTENT = load_content()
-# tests/safety_dialogue_dev.yml: 38 of 39 when written; the miss ("tingling in her feet") is the recogniser's.
+# tests/safety_dialogue_dev.yml: 61 of 61 on 2026-11-26 (38 of 39 when first written).
 MIN_DEV_ACCURACY = 0.9
 
 
@@ -58,6 +58,9 @@ def test_a_routine_asked_for_with_back_pain_waits_for_the_answer_then_starts(con
     ("it started after a fall", "physician", "caution", "injury_pain"),
     ("it's worse at night", "physician", "unknown", "night_pain"),
     ("his leg goes numb", "emergency", "emergency", "numbness"),
+    ("tingling in her feet", "emergency", "emergency", "numbness"),
+    ("it hurts mostly at night", "physician", "unknown", "night_pain"),
+    ("he can't control his bladder", "emergency", "emergency", "bladder_bowel_control"),
 ])
 def test_a_red_flag_goes_to_a_physician_or_emergency(conversation, answer, outcome, verdict, red_flag):
     ask_triage(conversation)
@@ -69,6 +72,12 @@ def test_a_red_flag_goes_to_a_physician_or_emergency(conversation, answer, outco
     assert ("emergency services" if outcome == "emergency" else "physician") in text
     blocked = conversation.payload("start the relaxing massage")
     assert blocked["type"] in ("safety", "emergency") and red_flag in blocked["conditions"]
+
+
+def test_tension_said_unasked_goes_ahead_and_a_later_pain_still_gets_the_question(conversation):
+    outcome = conversation.payload("his shoulders are tight from the gym")
+    assert (outcome["type"], outcome["outcome"]) == ("triage_outcome", "go_ahead")
+    assert conversation.payload("now his lower back aches as well")["type"] == "triage"
 
 
 def test_a_bare_yes_asks_again_and_the_conversation_goes_on(conversation):
@@ -146,4 +155,6 @@ def test_development_set_figure(servers):
     rows = [row for section in results.values() for row in section]
     right = sum(expected == got for _, expected, got in rows)
     assert right / len(rows) >= MIN_DEV_ACCURACY, [row for row in rows if row[1] != row[2]]
+    assert [row for row in rows if row[2] == "go_ahead" != row[1]] == []  # no unsafe go-ahead
+    assert all(got == expected for _, expected, got in results["to_routine"]), results["to_routine"]
 

@@ -21,7 +21,8 @@ def nlp():
 def read(nlp, text: str) -> List[Tuple[str, str, str]]:
     """(label, id or words heard, context) of each health entity."""
     return [
-        (e.label_, e.ent_id_ or e.text.lower(), "family" if e._.family else "negated" if e._.negated else "")
+        (e.label_, e.ent_id_ or e.text.lower(),
+         "family" if e._.family else "negated" if e._.negated else "tension" if e._.tension else "")
         for e in nlp(text).ents if e.label_ in ("condition", "medical_term", "health_status")
     ]
 
@@ -42,6 +43,19 @@ def read(nlp, text: str) -> List[Tuple[str, str, str]]:
     ("she injured her spine skiing", "spine_injury"),
     ("he broke his arm", "injury_pain"),
     ("my son has a fevr", "fever"),
+    # Red flags of back pain in other words: they outrank the ordinary sore back.
+    ("her back hurts and her legs tingle", "numbness"),
+    ("tingling in her feet", "numbness"),
+    ("back pain and he can't control his bladder", "bladder_bowel_control"),
+    ("she wet herself last night", "bladder_bowel_control"),
+    ("her back hurts mostly at night", "night_pain"),
+    ("he has a sore back and a temperature", "fever"),
+    ("his lower back was injured in a crash", "spine_injury"),
+    ("her lower back aches and she's got pins & needles down one leg", "numbness"),
+    ("his back only hurts when he's lying in bed at night", "night_pain"),
+    ("my husband came off his bike yesterday", "injury_pain"),
+    ("pain shoots from his lower back right down his leg", "sharp_pain"),
+    ("pain runs down the back of his leg", "sharp_pain"),
 ])
 def test_conditions_are_recognised_compositionally(nlp, text, condition):
     assert (("condition", condition, "") in read(nlp, text)), read(nlp, text)
@@ -49,7 +63,9 @@ def test_conditions_are_recognised_compositionally(nlp, text, condition):
 
 def test_ordinary_talk_names_no_condition(nlp):
     for text in ("she is 20 weeks into her new job and loves it", "he has never been better",
-                 "my temperature preference is 21 degrees", "what is kneading?", "due to stress, he is tense"):
+                 "my temperature preference is 21 degrees", "what is kneading?", "due to stress, he is tense",
+                 "can I massage him at night", "the room should be a comfortable temperature",
+                 "run your hands down her legs"):
         assert [e for e in read(nlp, text) if e[0] == "condition" and e[1] != "back_pain"] == [], text
 
 
@@ -65,7 +81,18 @@ def test_anything_medical_is_heard(nlp, text, term):
 
 def test_a_sore_back_is_back_pain_not_an_injury(nlp):
     assert read(nlp, "my back hurts") == [("condition", "back_pain", "")]
-    assert read(nlp, "it's just muscle tension") == [("condition", "back_pain", "")]
+    assert read(nlp, "it's just muscle tension") == [("condition", "back_pain", "tension")]
+
+
+def test_tension_is_only_tension_without_a_pain_word(nlp):
+    assert read(nlp, "she's fine, just has tight shoulders") == [("condition", "back_pain", "tension")]
+    assert read(nlp, "his back is stiff and sore") == [("condition", "back_pain", "")]
+    assert read(nlp, "grandpa's neck aches") == [("condition", "back_pain", "")]
+    assert read(nlp, "only tight, he sits at a desk all day") == [("condition", "back_pain", "tension")]
+
+
+def test_an_ordinary_sore_back_gives_way_to_a_red_flag_over_the_same_words(nlp):
+    assert read(nlp, "dad's back pain keeps him up all night long") == [("condition", "night_pain", "")]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -83,6 +110,7 @@ def test_a_sore_back_is_back_pain_not_an_injury(nlp):
     ("I'm not sure whether she has a fever", [("fever", "")]),
     ("isn't she pregnant?", [("pregnancy", "")]),
     ("no she is pregnant", [("pregnancy", "")]),
+    ("there's no tingling in his feet", [("numbness", "negated")]),
 ])
 def test_context_decides_whose_and_whether(nlp, text, expected):
     assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected

@@ -88,10 +88,13 @@ def rss_kb(field: str = "VmRSS") -> int:
 def run_client(rest_url: str, audio: List[str], out: Path) -> Dict:
     """One client process's sessions (the --client mode): a JSON report on stdout."""
     from massage_coach.clients.voice.headless import run_headless
-    from massage_coach.clients.voice.isolated import IsolatedRecognizer, IsolatedSpeaker
+    from massage_coach.clients.voice.isolated import IsolatedSpeaker, IsolatedTranscriber
     from massage_coach.clients.voice.session import VoiceSession
+    from massage_coach.clients.voice.understanding import CommandRecognizer
 
-    speaker, recognizer = IsolatedSpeaker(), IsolatedRecognizer()
+    # The client's default: Whisper in its worker, decided by the command interpreter.
+    speaker, transcriber = IsolatedSpeaker(), IsolatedTranscriber()
+    recognizer = CommandRecognizer(transcriber)
     report = {"sessions": 0, "errors": [], "turns": 0, "rss_after_first_kb": 0}
     try:
         for number, path in enumerate(audio):
@@ -104,11 +107,11 @@ def run_client(rest_url: str, audio: List[str], out: Path) -> Dict:
             if number == 0:
                 report["rss_after_first_kb"] = rss_kb()
         report.update(rss_after_last_kb=rss_kb(), client_peak_kb=rss_kb("VmHWM"),
-                      speaker_peak_kb=speaker.worker.peak_rss_kb(), recogniser_peak_kb=recognizer.worker.peak_rss_kb(),
-                      worker_restarts=speaker.worker.restarts + recognizer.worker.restarts)
+                      speaker_peak_kb=speaker.worker.peak_rss_kb(), recogniser_peak_kb=transcriber.worker.peak_rss_kb(),
+                      worker_restarts=speaker.worker.restarts + transcriber.worker.restarts)
     finally:
         speaker.close()
-        recognizer.close()
+        transcriber.close()
     return report
 
 

@@ -11,18 +11,27 @@ from websockets.exceptions import ConnectionClosed, InvalidStatusCode
 from websockets.legacy.client import WebSocketClientProtocol, connect
 from websockets.typing import Origin
 
-from massage_coach.clients.voice.audio import RATE
+from massage_coach.clients.voice.audio import RATE, silence, to_recogniser_rate
 from massage_coach.server.audio_stream import start_audio_server
+from massage_coach.server.speech_audio import HEADER
 from tests.support.assistant import BROWSER_ORIGINS
 from tests.support.hands_free import spoken
 
 ALLOWED = Origin(BROWSER_ORIGINS[0])
-CHUNK = RATE // 10  # what a browser sends at a time: 0.1 s
+CHUNK = RATE // 50  # what a browser sends at a time: 0.02 s
 
 
 async def stream(ws: WebSocketClientProtocol, samples: np.ndarray) -> None:
     for start in range(0, len(samples), CHUNK):
         await ws.send(samples[start:start + CHUNK].astype("<i2").tobytes())
+
+
+async def events_until_request(ws: WebSocketClientProtocol) -> list:
+    """The text messages up to and including the next recognised command."""
+    events = [json.loads(await asyncio.wait_for(ws.recv(), 30))]
+    while "request" not in events[-1]:
+        events.append(json.loads(await asyncio.wait_for(ws.recv(), 30)))
+    return events
 
 
 def test_a_spoken_command_comes_back_typed_and_talk_gets_nothing(audio_server):
@@ -31,14 +40,35 @@ def test_a_spoken_command_comes_back_typed_and_talk_gets_nothing(audio_server):
             await ws.send(json.dumps({"question_open": False}))
             await stream(ws, spoken("she was saying that the weather is lovely today"))
             await stream(ws, spoken("next step", voice="en-us+f3"))
-            first = json.loads(await asyncio.wait_for(ws.recv(), 30))
+            first = await events_until_request(ws)
             await ws.send(json.dumps({"question_open": True}))
             await stream(ws, spoken("yes"))
-            second = json.loads(await asyncio.wait_for(ws.recv(), 30))
+            second = await events_until_request(ws)
             return [first, second]
 
-    # Turns are recognised in order: the talk before "next step" sent nothing back.
-    assert asyncio.run(talk()) == [{"request": "/next_step"}, {"request": "/affirm"}]
+    first, second = asyncio.run(talk())
+    # Each turn's start is reported at once (the widget stops speaking); of the talk and the command,
+    # only the command comes back as a request.
+    assert first[0] == {"voice": True} and [e for e in first if e != {"voice": True}] == [{"request": "/next_step"}]
+    assert second == [{"voice": True}, {"request": "/affirm"}]
+
+
+def test_speech_is_rendered_by_the_servers_tts_sentence_by_sentence(audio_server):
+    """The answer's speech comes back as audio, one message per sentence, and is real speech:
+    said back to the server's own recogniser, it is heard as the command it says."""
+    async def say_and_listen() -> tuple:
+        async with connect(f"ws://127.0.0.1:{audio_server.port}/audio", origin=ALLOWED) as ws:
+            await ws.send(json.dumps({"say": "Next step. Go back.", "id": 7}))
+            sentences = [await asyncio.wait_for(ws.recv(), 30) for _ in range(2)]
+            heard = []
+            for message in sentences:
+                speech_id, rate = HEADER.unpack(message[:HEADER.size])
+                samples = to_recogniser_rate(np.frombuffer(message[HEADER.size:], dtype="<i2"), rate)
+                await stream(ws, np.concatenate([silence(0.5), samples, silence(1.0)]))
+                heard.append((speech_id, [e for e in await events_until_request(ws) if "request" in e]))
+            return heard
+
+    assert asyncio.run(say_and_listen()) == [(7, [{"request": "/next_step"}]), (7, [{"request": "/previous_step"}])]
 
 
 def test_pages_from_other_origins_cannot_stream(audio_server):
@@ -51,8 +81,9 @@ def test_pages_from_other_origins_cannot_stream(audio_server):
     assert refused.value.status_code == 403
 
 
-def test_streams_are_limited_in_number_and_length(recognition_pool):
-    server = start_audio_server(0, BROWSER_ORIGINS, pool=recognition_pool, max_streams=1, max_stream_s=1)
+def test_streams_are_limited_in_number_and_length(recognition_pool, speech_renderer):
+    server = start_audio_server(0, BROWSER_ORIGINS, pool=recognition_pool, speech=speech_renderer,
+                                max_streams=1, max_stream_s=1)
     url = f"ws://127.0.0.1:{server.port}/audio"
 
     async def two_at_once() -> tuple:

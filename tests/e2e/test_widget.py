@@ -473,24 +473,65 @@ def test_demo_page_details(page, widget_url):
     assert page.request.get(widget_url + "favicon.ico").status == 200
 
 
-@pytest.fixture
-def hands_free_page(playwright, widget_url, servers, audio_server, tmp_path) -> Iterator[Page]:
-    """Chromium whose microphone says some talk, then "next step", over and over (a looped
-    espeak-ng WAV), on a page that sends its hands-free audio to the test's audio server."""
-    microphone = microphone_file(tmp_path / "microphone.wav",
+@pytest.fixture(scope="session")
+def hands_free_browser(playwright, tmp_path_factory) -> Iterator[Browser]:
+    """Chromium whose microphone says some talk, then "next step", over and over (a looped espeak-ng WAV)."""
+    microphone = microphone_file(tmp_path_factory.mktemp("microphone") / "microphone.wav",
                                  spoken("she was saying that the weather is lovely today", voice="en-us+f3"),
                                  spoken("next step", before_s=1.0, after_s=2.0))
-    tag = (f'<script src="{widget_url}widget.js" data-server="{servers.base_url}" data-open="true" '
-           f'data-audio-server="ws://127.0.0.1:{audio_server.port}/audio" defer></script>')
-    (tmp_path / "hands-free.html").write_text(f"<!doctype html><html lang='en'><title>Hands-free</title>{tag}</html>")
-    site = serve_site(tmp_path, PARTNER_SITE_PORT)
     args = CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                             f"--use-file-for-fake-audio-capture={microphone}"]
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
-    page = browser.new_page()
-    page.goto(f"http://127.0.0.1:{site.server_port}/hands-free.html")
-    yield page
+    yield browser
     browser.close()
+
+
+# What the page hands to its speakers: each reply's audio buffer (when it plays, when it was stopped, and
+# how many messages the user had sent by then), the speech it asks the server for, and the browser voice's.
+SPEECH_PROBE = """(() => {
+  window.played = []; window.asked = []; window.spoken = []; window.sent = 0;
+  const start = AudioBufferSourceNode.prototype.start, stop = AudioBufferSourceNode.prototype.stop;
+  AudioBufferSourceNode.prototype.start = function (when) {
+    const delay = Math.max(0, (when || 0) - this.context.currentTime);
+    this.log = {at: performance.now() + delay * 1000, seconds: this.buffer.duration, rate: this.buffer.sampleRate,
+                sent: window.sent, stoppedAt: null, sentAtStop: null};
+    window.played.push(this.log);
+    return start.apply(this, arguments);
+  };
+  AudioBufferSourceNode.prototype.stop = function () {
+    if (this.log) { this.log.stoppedAt = performance.now(); this.log.sentAtStop = window.sent; }
+    return stop.apply(this, arguments);
+  };
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (typeof data === 'string' && data.includes('"say"')) window.asked.push(JSON.parse(data).say);
+    if (typeof data === 'string' && data.includes('"user_uttered"')) window.sent += 1;
+    return send.apply(this, arguments);
+  };
+  speechSynthesis.speak = utterance => window.spoken.push(utterance.text);
+})()"""
+
+
+def open_hands_free_page(browser: Browser, widget_url: str, servers, audio_server, directory: Path,
+                         speech: str) -> tuple:
+    tag = (f'<script src="{widget_url}widget.js" data-server="{servers.base_url}" data-open="true" '
+           f'data-audio-server="ws://127.0.0.1:{audio_server.port}/audio" data-speech="{speech}" defer></script>')
+    (directory / "hands-free.html").write_text(f"<!doctype html><html lang='en'><title>Hands-free</title>{tag}</html>")
+    site = serve_site(directory, PARTNER_SITE_PORT)
+    context = browser.new_context()
+    page = context.new_page()
+    page.add_init_script(SPEECH_PROBE)
+    page.goto(f"http://127.0.0.1:{site.server_port}/hands-free.html")
+    return page, context, site
+
+
+@pytest.fixture
+def hands_free_page(hands_free_browser, widget_url, servers, audio_server, tmp_path) -> Iterator[Page]:
+    """A page whose hands-free audio goes to the test's audio server, which also says the answers."""
+    page, context, site = open_hands_free_page(hands_free_browser, widget_url, servers, audio_server, tmp_path,
+                                               "server")
+    yield page
+    context.close()
     stop_site(site)
 
 
@@ -520,3 +561,40 @@ def test_hands_free_drives_a_step_by_voice(hands_free_page, axe_source):
     expect(switch).to_have_attribute("aria-pressed", "false")
     expect(page.locator(".mc-listening")).to_be_hidden()
     expect(page.get_by_role("button", name="Read aloud")).to_have_attribute("aria-pressed", "false")
+
+
+def test_hands_free_answers_are_said_by_the_server_and_speaking_over_them_stops_them(hands_free_page):
+    page = hands_free_page
+    start_relaxing_routine(page)
+    page.get_by_role("button", name="Hands-free").click()
+    last_card(page, ".mc-card--step[data-step='2']")  # "next step", said into the microphone
+    steps = CONTENT.routines["relaxing"]["steps"]
+    # The payload's own spoken form goes to the server (the widget says nothing of its own) ...
+    page.wait_for_function("text => window.asked.includes(text)", arg=f"Step 2 of {len(steps)}. {steps[1]['speech']}")
+    # ... and comes back as the server TTS's audio (espeak-ng's 22.05 kHz), played by the page, not the browser's voice.
+    page.wait_for_function("() => window.played.length > 0")
+    # The microphone's next talk starts before the step's speech is over: it stops at once, before any
+    # command was recognised and sent (a sent request would stop it too).
+    page.wait_for_function("() => window.played.some(p => p.stoppedAt !== null)", timeout=30000)
+    played = page.evaluate("window.played")
+    stopped = [p for p in played if p["stoppedAt"] is not None]
+    assert {p["rate"] for p in played} == {22050}
+    assert any(p["stoppedAt"] < p["at"] + p["seconds"] * 1000 and p["sentAtStop"] == p["sent"]
+               for p in stopped), played
+    assert page.evaluate("window.spoken") == []
+
+
+def test_hands_free_can_leave_speech_to_the_browser(hands_free_browser, widget_url, servers, audio_server, tmp_path):
+    page, context, site = open_hands_free_page(hands_free_browser, widget_url, servers, audio_server, tmp_path,
+                                               "browser")
+    try:
+        start_relaxing_routine(page)
+        page.get_by_role("button", name="Hands-free").click()
+        expect(page.locator(".mc-listening")).to_be_visible(timeout=10000)
+        page.locator(".mc-card--step").last.get_by_role("button", name="Next").click()
+        steps = CONTENT.routines["relaxing"]["steps"]
+        page.wait_for_function("text => window.spoken.includes(text)", arg=f"Step 2 of {len(steps)}. {steps[1]['speech']}")
+        assert page.evaluate("window.asked") == [] and page.evaluate("window.played") == []
+    finally:
+        context.close()
+        stop_site(site)

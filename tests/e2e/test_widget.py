@@ -593,7 +593,8 @@ def test_hands_free_can_leave_speech_to_the_browser(hands_free_browser, widget_u
         expect(page.locator(".mc-listening")).to_be_visible(timeout=10000)
         page.locator(".mc-card--step").last.get_by_role("button", name="Next").click()
         steps = CONTENT.routines["relaxing"]["steps"]
-        page.wait_for_function("text => window.spoken.includes(text)", arg=f"Step 2 of {len(steps)}. {steps[1]['speech']}")
+        second_step = f"Step 2 of {len(steps)}. {steps[1]['speech']}"
+        page.wait_for_function("text => window.spoken.includes(text)", arg=second_step)
         assert page.evaluate("window.asked") == [] and page.evaluate("window.played") == []
     finally:
         context.close()

@@ -6,6 +6,8 @@ session's Rasa server over socket.io, and writes a screenshot to tests/artifacts
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import threading
 from functools import partial
@@ -24,6 +26,9 @@ from tests.support.assistant import PARTNER_SITE_PORT, WIDGET_PORT, free_port
 from tests.support.hands_free import microphone_file, spoken
 
 CHROMIUM = Path("/usr/bin/chromium")
+# A second engine: firefox-esr driven by puppeteer-core over WebDriver BiDi (firefox_widget.mjs).
+FIREFOX = Path("/usr/bin/firefox-esr")
+FIREFOX_DRIVER = Path(__file__).with_name("firefox_widget.mjs")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -599,3 +604,34 @@ def test_hands_free_can_leave_speech_to_the_browser(hands_free_browser, widget_u
     finally:
         context.close()
         stop_site(site)
+
+
+def test_chat_and_hands_free_in_firefox(widget_url, servers, audio_server, axe_source, tmp_path):
+    """Firefox has no SpeechRecognition: hands-free mode is its only voice. Its fake microphone (a tone)
+    is granted and streamed to the server, and the step card grows to the large layout."""
+    if not FIREFOX.exists() or not shutil.which("node"):
+        pytest.fail("firefox-esr or node is missing: `make setup` installs them (system-packages.txt)")
+    tag = (f'<script src="{widget_url}widget.js" data-server="{servers.base_url}" data-open="true" '
+           f'data-audio-server="ws://127.0.0.1:{audio_server.port}/audio" defer></script>')
+    (tmp_path / "firefox.html").write_text(f"<!doctype html><html lang='en'><title>Firefox</title>{tag}</html>")
+    site = serve_site(tmp_path, PARTNER_SITE_PORT)
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        page_url = f"http://127.0.0.1:{site.server_port}/firefox.html"
+        shot = ARTIFACTS / "firefox-hands-free.png"
+        run = subprocess.run(["node", str(FIREFOX_DRIVER), page_url, str(AXE), str(shot)],
+                             cwd=PROJECT_DIR, capture_output=True, text=True, timeout=180, env={
+                                 "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "FIREFOX": str(FIREFOX)})
+    finally:
+        stop_site(site)
+    seen = json.loads(run.stdout.strip().splitlines()[-1]) if run.stdout.strip() else {"error": run.stderr}
+    assert "error" not in seen, seen.get("error")
+    assert "Firefox" in seen["userAgent"]
+    assert "Kneading" in seen["chatAnswer"]
+    # No microphone until the switch is on; then it listens, and its audio streams to the server.
+    assert seen["listeningBefore"] is False and seen["listening"] is True and seen["handsFreePressed"] == "true"
+    assert seen["audioChunks"] > 25 and json.loads(seen["audioMessages"][0]) == {"question_open": False}
+    assert seen["instructionPx"] >= 24
+    assert all(width >= 64 and height >= 64 for width, height in seen["targets"].values()), seen["targets"]
+    assert seen["axe"] == []
+    assert seen["listeningAfterOff"] is False

@@ -34,13 +34,13 @@
 
   function startHandsFree() {
     var session = handsFree = {readAloudBefore: state.readAloud, playing: [], playUntil: 0, quietThrough: speechIds};
+    // Made during the click: Firefox and Safari keep audio made later (after the permission prompt) suspended.
+    session.audio = new AudioContext();
     setHandsFreeLook(true);
     navigator.mediaDevices.getUserMedia({audio: {channelCount: 1, echoCancellation: true, noiseSuppression: true}})
       .then(function (stream) {
         session.stream = stream;
         if (handsFree !== session) throw new Error("switched off");
-        session.audio = new AudioContext();
-        session.audio.resume(); // the switch was clicked: replies may play
         var url = URL.createObjectURL(new Blob([WORKLET], {type: "application/javascript"}));
         return session.audio.audioWorklet.addModule(url).then(function () {
           if (handsFree !== session) throw new Error("switched off");

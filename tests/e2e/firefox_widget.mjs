@@ -1,16 +1,19 @@
 // The widget in Firefox (Debian's firefox-esr, driven by puppeteer-core over WebDriver BiDi), for
-// tests/e2e/test_widget.py: it does what a user does and prints what it saw as JSON; the
-// test asserts on it. Firefox's fake microphone (a tone) stands in for a real one.
+// tests/e2e/test_widget.py: it does what a user does and prints what it saw as JSON; the test
+// asserts on it. Firefox's microphone and speaker are PulseAudio's (PULSE_SERVER: the test's
+// private daemon); once hands-free listens, COMMAND_WAV is played into the microphone.
 //
-//   node tests/e2e/firefox_widget.mjs PAGE_URL AXE_JS SCREENSHOT_PNG
+//   node tests/e2e/firefox_widget.mjs PAGE_URL AXE_JS SCREENSHOT_PNG COMMAND_WAV
+import {execFile} from "node:child_process";
+import {promisify} from "node:util";
 import puppeteer from "puppeteer-core";
 
-const [pageUrl, axePath, screenshotPath] = process.argv.slice(2);
+const [pageUrl, axePath, screenshotPath, commandWav] = process.argv.slice(2);
 const TIMEOUT_MS = 20000;
 
 const browser = await puppeteer.launch({
   browser: "firefox", executablePath: process.env.FIREFOX || "/usr/bin/firefox-esr", headless: true,
-  extraPrefsFirefox: {"media.navigator.streams.fake": true, "media.navigator.permission.disabled": true},
+  extraPrefsFirefox: {"media.navigator.permission.disabled": true}, // the microphone is granted without a prompt
 });
 const seen = {};
 try {
@@ -22,6 +25,9 @@ try {
     window.audioContexts = [];
     const Context = window.AudioContext;
     window.AudioContext = function (...args) { const c = new Context(...args); window.audioContexts.push(c); return c; };
+    window.played = 0; // reply audio buffers started (server-rendered speech)
+    const start = AudioBufferSourceNode.prototype.start;
+    AudioBufferSourceNode.prototype.start = function () { window.played += 1; return start.apply(this, arguments); };
     const send = WebSocket.prototype.send;
     WebSocket.prototype.send = function (data) {
       if (data instanceof ArrayBuffer) window.audioChunks += 1;
@@ -74,6 +80,14 @@ try {
       targets: {Back: size("Back"), Next: size("Next"), Pause: size("Pause")},
     };
   }));
+  // A spoken command, into the microphone: recognised on the server, it moves the routine on.
+  await promisify(execFile)("paplay", ["--device=room", commandWav]);
+  await inWidget(`const cards = root.querySelectorAll(".mc-card--step"); return cards.length &&
+      cards[cards.length - 1].getAttribute("data-step") === "2";`);
+  seen.bubbles = await page.evaluate(() => [...document.querySelector("#massage-coach-widget").shadowRoot
+    .querySelectorAll(".mc-msg--user")].map((b) => b.textContent));
+  await page.waitForFunction(() => window.played > 0, {timeout: TIMEOUT_MS}); // its speech, from the server
+  seen.audioState = await page.evaluate(() => window.audioContexts.map((c) => c.state));
   await page.addScriptTag({path: axePath});
   seen.axe = await page.evaluate(async () => {
     const result = await axe.run({include: [["#massage-coach-widget"]]}, {

@@ -22,6 +22,7 @@ from massage_coach.domain.content import load_content
 from massage_coach.domain.wording import HEADS_UP, RULE_LABELS, VERDICT_LABELS
 from massage_coach.server.widget_host import start_widget_server
 from massage_coach.settings import PROJECT_DIR
+from tests.e2e.test_voice_live import sound_device  # noqa: F401 - a fixture: PulseAudio for Firefox
 from tests.support.assistant import PARTNER_SITE_PORT, WIDGET_PORT, free_port
 from tests.support.hands_free import microphone_file, spoken
 
@@ -606,31 +607,37 @@ def test_hands_free_can_leave_speech_to_the_browser(hands_free_browser, widget_u
         stop_site(site)
 
 
-def test_chat_and_hands_free_in_firefox(widget_url, servers, audio_server, axe_source, tmp_path):
-    """Firefox has no SpeechRecognition: hands-free mode is its only voice. Its fake microphone (a tone)
-    is granted and streamed to the server, and the step card grows to the large layout."""
+def test_chat_and_hands_free_in_firefox(widget_url, servers, audio_server, axe_source, sound_device,  # noqa: F811
+                                        tmp_path):
+    """Firefox has no SpeechRecognition: hands-free mode is its only voice. Its microphone and speaker
+    are the test's PulseAudio daemon: "next step" said into the room moves the routine on."""
     if not FIREFOX.exists() or not shutil.which("node"):
         pytest.fail("firefox-esr or node is missing: `make setup` installs them (system-packages.txt)")
     tag = (f'<script src="{widget_url}widget.js" data-server="{servers.base_url}" data-open="true" '
            f'data-audio-server="ws://127.0.0.1:{audio_server.port}/audio" defer></script>')
     (tmp_path / "firefox.html").write_text(f"<!doctype html><html lang='en'><title>Firefox</title>{tag}</html>")
+    command = microphone_file(tmp_path / "command.wav", spoken("she was saying that it is lovely", voice="en-us+f3"),
+                              spoken("next step", before_s=1.0, after_s=1.0))
     site = serve_site(tmp_path, PARTNER_SITE_PORT)
     ARTIFACTS.mkdir(exist_ok=True)
     try:
         page_url = f"http://127.0.0.1:{site.server_port}/firefox.html"
         shot = ARTIFACTS / "firefox-hands-free.png"
-        run = subprocess.run(["node", str(FIREFOX_DRIVER), page_url, str(AXE), str(shot)],
-                             cwd=PROJECT_DIR, capture_output=True, text=True, timeout=180, env={
-                                 "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "FIREFOX": str(FIREFOX)})
+        run = subprocess.run(["node", str(FIREFOX_DRIVER), page_url, str(AXE), str(shot), str(command)],
+                             cwd=PROJECT_DIR, capture_output=True, text=True, timeout=180,
+                             env={**sound_device.env, "HOME": str(tmp_path), "FIREFOX": str(FIREFOX)})
     finally:
         stop_site(site)
     seen = json.loads(run.stdout.strip().splitlines()[-1]) if run.stdout.strip() else {"error": run.stderr}
-    assert "error" not in seen, seen.get("error")
+    assert "error" not in seen, seen
     assert "Firefox" in seen["userAgent"]
     assert "Kneading" in seen["chatAnswer"]
     # No microphone until the switch is on; then it listens, and its audio streams to the server.
     assert seen["listeningBefore"] is False and seen["listening"] is True and seen["handsFreePressed"] == "true"
     assert seen["audioChunks"] > 25 and json.loads(seen["audioMessages"][0]) == {"question_open": False}
+    # The spoken command (not the talk before it) reached the conversation; its answer was said.
+    assert seen["bubbles"][-1] == "Next" and "she was saying" not in " ".join(seen["bubbles"]), seen["bubbles"]
+    assert seen["audioState"] == ["running"]
     assert seen["instructionPx"] >= 24
     assert all(width >= 64 and height >= 64 for width, height in seen["targets"].values()), seen["targets"]
     assert seen["axe"] == []

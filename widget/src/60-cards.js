@@ -9,6 +9,7 @@
       log.appendChild(el("p", "mc-msg mc-msg--user", entry.text));
     } else {
       var message = entry.message || {};
+      if (live) queueSpeech(message); // first: a hands-free user waits for the voice, not the card
       if (typeof message.text === "string" && message.text) {
         log.appendChild(el("p", "mc-msg mc-msg--bot", message.text));
       }
@@ -19,10 +20,7 @@
         if (card) log.appendChild(card);
         if (card && live) refocus(card);
       }
-      if (live) {
-        queueSpeech(message);
-        noteQuestion(message);
-      }
+      if (live) noteQuestion(message);
     }
     log.scrollTop = log.scrollHeight;
   }

@@ -1,10 +1,11 @@
   // ------------------------------------------------------------------ speech
   var turnSpeech = {texts: [], spoken: false};
   var speechTimer = 0;
+  var ANSWER_GAP_MS = 100;
 
-  // Messages of one answer arrive one by one. A payload's `speech` is the whole spoken form of the
-  // answer (a step's remark included): said at once, not to keep a hands-free user waiting. An
-  // answer without one is said from its texts once it seems complete.
+  // Messages of one answer arrive one by one, back to back. A payload's `speech` is the whole spoken
+  // form of the answer (a step's remark included): said at once, not to keep a hands-free user
+  // waiting. An answer without one is said from its texts once no more came for ANSWER_GAP_MS.
   function queueSpeech(message) {
     if (!state.readAloud) return;
     if (message.custom && typeof message.custom.speech === "string") {
@@ -17,7 +18,7 @@
     speechTimer = setTimeout(function () {
       if (!turnSpeech.spoken) speak(turnSpeech.texts.join(" "));
       turnSpeech = {texts: [], spoken: false};
-    }, 400);
+    }, ANSWER_GAP_MS);
   }
 
   function speak(text) {

@@ -555,12 +555,15 @@ def test_hands_free_drives_a_step_by_voice(hands_free_page, axe_source):
     # Only commands reach the conversation: the talk before each "next step" sent nothing.
     bubbles = page.locator(".mc-msg--user").all_inner_texts()
     assert bubbles[:2] == ["start the relaxing massage", "No, none of them"] and set(bubbles[2:]) == {"Next"}, bubbles
-    # Readable at arm's length: large step text and large targets.
+    # Readable at arm's length on a phone: large step text and large targets.
+    page.set_viewport_size({"width": 375, "height": 740})
     step = page.locator(".mc-card--step").last
+    step.evaluate("card => card.scrollIntoView({block: 'start'})")  # its heading on top (docs/widget-step-card.png)
     assert float(step.locator(".mc-instruction").evaluate("n => parseFloat(getComputedStyle(n).fontSize)")) >= 24
     for name in ("Back", "Next", "Pause"):
         box = step.get_by_role("button", name=name).bounding_box()
-        assert box["height"] >= 64 and box["width"] >= 64, (name, box)
+        assert box["height"] >= 64 and box["width"] >= 64 and box["x"] + box["width"] <= 375, (name, box)
+    assert page.locator(".mc-panel").bounding_box()["width"] <= 375
     assert serious_accessibility_problems(page, axe_source) == []
     screenshot(page, "hands-free")
     switch.click()

@@ -57,7 +57,8 @@ def _typed(heard: Recognition, grammar: Any) -> Optional[str]:
     """The typed request a recognised phrase stands for, in the routine's context."""
     if not heard.text:
         return None
-    intent = PHRASE_INTENTS.get(heard.text) or grammar.intents.get(heard.text) or ACTION_INTENTS.get(heard.action)
+    # The local action first: "stop" is also an example of stop_routine, but must only pause.
+    intent = PHRASE_INTENTS.get(heard.text) or ACTION_INTENTS.get(heard.action) or grammar.intents.get(heard.text)
     return request(intent) if intent else None
 
 

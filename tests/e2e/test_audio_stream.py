@@ -12,7 +12,9 @@ from websockets.legacy.client import WebSocketClientProtocol, connect
 from websockets.typing import Origin
 
 from massage_coach.clients.voice.audio import RATE, silence, to_recogniser_rate
+from massage_coach.clients.voice.recognizer import Recognition
 from massage_coach.server.audio_stream import start_audio_server
+from massage_coach.server.recognition import StreamRecognition, _typed
 from massage_coach.server.speech_audio import HEADER
 from tests.support.assistant import BROWSER_ORIGINS
 from tests.support.hands_free import spoken
@@ -101,3 +103,36 @@ def test_streams_are_limited_in_number_and_length(recognition_pool, speech_rende
         assert asyncio.run(two_at_once()) == (1013, 1008)
     finally:
         server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def one_decoder_recognition() -> StreamRecognition:
+    """What a recogniser worker runs, here in the test's process, with one streaming decoder."""
+    return StreamRecognition(streaming_decoders=1)
+
+
+def test_two_streams_speaking_at_once_share_one_streaming_decoder(one_decoder_recognition):
+    """Of two commands said at the same time on two streams, one is decoded while spoken (the worker's only
+    streaming decoder), the other whole when it ends (through `recognise`, the plug-in interface): both heard."""
+    recognition = one_decoder_recognition
+    first, second = spoken("go back"), spoken("next step", voice="en-us+f3")
+    length = max(len(first), len(second))
+    first, second = (np.concatenate([take, np.zeros(length - len(take), dtype=np.int16)]) for take in (first, second))
+    heard: dict = {1: [], 2: []}
+    streamed = set()
+    for start in range(0, length, CHUNK):
+        for stream, take in ((1, first), (2, second)):
+            heard[stream] += recognition.feed(stream, take[start:start + CHUNK].tobytes(), False)
+            streamed |= {stream} if recognition.turns[stream].decoder is not None else set()
+    assert streamed == {1}
+    assert heard[1] == [{"voice": True}, {"request": "/previous_step"}]
+    assert heard[2] == [{"voice": True}, {"request": "/next_step"}]
+    assert len(recognition.decoders) == 1  # lent back
+
+
+def test_stop_only_pauses_a_routine(one_decoder_recognition):
+    """"stop" and "stop the massage" are also examples of stop_routine, but a mishearing (noise makes
+    "stop the massage" of "go back") must not end the routine: heard, they pause it."""
+    grammar = one_decoder_recognition.decoders[0].grammar
+    for phrase in ("stop", "stop the massage", "end the massage"):
+        assert _typed(Recognition(phrase, grammar.phrases[phrase], phrase, 0.0), grammar) == "/pause_routine"

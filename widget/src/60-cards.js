@@ -9,7 +9,6 @@
       log.appendChild(el("p", "mc-msg mc-msg--user", entry.text));
     } else {
       var message = entry.message || {};
-      if (live) queueSpeech(message); // first: a hands-free user waits for the voice, not the card
       if (typeof message.text === "string" && message.text) {
         log.appendChild(el("p", "mc-msg mc-msg--bot", message.text));
       }

@@ -10,9 +10,11 @@
 2. Load: N simulated hands-free sessions (Python clients doing what the widget does: stream
    talk and commands in real time, send each recognised request to Rasa, ask for its speech)
    while one person chats over REST; chat p95 and the sessions' end of command -> request p95
-   for each N. "Sessions per core": the largest N with chat p95 <= 60 ms, per core of this machine.
+   for each N, and the CPU time each session costs (recogniser and TTS workers, Rasa and the action
+   server, per second streamed): sessions per core = 1 s / that. "Sessions per core with chat p95
+   <= 60 ms": the largest N that kept chat p95 there, per core of this machine (shared: see uptime).
 
-    make bench-hands-free        (ARGS="--sessions 0 4 8" to choose the loads)
+    make bench-hands-free        (ARGS="--sessions 0 4 8" to choose the loads, --load-only, --seconds)
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from massage_coach.clients.voice.audio import RATE, write_wav
 from massage_coach.server.audio_stream import start_audio_server
 from massage_coach.server.launcher import Servers
 from massage_coach.server.widget_host import start_widget_server
+from scripts.bench import cpu_seconds
 from tests.support.assistant import free_port
 from tests.support.hands_free import spoken
 
@@ -221,7 +224,9 @@ def chat_while(rest_url: str, stop: threading.Event, latencies: List[float]) -> 
         stop.wait(CHAT_EVERY_S)
 
 
-def load(sessions: int, audio_port: int, rest_url: str, origin: str, seconds: float) -> Tuple[List[float], List[float]]:
+def load(sessions: int, audio_port: int, rest_url: str, origin: str, seconds: float
+         ) -> Tuple[List[float], List[float], float]:
+    """Chat latencies and the sessions' request latencies (ms), and the wall time it took (s)."""
     talk = [spoken("she was saying that the weather is lovely today and we should go out", voice="en-us+f3"),
             spoken("next step", after_s=3.0), spoken("i think he likes it", voice="en-gb"),
             spoken("go back", voice="en-us+m3", after_s=3.0)]
@@ -239,19 +244,22 @@ def load(sessions: int, audio_port: int, rest_url: str, origin: str, seconds: fl
                                for _ in range(sessions)))
 
     chatter.start()
+    started = time.perf_counter()
     if sessions:
         asyncio.run(all_sessions())
     else:
         time.sleep(seconds)
+    elapsed = time.perf_counter() - started
     stop.set()
     chatter.join()
-    return chat, waits
+    return chat, waits, elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, nargs="*", default=[0, 2, 4, 8, 12, 16])
     parser.add_argument("--seconds", type=float, default=25.0, help="per load level")
+    parser.add_argument("--load-only", action="store_true", help="skip the browser latency part")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
@@ -262,22 +270,37 @@ def main() -> None:
         audio = start_audio_server(0, [origin], max_streams=max(options.sessions + [8]) + 1)
         widget = start_widget_server(widget_port, servers.base_url, audio_url=f"ws://127.0.0.1:{audio.port}/audio")
         try:
-            waits = browser_latency(f"{origin}/", len(VOICES) * len(COMMANDS), work)
-            print(f"end of spoken command -> first reply audio in the browser: p50 {statistics.median(waits):.0f} ms, "
-                  f"p95 {percentile(waits, 0.95):.0f} ms (n={len(waits)})")
+            if not options.load_only:
+                waits = browser_latency(f"{origin}/", len(VOICES) * len(COMMANDS), work)
+                print(f"end of spoken command -> first reply audio in the browser: p50 {statistics.median(waits):.0f} "
+                      f"ms, p95 {percentile(waits, 0.95):.0f} ms (n={len(waits)})")
             cores = os.cpu_count() or 1
-            best = 0
+            pids = {"recogniser": audio.pool.pids, "TTS": [audio.speech.speaker.worker.pid],
+                    "Rasa + actions": [process.pid for process in servers.processes.values()]}
+            best, baseline = 0, None
             for sessions in options.sessions:
-                chat, requests = load(sessions, audio.port, servers.rest_url, origin, options.seconds)
+                cpu_before = {part: sum(cpu_seconds(pid) for pid in ids) for part, ids in pids.items()}
+                chat, requests, elapsed = load(sessions, audio.port, servers.rest_url, origin, options.seconds)
+                cpu = {part: (sum(cpu_seconds(pid) for pid in ids) - cpu_before[part]) / elapsed
+                       for part, ids in pids.items()}  # CPU seconds per second
                 chat_p95 = percentile(chat, 0.95)
                 print(f"{sessions:3d} hands-free sessions: chat p50 {statistics.median(chat):.0f} ms, "
                       f"p95 {chat_p95:.0f} ms (n={len(chat)}); end of command -> request p50 "
                       f"{statistics.median(requests) if requests else float('nan'):.0f} ms, "
-                      f"p95 {percentile(requests, 0.95):.0f} ms (n={len(requests)})")
+                      f"p95 {percentile(requests, 0.95):.0f} ms (n={len(requests)}); CPU "
+                      + ", ".join(f"{part} {share:.2f}" for part, share in cpu.items()) + " s/s")
+                if sessions == 0:
+                    baseline = cpu
+                elif baseline is not None:
+                    per_session = {part: (cpu[part] - baseline[part]) / sessions for part in cpu}
+                    print(f"      CPU per session: {sum(per_session.values()) * 1000:.0f} ms/s ("
+                          + ", ".join(f"{part} {share * 1000:.0f}" for part, share in per_session.items())
+                          + f") -> about {1 / max(sum(per_session.values()), 1e-6):.0f} sessions per core")
                 if chat_p95 <= CHAT_P95_LIMIT_MS:
                     best = max(best, sessions)
             print(f"hands-free sessions with chat p95 <= {CHAT_P95_LIMIT_MS:.0f} ms: {best} on {cores} cores "
-                  f"({best / cores:.1f} per core; one recogniser worker, one TTS worker)")
+                  f"({best / cores:.1f} per core; one recogniser worker, one TTS worker); load average "
+                  f"{os.getloadavg()[0]:.1f}")
         finally:
             widget.shutdown()
             audio.shutdown()

@@ -86,6 +86,8 @@ class Streams:
         speaker = asyncio.ensure_future(self._speak(ws, speaking))
         try:
             await self._stream(ws, stream, speaking)
+        except ConnectionClosed:
+            pass  # the page went away (switched off, closed) while a command was on its way
         finally:
             speaker.cancel()
             self.open -= 1

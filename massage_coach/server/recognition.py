@@ -179,6 +179,11 @@ class RecognitionPool:
         for worker in self._workers:  # fails here (e.g. no model), not on a user's first command
             worker.call("close", -1)
 
+    @property
+    def pids(self) -> List[Optional[int]]:
+        """The workers' process ids (a benchmark counts their CPU time)."""
+        return [worker.pid for worker in self._workers]
+
     def open(self) -> int:
         """A new stream, on the worker with the fewest."""
         stream = next(self._ids)

@@ -17,7 +17,7 @@ from typing import AsyncIterator
 import numpy as np
 
 from massage_coach.clients.voice.isolated import IsolatedSpeaker
-from massage_coach.clients.voice.speaker import sentences
+from massage_coach.clients.voice.speaker import SpeechError, sentences
 
 # Longer than any answer's speech: a page cannot turn the server into a free speech service.
 MAX_SPEECH_CHARS = 2000
@@ -34,10 +34,13 @@ class SpeechRenderer:
         self.speaker.render("Ready.")  # the worker is up and espeak-ng loaded before the first answer
 
     async def render(self, text: str) -> AsyncIterator[tuple]:
-        """(samples, rate) of each sentence of `text`, in order; a sentence that failed twice is skipped."""
+        """(samples, rate) of each sentence of `text`, in order; a sentence that could not be rendered is skipped."""
         loop = asyncio.get_running_loop()
         for sentence in sentences(text[:MAX_SPEECH_CHARS]):
-            samples, rate, _ = await loop.run_in_executor(self._thread, self.speaker.render, sentence)
+            try:
+                samples, rate, _ = await loop.run_in_executor(self._thread, self.speaker.render, sentence)
+            except SpeechError:  # espeak-ng made no audio for it three times: the rest is still said
+                continue
             if len(samples):
                 yield samples, rate
 

@@ -91,8 +91,9 @@
   }
 
   function play(session, data) {
+    if (data.byteLength < 10) return;
     var header = new DataView(data, 0, 8);
-    if (data.byteLength < 10 || header.getUint32(0, true) <= session.quietThrough) return;
+    if (header.getUint32(0, true) <= session.quietThrough) return;
     var pcm = new Int16Array(data, 8, (data.byteLength - 8) >> 1);
     var buffer = session.audio.createBuffer(1, pcm.length, header.getUint32(4, true));
     var samples = buffer.getChannelData(0);
@@ -104,7 +105,10 @@
     source.start(at);
     session.playUntil = at + buffer.duration;
     session.playing.push(source);
-    source.onended = function () { session.playing.splice(session.playing.indexOf(source), 1); };
+    source.onended = function () { // also after a stop, when it is no longer in the list
+      var index = session.playing.indexOf(source);
+      if (index >= 0) session.playing.splice(index, 1);
+    };
   }
 
   function quietServerSpeech() {

@@ -23,12 +23,13 @@ import argparse
 import asyncio
 import difflib
 import json
+import multiprocessing
 import os
 import statistics
 import tempfile
-import threading
 import time
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import List, Sequence, Tuple
 
@@ -213,28 +214,26 @@ async def hands_free_session(audio_port: int, rest_url: str, origin: str, audio:
         reader.cancel()
 
 
-def chat_while(rest_url: str, stop: threading.Event, latencies: List[float]) -> None:
+def chat_for(rest_url: str, seconds: float) -> List[float]:
+    """One person chatting over REST for `seconds`: each turn's latency (ms)."""
     sender = f"bench-chat-{uuid.uuid4().hex}"
-    turn = 0
-    while not stop.is_set():
+    latencies: List[float] = []
+    until = time.perf_counter() + seconds
+    while time.perf_counter() < until:
         started = time.perf_counter()
-        post_message(rest_url, sender, CHAT[turn % len(CHAT)], timeout=60)
+        post_message(rest_url, sender, CHAT[len(latencies) % len(CHAT)], timeout=60)
         latencies.append((time.perf_counter() - started) * 1000)
-        turn += 1
-        stop.wait(CHAT_EVERY_S)
+        time.sleep(CHAT_EVERY_S)
+    return latencies
 
 
-def load(sessions: int, audio_port: int, rest_url: str, origin: str, seconds: float
-         ) -> Tuple[List[float], List[float], float]:
-    """Chat latencies and the sessions' request latencies (ms), and the wall time it took (s)."""
+def sessions_for(sessions: int, audio_port: int, rest_url: str, origin: str, seconds: float) -> List[float]:
+    """`sessions` hands-free sessions for `seconds`: each recognised command's end -> request (ms)."""
     talk = [spoken("she was saying that the weather is lovely today and we should go out", voice="en-us+f3"),
             spoken("next step", after_s=3.0), spoken("i think he likes it", voice="en-gb"),
             spoken("go back", voice="en-us+m3", after_s=3.0)]
     audio = np.concatenate(talk)
-    chat: List[float] = []
     waits: List[float] = []
-    stop = threading.Event()
-    chatter = threading.Thread(target=chat_while, args=(rest_url, stop, chat))
 
     async def all_sessions() -> None:
         until = time.perf_counter() + seconds
@@ -243,16 +242,23 @@ def load(sessions: int, audio_port: int, rest_url: str, origin: str, seconds: fl
                                                   np.roll(audio, int(rng.integers(len(audio)))), until, waits)
                                for _ in range(sessions)))
 
-    chatter.start()
-    started = time.perf_counter()
     if sessions:
         asyncio.run(all_sessions())
     else:
         time.sleep(seconds)
-    elapsed = time.perf_counter() - started
-    stop.set()
-    chatter.join()
-    return chat, waits, elapsed
+    return waits
+
+
+def load(sessions: int, audio_port: int, rest_url: str, origin: str, seconds: float
+         ) -> Tuple[List[float], List[float], float]:
+    """Chat latencies and the sessions' request latencies (ms), and the wall time it took (s). The
+    chat and the sessions run in processes of their own, so that neither waits for the other's
+    Python (nor for the audio server's, in this one)."""
+    started = time.perf_counter()
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        chat = pool.submit(chat_for, rest_url, seconds)
+        waits = pool.submit(sessions_for, sessions, audio_port, rest_url, origin, seconds)
+        return chat.result(), waits.result(), time.perf_counter() - started
 
 
 def main() -> None:

@@ -89,8 +89,8 @@ bench-safety: train
 voice: train
 	$(PY) -m massage_coach.clients.voice $(ARGS)
 
-bench-hands-free: train
-	$(PY) scripts/bench_hands_free.py
+bench-hands-free: train widget
+	$(PY) scripts/bench_hands_free.py $(ARGS)
 
 bench-voice: train
 	$(PY) scripts/bench_voice.py $(ARGS)

@@ -2,9 +2,14 @@
 
 A browser in hands-free mode streams its microphone as 16 kHz mono 16-bit PCM (binary
 messages) and says in text messages whether a question is open (`{"question_open": true}`).
-Each turn of speech (massage_coach.clients.voice.audio's Segmenter) goes to the recogniser pool;
-a command comes back as `{"request": "/next_step"}`, which the widget sends into its own
-conversation, so answers arrive on its socket.io session as usual. Talk gets nothing back.
+Turns are recognised while they are spoken (massage_coach/server/recognition.py): when speech
+begins the server says `{"voice": true}` (the widget stops speaking: barge-in), and a command
+comes back as `{"request": "/next_step"}`, which the widget sends into its own conversation,
+so answers arrive on its socket.io session as usual. Talk gets nothing else back.
+
+With server-rendered speech the widget sends each answer's `speech` as `{"say": TEXT, "id": N}`
+and gets it back sentence by sentence as binary messages (speech_audio.py: id, rate, PCM);
+`{"quiet": true}` drops what is still to be said.
 
 Privacy and limits: audio is only held in memory until its turn is recognised, never
 stored or logged; only pages from CORS_ORIGINS may connect (HTTP 403 otherwise); at most
@@ -17,21 +22,20 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence
 
-import numpy as np
+from websockets.exceptions import ConnectionClosed
 from websockets.legacy.server import WebSocketServer, WebSocketServerProtocol, serve
 from websockets.typing import Origin
 
-from massage_coach.clients.voice.audio import RATE, Segmenter
+from massage_coach.clients.voice.audio import RATE
 from massage_coach.server.recognition import RecognitionPool
+from massage_coach.server.speech_audio import SpeechRenderer, audio_message
 
 MAX_STREAMS = 8
 MAX_STREAM_S = 2 * 60 * 60  # a long routine with breaks
-MAX_MESSAGE_BYTES = 64 * 1024  # a browser sends ~0.1 s (3.2 kB) at a time
-# A turn longer than any command (talk, narration) is not sent to the recogniser at all.
-MAX_COMMAND_S = 3.0
+MAX_MESSAGE_BYTES = 64 * 1024  # a browser sends ~0.02 s (640 B) at a time
 
 
 @dataclass
@@ -40,7 +44,8 @@ class AudioServer:
     loop: asyncio.AbstractEventLoop
     server: WebSocketServer
     pool: RecognitionPool
-    owns_pool: bool
+    speech: SpeechRenderer
+    owns_parts: bool
 
     def shutdown(self) -> None:
         async def close() -> None:
@@ -49,13 +54,26 @@ class AudioServer:
 
         asyncio.run_coroutine_threadsafe(close(), self.loop).result(timeout=10)
         self.loop.call_soon_threadsafe(self.loop.stop)
-        if self.owns_pool:
+        if self.owns_parts:
             self.pool.shutdown()
+            self.speech.close()
+
+
+@dataclass
+class Speaking:
+    """One stream's answers to be said, in order; `quiet` drops them (barge-in, a new request)."""
+    queue: "asyncio.Queue[tuple]" = field(default_factory=asyncio.Queue)
+    quiet_through: int = -1  # ids up to this one are no longer wanted
+    last_id: int = -1
+
+    def quiet(self) -> None:
+        self.quiet_through = self.last_id
 
 
 class Streams:
-    def __init__(self, pool: RecognitionPool, max_streams: int, max_stream_s: float) -> None:
-        self.pool, self.max_streams, self.max_stream_s = pool, max_streams, max_stream_s
+    def __init__(self, pool: RecognitionPool, speech: SpeechRenderer, max_streams: int, max_stream_s: float) -> None:
+        self.pool, self.speech = pool, speech
+        self.max_streams, self.max_stream_s = max_streams, max_stream_s
         self.open = 0
 
     async def handle(self, ws: WebSocketServerProtocol, path: str = "/") -> None:
@@ -63,19 +81,31 @@ class Streams:
             await ws.close(1013, "too many hands-free sessions: try again later")
             return
         self.open += 1
+        stream = self.pool.open()
+        speaking = Speaking()
+        speaker = asyncio.ensure_future(self._speak(ws, speaking))
         try:
-            await self._stream(ws)
+            await self._stream(ws, stream, speaking)
+        except ConnectionClosed:
+            pass  # the page went away (switched off, closed) while a command was on its way
         finally:
+            speaker.cancel()
             self.open -= 1
+            await self.pool.close(stream)
 
-    async def _stream(self, ws: WebSocketServerProtocol) -> None:
-        segmenter = Segmenter()
+    async def _stream(self, ws: WebSocketServerProtocol, stream: int, speaking: Speaking) -> None:
         question_open = False
         received = 0
         async for message in ws:
             if isinstance(message, str):
                 try:
-                    question_open = bool(json.loads(message).get("question_open"))
+                    settings: Dict[str, Any] = json.loads(message)
+                    question_open = bool(settings.get("question_open", question_open))
+                    if settings.get("quiet"):
+                        speaking.quiet()
+                    if isinstance(settings.get("say"), str) and isinstance(settings.get("id"), int):
+                        speaking.last_id = settings["id"]
+                        speaking.queue.put_nowait((settings["id"], settings["say"]))
                 except (ValueError, AttributeError):
                     await ws.close(1003, "expected JSON settings or 16-bit PCM audio")
                     return
@@ -84,23 +114,35 @@ class Streams:
             if received > self.max_stream_s * RATE:
                 await ws.close(1008, "hands-free stream too long")
                 return
-            samples = np.frombuffer(message[: len(message) // 2 * 2], dtype="<i2").astype(np.int16)
-            for segment in segmenter.feed(samples):
-                if len(segment.samples) > MAX_COMMAND_S * RATE:
-                    continue
-                typed = await self.pool.recognise(segment.samples, question_open)
-                if typed:
-                    await ws.send(json.dumps({"request": typed}))
+            for event in await self.pool.feed(stream, message[: len(message) // 2 * 2], question_open):
+                if event.get("voice"):
+                    speaking.quiet()
+                await ws.send(json.dumps(event))
+
+    async def _speak(self, ws: WebSocketServerProtocol, speaking: Speaking) -> None:
+        while True:
+            speech_id, text = await speaking.queue.get()
+            async for samples, rate in self.speech.render(text):
+                if speech_id <= speaking.quiet_through:
+                    break
+                try:
+                    await ws.send(audio_message(speech_id, samples, rate))
+                except ConnectionClosed:
+                    return
 
 
 def start_audio_server(port: int, origins: Sequence[str], host: str = "127.0.0.1", workers: int = 1,
                        max_streams: int = MAX_STREAMS, max_stream_s: float = MAX_STREAM_S,
-                       pool: Optional[RecognitionPool] = None) -> AudioServer:
+                       pool: Optional[RecognitionPool] = None, speech: Optional[SpeechRenderer] = None) -> AudioServer:
     """Serves the audio WebSocket on host:port (0: any free port) in a daemon thread, recognising
-    with `pool` (shared, e.g. by tests) or a pool of its own with `workers` processes."""
-    owns_pool = pool is None
+    with `pool` and speaking with `speech` (shared, e.g. by tests), or parts of its own
+    (`workers` recogniser processes)."""
+    owns_parts = pool is None
+    if (pool is None) != (speech is None):
+        raise ValueError("pass both a recogniser pool and a speech renderer, or neither")
     pool = pool or RecognitionPool(workers)
-    streams = Streams(pool, max_streams, max_stream_s)
+    speech = speech or SpeechRenderer()
+    streams = Streams(pool, speech, max_streams, max_stream_s)
     loop = asyncio.new_event_loop()
 
     # No CORS_ORIGINS: no page may stream (only clients that send no Origin, such as scripts).
@@ -115,8 +157,9 @@ def start_audio_server(port: int, origins: Sequence[str], host: str = "127.0.0.1
         server = asyncio.run_coroutine_threadsafe(listen(), loop).result(timeout=30)
     except OSError:
         loop.call_soon_threadsafe(loop.stop)
-        if owns_pool:
+        if owns_parts:
             pool.shutdown()
+            speech.close()
         raise
     bound = list(server.sockets)[0].getsockname()[1]
-    return AudioServer(bound, loop, server, pool, owns_pool)
+    return AudioServer(bound, loop, server, pool, speech, owns_parts)

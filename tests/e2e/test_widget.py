@@ -6,6 +6,8 @@ session's Rasa server over socket.io, and writes a screenshot to tests/artifacts
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import threading
 from functools import partial
@@ -20,10 +22,14 @@ from massage_coach.domain.content import load_content
 from massage_coach.domain.wording import HEADS_UP, RULE_LABELS, VERDICT_LABELS
 from massage_coach.server.widget_host import start_widget_server
 from massage_coach.settings import PROJECT_DIR
+from tests.e2e.test_voice_live import sound_device  # noqa: F401 - a fixture: PulseAudio for Firefox
 from tests.support.assistant import PARTNER_SITE_PORT, WIDGET_PORT, free_port
 from tests.support.hands_free import microphone_file, spoken
 
 CHROMIUM = Path("/usr/bin/chromium")
+# A second engine: firefox-esr driven by puppeteer-core over WebDriver BiDi (firefox_widget.mjs).
+FIREFOX = Path("/usr/bin/firefox-esr")
+FIREFOX_DRIVER = Path(__file__).with_name("firefox_widget.mjs")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -473,24 +479,65 @@ def test_demo_page_details(page, widget_url):
     assert page.request.get(widget_url + "favicon.ico").status == 200
 
 
-@pytest.fixture
-def hands_free_page(playwright, widget_url, servers, audio_server, tmp_path) -> Iterator[Page]:
-    """Chromium whose microphone says some talk, then "next step", over and over (a looped
-    espeak-ng WAV), on a page that sends its hands-free audio to the test's audio server."""
-    microphone = microphone_file(tmp_path / "microphone.wav",
+@pytest.fixture(scope="session")
+def hands_free_browser(playwright, tmp_path_factory) -> Iterator[Browser]:
+    """Chromium whose microphone says some talk, then "next step", over and over (a looped espeak-ng WAV)."""
+    microphone = microphone_file(tmp_path_factory.mktemp("microphone") / "microphone.wav",
                                  spoken("she was saying that the weather is lovely today", voice="en-us+f3"),
                                  spoken("next step", before_s=1.0, after_s=2.0))
-    tag = (f'<script src="{widget_url}widget.js" data-server="{servers.base_url}" data-open="true" '
-           f'data-audio-server="ws://127.0.0.1:{audio_server.port}/audio" defer></script>')
-    (tmp_path / "hands-free.html").write_text(f"<!doctype html><html lang='en'><title>Hands-free</title>{tag}</html>")
-    site = serve_site(tmp_path, PARTNER_SITE_PORT)
     args = CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                             f"--use-file-for-fake-audio-capture={microphone}"]
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
-    page = browser.new_page()
-    page.goto(f"http://127.0.0.1:{site.server_port}/hands-free.html")
-    yield page
+    yield browser
     browser.close()
+
+
+# What the page hands to its speakers: each reply's audio buffer (when it plays, when it was stopped, and
+# how many messages the user had sent by then), the speech it asks the server for, and the browser voice's.
+SPEECH_PROBE = """(() => {
+  window.played = []; window.asked = []; window.spoken = []; window.sent = 0;
+  const start = AudioBufferSourceNode.prototype.start, stop = AudioBufferSourceNode.prototype.stop;
+  AudioBufferSourceNode.prototype.start = function (when) {
+    const delay = Math.max(0, (when || 0) - this.context.currentTime);
+    this.log = {at: performance.now() + delay * 1000, seconds: this.buffer.duration, rate: this.buffer.sampleRate,
+                sent: window.sent, stoppedAt: null, sentAtStop: null};
+    window.played.push(this.log);
+    return start.apply(this, arguments);
+  };
+  AudioBufferSourceNode.prototype.stop = function () {
+    if (this.log) { this.log.stoppedAt = performance.now(); this.log.sentAtStop = window.sent; }
+    return stop.apply(this, arguments);
+  };
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (typeof data === 'string' && data.includes('"say"')) window.asked.push(JSON.parse(data).say);
+    if (typeof data === 'string' && data.includes('"user_uttered"')) window.sent += 1;
+    return send.apply(this, arguments);
+  };
+  speechSynthesis.speak = utterance => window.spoken.push(utterance.text);
+})()"""
+
+
+def open_hands_free_page(browser: Browser, widget_url: str, servers, audio_server, directory: Path,
+                         speech: str) -> tuple:
+    tag = (f'<script src="{widget_url}widget.js" data-server="{servers.base_url}" data-open="true" '
+           f'data-audio-server="ws://127.0.0.1:{audio_server.port}/audio" data-speech="{speech}" defer></script>')
+    (directory / "hands-free.html").write_text(f"<!doctype html><html lang='en'><title>Hands-free</title>{tag}</html>")
+    site = serve_site(directory, PARTNER_SITE_PORT)
+    context = browser.new_context()
+    page = context.new_page()
+    page.add_init_script(SPEECH_PROBE)
+    page.goto(f"http://127.0.0.1:{site.server_port}/hands-free.html")
+    return page, context, site
+
+
+@pytest.fixture
+def hands_free_page(hands_free_browser, widget_url, servers, audio_server, tmp_path) -> Iterator[Page]:
+    """A page whose hands-free audio goes to the test's audio server, which also says the answers."""
+    page, context, site = open_hands_free_page(hands_free_browser, widget_url, servers, audio_server, tmp_path,
+                                               "server")
+    yield page
+    context.close()
     stop_site(site)
 
 
@@ -508,15 +555,93 @@ def test_hands_free_drives_a_step_by_voice(hands_free_page, axe_source):
     # Only commands reach the conversation: the talk before each "next step" sent nothing.
     bubbles = page.locator(".mc-msg--user").all_inner_texts()
     assert bubbles[:2] == ["start the relaxing massage", "No, none of them"] and set(bubbles[2:]) == {"Next"}, bubbles
-    # Readable at arm's length: large step text and large targets.
+    # Readable at arm's length on a phone: large step text and large targets.
+    page.set_viewport_size({"width": 375, "height": 740})
     step = page.locator(".mc-card--step").last
+    step.evaluate("card => card.scrollIntoView({block: 'start'})")  # its heading on top (docs/widget-step-card.png)
     assert float(step.locator(".mc-instruction").evaluate("n => parseFloat(getComputedStyle(n).fontSize)")) >= 24
     for name in ("Back", "Next", "Pause"):
         box = step.get_by_role("button", name=name).bounding_box()
-        assert box["height"] >= 64 and box["width"] >= 64, (name, box)
+        assert box["height"] >= 64 and box["width"] >= 64 and box["x"] + box["width"] <= 375, (name, box)
+    assert page.locator(".mc-panel").bounding_box()["width"] <= 375
     assert serious_accessibility_problems(page, axe_source) == []
     screenshot(page, "hands-free")
     switch.click()
     expect(switch).to_have_attribute("aria-pressed", "false")
     expect(page.locator(".mc-listening")).to_be_hidden()
     expect(page.get_by_role("button", name="Read aloud")).to_have_attribute("aria-pressed", "false")
+
+
+def test_hands_free_answers_are_said_by_the_server_and_speaking_over_them_stops_them(hands_free_page):
+    page = hands_free_page
+    start_relaxing_routine(page)
+    page.get_by_role("button", name="Hands-free").click()
+    last_card(page, ".mc-card--step[data-step='2']")  # "next step", said into the microphone
+    steps = CONTENT.routines["relaxing"]["steps"]
+    # The payload's own spoken form goes to the server (the widget says nothing of its own) ...
+    page.wait_for_function("text => window.asked.includes(text)", arg=f"Step 2 of {len(steps)}. {steps[1]['speech']}")
+    # ... and comes back as the server TTS's audio (espeak-ng's 22.05 kHz), played by the page, not the browser's voice.
+    page.wait_for_function("() => window.played.length > 0")
+    # The microphone's next talk starts before the step's speech is over: it stops at once, before any
+    # command was recognised and sent (a sent request would stop it too).
+    page.wait_for_function("() => window.played.some(p => p.stoppedAt !== null)", timeout=30000)
+    played = page.evaluate("window.played")
+    stopped = [p for p in played if p["stoppedAt"] is not None]
+    assert {p["rate"] for p in played} == {22050}
+    assert any(p["stoppedAt"] < p["at"] + p["seconds"] * 1000 and p["sentAtStop"] == p["sent"]
+               for p in stopped), played
+    assert page.evaluate("window.spoken") == []
+
+
+def test_hands_free_can_leave_speech_to_the_browser(hands_free_browser, widget_url, servers, audio_server, tmp_path):
+    page, context, site = open_hands_free_page(hands_free_browser, widget_url, servers, audio_server, tmp_path,
+                                               "browser")
+    try:
+        start_relaxing_routine(page)
+        page.get_by_role("button", name="Hands-free").click()
+        expect(page.locator(".mc-listening")).to_be_visible(timeout=10000)
+        page.locator(".mc-card--step").last.get_by_role("button", name="Next").click()
+        steps = CONTENT.routines["relaxing"]["steps"]
+        second_step = f"Step 2 of {len(steps)}. {steps[1]['speech']}"
+        page.wait_for_function("text => window.spoken.includes(text)", arg=second_step)
+        assert page.evaluate("window.asked") == [] and page.evaluate("window.played") == []
+    finally:
+        context.close()
+        stop_site(site)
+
+
+def test_chat_and_hands_free_in_firefox(widget_url, servers, audio_server, axe_source, sound_device,  # noqa: F811
+                                        tmp_path):
+    """Firefox has no SpeechRecognition: hands-free mode is its only voice. Its microphone and speaker
+    are the test's PulseAudio daemon: "next step" said into the room moves the routine on."""
+    if not FIREFOX.exists() or not shutil.which("node"):
+        pytest.fail("firefox-esr or node is missing: `make setup` installs them (system-packages.txt)")
+    tag = (f'<script src="{widget_url}widget.js" data-server="{servers.base_url}" data-open="true" '
+           f'data-audio-server="ws://127.0.0.1:{audio_server.port}/audio" defer></script>')
+    (tmp_path / "firefox.html").write_text(f"<!doctype html><html lang='en'><title>Firefox</title>{tag}</html>")
+    command = microphone_file(tmp_path / "command.wav", spoken("she was saying that it is lovely", voice="en-us+f3"),
+                              spoken("next step", before_s=1.0, after_s=1.0))
+    site = serve_site(tmp_path, PARTNER_SITE_PORT)
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        page_url = f"http://127.0.0.1:{site.server_port}/firefox.html"
+        shot = ARTIFACTS / "firefox-hands-free.png"
+        run = subprocess.run(["node", str(FIREFOX_DRIVER), page_url, str(AXE), str(shot), str(command)],
+                             cwd=PROJECT_DIR, capture_output=True, text=True, timeout=180,
+                             env={**sound_device.env, "HOME": str(tmp_path), "FIREFOX": str(FIREFOX)})
+    finally:
+        stop_site(site)
+    seen = json.loads(run.stdout.strip().splitlines()[-1]) if run.stdout.strip() else {"error": run.stderr}
+    assert "error" not in seen, seen
+    assert "Firefox" in seen["userAgent"]
+    assert "Kneading" in seen["chatAnswer"]
+    # No microphone until the switch is on; then it listens, and its audio streams to the server.
+    assert seen["listeningBefore"] is False and seen["listening"] is True and seen["handsFreePressed"] == "true"
+    assert seen["audioChunks"] > 25 and json.loads(seen["audioMessages"][0]) == {"question_open": False}
+    # The spoken command (not the talk before it) reached the conversation; its answer was said.
+    assert seen["bubbles"][-1] == "Next" and "she was saying" not in " ".join(seen["bubbles"]), seen["bubbles"]
+    assert seen["audioState"] == ["running"]
+    assert seen["instructionPx"] >= 24
+    assert all(width >= 64 and height >= 64 for width, height in seen["targets"].values()), seen["targets"]
+    assert seen["axe"] == []
+    assert seen["listeningAfterOff"] is False

@@ -1,4 +1,5 @@
-"""Hands-free test support: a shared recogniser pool and audio server, and commands spoken by espeak-ng."""
+"""Hands-free test support: a shared recogniser pool, speech renderer and audio server, and commands
+spoken by espeak-ng."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from massage_coach.clients.voice.audio import RATE, read_recogniser_audio, silence, write_wav
 from massage_coach.server.audio_stream import AudioServer, start_audio_server
 from massage_coach.server.recognition import RecognitionPool
+from massage_coach.server.speech_audio import SpeechRenderer
 from tests.support.assistant import BROWSER_ORIGINS
 
 
@@ -24,9 +26,16 @@ def recognition_pool() -> Iterator[RecognitionPool]:
 
 
 @pytest.fixture(scope="session")
-def audio_server(recognition_pool) -> Iterator[AudioServer]:
+def speech_renderer() -> Iterator[SpeechRenderer]:
+    renderer = SpeechRenderer()
+    yield renderer
+    renderer.close()
+
+
+@pytest.fixture(scope="session")
+def audio_server(recognition_pool, speech_renderer) -> Iterator[AudioServer]:
     """The hands-free endpoint on a free port, open to the browser tests' origins."""
-    server = start_audio_server(0, BROWSER_ORIGINS, pool=recognition_pool)
+    server = start_audio_server(0, BROWSER_ORIGINS, pool=recognition_pool, speech=speech_renderer)
     yield server
     server.shutdown()
 

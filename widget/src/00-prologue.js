@@ -27,7 +27,9 @@
     // Step clock speed: 1 is real time; tests and demos pass e.g. 20 to watch a routine pace itself.
     paceScale: Number(data.paceScale) > 0 ? Number(data.paceScale) : 1,
     // Hands-free audio goes to the site's own server only (massage_coach/server/audio_stream.py).
-    audioServer: data.audioServer || defaultAudioServer()
+    audioServer: data.audioServer || defaultAudioServer(),
+    // Who says the answers in hands-free mode: the server's TTS (the same voice everywhere) or the browser.
+    speech: data.speech === "browser" ? "browser" : "server"
   };
 
   function defaultServer() {

@@ -83,7 +83,7 @@
       ".mc-listening[hidden]{display:none}",
       ".mc--hands-free .mc-instruction{font-size:26px;line-height:1.35}",
       ".mc--hands-free .mc-control{min-height:64px;min-width:64px;font-size:18px}",
-      ".mc--hands-free .mc-panel{width:480px}",
+      "@media (min-width:481px){.mc--hands-free .mc-panel{width:480px}}", // a phone keeps its full-width panel
       "@media (prefers-reduced-motion:reduce){.mc-dots,.mc-listening::before{animation:none}}"
     ].join("\n");
   }

@@ -52,6 +52,7 @@
     if (Date.now() - lastSentAt > 60000) return;
     pendingBubble = null;
     typing.hidden = true;
+    queueSpeech(message || {}); // first: a hands-free user waits for the voice, not for the history or the card
     record({from: "bot", message: message});
   }
 

@@ -19,10 +19,7 @@
         if (card) log.appendChild(card);
         if (card && live) refocus(card);
       }
-      if (live) {
-        queueSpeech(message);
-        noteQuestion(message);
-      }
+      if (live) noteQuestion(message);
     }
     log.scrollTop = log.scrollHeight;
   }

@@ -1,23 +1,28 @@
   // ------------------------------------------------------------------ speech
-  var turnSpeech = {texts: [], speech: ""};
+  var turnSpeech = {texts: [], spoken: false};
   var speechTimer = 0;
+  var ANSWER_GAP_MS = 100;
 
-  // Messages of one answer arrive one by one; speak the answer once, preferring its `speech`.
+  // Messages of one answer arrive one by one, back to back. A payload's `speech` is the whole spoken
+  // form of the answer (a step's remark included): said at once, not to keep a hands-free user
+  // waiting. An answer without one is said from its texts once no more came for ANSWER_GAP_MS.
   function queueSpeech(message) {
-    if (!state.readAloud || !window.speechSynthesis) return;
-    if (message.text) turnSpeech.texts.push(message.text);
+    if (!state.readAloud) return;
     if (message.custom && typeof message.custom.speech === "string") {
-      turnSpeech.speech = message.custom.speech; // the whole spoken form, a step's remark included
+      speak(message.custom.speech);
+      turnSpeech.spoken = true;
+    } else if (message.text) {
+      turnSpeech.texts.push(message.text);
     }
     clearTimeout(speechTimer);
     speechTimer = setTimeout(function () {
-      speak(turnSpeech.speech || turnSpeech.texts.join(" "));
-      turnSpeech = {texts: [], speech: ""};
-    }, 400);
+      if (!turnSpeech.spoken) speak(turnSpeech.texts.join(" "));
+      turnSpeech = {texts: [], spoken: false};
+    }, ANSWER_GAP_MS);
   }
 
   function speak(text) {
-    if (!text || !window.speechSynthesis) return;
+    if (!text || serverSpeech(text) || !window.speechSynthesis) return;
     var utterance = new SpeechSynthesisUtterance(text);
     utterance.lang = options.lang;
     speechSynthesis.speak(utterance);
@@ -25,6 +30,7 @@
 
   function cancelSpeech() {
     if (window.speechSynthesis) speechSynthesis.cancel();
+    quietServerSpeech();
   }
 
   function toggleReadAloud() {

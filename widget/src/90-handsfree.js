@@ -2,21 +2,23 @@
   // The "Hands-free" switch. On: the microphone (asked for only now) streams as 16 kHz PCM from an
   // AudioWorklet to the site's own server (data-audio-server), which recognises commands offline
   // and answers with typed requests that go into this conversation like a pressed button. Answers
-  // are read aloud, the step clock paces the routine, the screen stays awake and the step card
-  // grows readable at arm's length. Off (or on any failure): everything is released.
+  // are read aloud (by the server's TTS over the same socket, or the browser: data-speech) and stop
+  // as soon as the server hears speech begin (barge-in); the step clock paces the routine, the
+  // screen stays awake and the step card grows readable at arm's length. Off (or on any failure):
+  // everything is released. The worklet sends 20 ms at a time, so a turn's end is heard soon.
   var WORKLET = "class P extends AudioWorkletProcessor{constructor(){super();this.step=sampleRate/16000;" +
-    "this.edge=this.step;this.t=0;this.sum=0;this.n=0;this.out=new Int16Array(1600);this.k=0}" +
+    "this.edge=this.step;this.t=0;this.sum=0;this.n=0;this.out=new Int16Array(320);this.k=0}" +
     "process(inputs){var c=inputs[0]&&inputs[0][0];if(!c)return true;for(var i=0;i<c.length;i++){" +
     "this.sum+=c[i];this.n++;this.t++;if(this.t>=this.edge){this.edge+=this.step;" +
     "var v=Math.round(this.sum/this.n*32767);this.sum=0;this.n=0;" +
-    "this.out[this.k++]=v>32767?32767:v<-32768?-32768:v;if(this.k===1600){" +
-    "this.port.postMessage(this.out.buffer,[this.out.buffer]);this.out=new Int16Array(1600);this.k=0}}}" +
+    "this.out[this.k++]=v>32767?32767:v<-32768?-32768:v;if(this.k===320){" +
+    "this.port.postMessage(this.out.buffer,[this.out.buffer]);this.out=new Int16Array(320);this.k=0}}}" +
     "return true}}registerProcessor('mc-pcm16k',P);";
   // What a recognised request shows as the user's bubble.
   var SPOKEN_LABELS = {"/affirm": "Yes", "/deny": "No", "/routine_progress": "How long is left?"};
   STEP_CONTROLS.concat([["Continue", "/resume_routine"]]).forEach(function (pair) { SPOKEN_LABELS[pair[1]] = pair[0]; });
 
-  var handsFree = null; // {stream, audio, socket, wakeLock, readAloudBefore} while on
+  var handsFree = null; // {stream, audio, socket, wakeLock, readAloudBefore, playing, playUntil, quietThrough} while on
   var handsFreeButton = button("Hands-free", toggleHandsFree, "mc-tool");
   handsFreeButton.setAttribute("aria-pressed", "false");
   var listening = el("span", "mc-listening", "Listening");
@@ -31,13 +33,14 @@
   }
 
   function startHandsFree() {
-    var session = handsFree = {readAloudBefore: state.readAloud};
+    var session = handsFree = {readAloudBefore: state.readAloud, playing: [], playUntil: 0, quietThrough: speechIds};
+    // Made during the click: Firefox and Safari keep audio made later (after the permission prompt) suspended.
+    session.audio = new AudioContext();
     setHandsFreeLook(true);
     navigator.mediaDevices.getUserMedia({audio: {channelCount: 1, echoCancellation: true, noiseSuppression: true}})
       .then(function (stream) {
         session.stream = stream;
         if (handsFree !== session) throw new Error("switched off");
-        session.audio = new AudioContext();
         var url = URL.createObjectURL(new Blob([WORKLET], {type: "application/javascript"}));
         return session.audio.audioWorklet.addModule(url).then(function () {
           if (handsFree !== session) throw new Error("switched off");
@@ -64,8 +67,10 @@
       worklet.port.onmessage = function (event) { if (ws.readyState === 1) ws.send(event.data); };
     };
     ws.onmessage = function (event) {
+      if (event.data instanceof ArrayBuffer) return play(session, event.data);
       var heard;
       try { heard = JSON.parse(event.data); } catch (error) { return; }
+      if (heard && heard.voice) cancelSpeech(); // the user speaks: the widget falls silent at once
       if (heard && typeof heard.request === "string" && heard.request.charAt(0) === "/") {
         send(heard.request, SPOKEN_LABELS[heard.request.split("{")[0]] || heard.request);
       }
@@ -73,6 +78,46 @@
     ws.onclose = function (event) {
       if (handsFree === session) stopHandsFree("Hands-free stopped: " + (event.reason || "the voice server is not reachable."));
     };
+  }
+
+  // Server-rendered speech: each answer's `speech` goes up as {say, id}; its sentences come back as
+  // binary messages (uint32 id, uint32 sample rate, 16-bit PCM) and play one after another.
+  var speechIds = 0;
+  function serverSpeech(text) {
+    var session = handsFree;
+    if (options.speech !== "server" || !session || !session.socket || session.socket.readyState !== 1) return false;
+    session.socket.send(JSON.stringify({say: text, id: ++speechIds}));
+    return true;
+  }
+
+  function play(session, data) {
+    if (data.byteLength < 10) return;
+    var header = new DataView(data, 0, 8);
+    if (header.getUint32(0, true) <= session.quietThrough) return;
+    var pcm = new Int16Array(data, 8, (data.byteLength - 8) >> 1);
+    var buffer = session.audio.createBuffer(1, pcm.length, header.getUint32(4, true));
+    var samples = buffer.getChannelData(0);
+    for (var i = 0; i < pcm.length; i++) samples[i] = pcm[i] / 32768;
+    var source = session.audio.createBufferSource();
+    source.buffer = buffer;
+    source.connect(session.audio.destination);
+    var at = Math.max(session.audio.currentTime, session.playUntil);
+    source.start(at);
+    session.playUntil = at + buffer.duration;
+    session.playing.push(source);
+    source.onended = function () { // also after a stop, when it is no longer in the list
+      var index = session.playing.indexOf(source);
+      if (index >= 0) session.playing.splice(index, 1);
+    };
+  }
+
+  function quietServerSpeech() {
+    var session = handsFree;
+    if (!session || !session.playing) return;
+    session.quietThrough = speechIds;
+    session.playing.splice(0).forEach(function (source) { source.stop(); });
+    session.playUntil = 0;
+    if (session.socket && session.socket.readyState === 1) session.socket.send(JSON.stringify({quiet: true}));
   }
 
   function stopHandsFree(problem) {

@@ -5,7 +5,9 @@
 Runs tests/safety_dialogue_dev.yml (looked at while tuning) and
 tests/safety_dialogue_locked.yml (never tuned on) over REST against a real Rasa and
 action server (started here unless --rasa-url names a running one), and prints how
-many cases got the expected outcome in each part, with the misses.
+many cases got the expected outcome in each part, with the development part's misses (the
+locked part's are never listed: to study one, move it to the development part and write a new
+locked case in its place).
 """
 
 from __future__ import annotations
@@ -97,6 +99,8 @@ def report(name: str, results: Dict[str, List[Tuple[str, str, str]]]) -> None:
     for section, rows in results.items():
         ok = sum(expected == got for _, expected, got in rows)
         print(f"  {section:8s} {ok}/{len(rows)}")
+        if name == "locked":  # never listed: studying a locked case means moving it to dev first
+            continue
         for text, expected, got in rows:
             if expected != got:
                 print(f"    MISS {text!r}: expected {expected}, got {got}")

@@ -147,8 +147,9 @@ def main() -> int:
     interpreter = CommandInterpreter()
     names = args.recognisers.split(",")
     everything = [(item, c) for item in utterances() for c in CONDITIONS]
-    decoded_by = {name: [(i, c) for i, c in everything if key(i, c) in load(name)] for name in names}
-    both = [(i, c) for i, c in everything if all(key(i, c) in load(name) for name in names)]
+    caches = {name: load(name) for name in names}  # each cache file read once
+    decoded_by = {name: [(i, c) for i, c in everything if key(i, c) in caches[name]] for name in names}
+    both = [(i, c) for i, c in everything if all(key(i, c) in caches[name] for name in names)]
     by_whisper = decoded_by.get("whisper", [])
     if not both:
         print("No decoded corpus yet: run scripts/voice_corpus.py, then scripts/voice_decode.py NAME "

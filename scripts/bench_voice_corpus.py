@@ -45,7 +45,7 @@ def expected(item: Utterance, interpreter: CommandInterpreter) -> Tuple[str, Dic
     return item.intent, entities
 
 
-WHISPERS = ("whisper", "whisper-beam1", "whisper-30s")
+WHISPERS = ("whisper", "whisper-nons", "whisper-beam1", "whisper-30s")
 
 
 def decisions(interpreter: CommandInterpreter) -> Dict[str, Decision]:

@@ -15,8 +15,8 @@ from tests.support.voice_decodes import decode_all, key, sampled
 
 # whisper: as the client runs it (the encoder sees the turn and a short tail, beam search of 5);
 # whisper-30s: the whole 30 s window faster-whisper pads to, greedy (the earlier client);
-# whisper-beam1: the client's, greedy.
-RECOGNISERS = ("grammar", "whisper", "whisper-30s", "whisper-beam1", "whisper-noprompt")
+# whisper-beam1: the client's, greedy; whisper-nons: the client's without noise suppression.
+RECOGNISERS = ("grammar", "whisper", "whisper-30s", "whisper-beam1", "whisper-noprompt", "whisper-nons")
 
 
 def decoder(name: str):
@@ -35,12 +35,13 @@ def decoder(name: str):
                     "turns": len(turns), "ms": (time.perf_counter() - started) * 1000}
         return decode
     from massage_coach.clients.voice.listener import hear
-    from massage_coach.clients.voice.transcriber import BEAM_SIZE, DOMAIN_PROMPT, Transcriber
+    from massage_coach.clients.voice.transcriber import BEAM_SIZE, DOMAIN_PROMPT, NOISE_SUPPRESSION, Transcriber
     from massage_coach.clients.voice.understanding import CommandRecognizer
 
     transcriber = Transcriber(prompt="" if name == "whisper-noprompt" else DOMAIN_PROMPT,
                               beam_size=1 if name in ("whisper-30s", "whisper-beam1") else BEAM_SIZE,
-                              full_window=name == "whisper-30s")
+                              full_window=name == "whisper-30s",
+                              noise_suppression=NOISE_SUPPRESSION if name == "whisper" else 0)
     listening = CommandRecognizer(transcriber)
 
     def decode(item, condition):

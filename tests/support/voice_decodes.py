@@ -22,8 +22,8 @@ SUBSET = {
     ("locked", "command", "clean"): 0.5, ("locked", "command", "snr10"): 0.5,
     ("locked", "command", "snr20"): 0.15, ("locked", "command", "snr5"): 0.15, ("locked", "command", "room"): 0.15,
     ("locked", "talk", "clean"): 0.6, ("locked", "talk", "snr10"): 0.15, ("locked", "answer", "clean"): 0.5,
-    ("dev", "command", "clean"): 0.3, ("dev", "command", "snr10"): 0.3, ("dev", "command", "snr5"): 0.1,
-    ("dev", "talk", "clean"): 0.4, ("dev", "talk", "snr10"): 0.1, ("dev", "answer", "clean"): 0.5,
+    ("dev", "command", "clean"): 1.0, ("dev", "command", "snr10"): 1.0, ("dev", "command", "snr5"): 0.1,
+    ("dev", "talk", "clean"): 1.0, ("dev", "talk", "snr10"): 0.1, ("dev", "answer", "clean"): 0.5,
     ("human", "talk", "clean"): 1.0, ("human", "talk", "snr10"): 1.0,
 }
 

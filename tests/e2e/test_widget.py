@@ -638,6 +638,27 @@ def test_a_question_asked_by_voice_mid_routine_is_answered_and_the_routine_waits
         browser.close()
 
 
+def test_a_far_jump_heard_unsurely_is_asked_first(playwright, widget_url, servers, audio_server, tmp_path):
+    """"let's do step nine" at step 1 (a jump that loses the user's place, not heard surely): the page asks
+    "Did you say go to step 9?" aloud and with Yes / No; Yes goes there."""
+    browser = fake_microphone_browser(playwright, tmp_path / "jump.wav",
+                                      spoken("let's do step nine", before_s=1.0, after_s=8.0))
+    page, context, site = open_hands_free_page(browser, widget_url, servers, audio_server, tmp_path, "server")
+    try:
+        start_relaxing_routine(page)
+        page.get_by_role("button", name="Hands-free").click()
+        question = last_card(page, ".mc-msg--bot >> text=Did you say go to step 9?")
+        expect(question).to_be_visible()
+        page.wait_for_function("text => window.asked.includes(text)", arg="Did you say go to step 9?")
+        assert page.locator(".mc-card--step").last.get_attribute("data-step") == "1"  # nothing done unasked
+        page.locator(".mc-replies").last.get_by_role("button", name="Yes").click()
+        last_card(page, ".mc-card--step[data-step='9']")
+    finally:
+        context.close()
+        stop_site(site)
+        browser.close()
+
+
 def test_hands_free_can_leave_speech_to_the_browser(hands_free_browser, widget_url, servers, audio_server, tmp_path):
     page, context, site = open_hands_free_page(hands_free_browser, widget_url, servers, audio_server, tmp_path,
                                                "browser")

@@ -12,7 +12,7 @@ waits for the silence, not for the decoding. Nothing here is a copy of the voice
 Whisper holds ~255 MB, so it runs in a small pool of worker processes (`TranscriberPool`,
 IsolatedTranscriber: restarted if its native code dies) that every stream shares: a turn waits
 for a free one, which limits how many decodings run at once, whatever the number of streams.
-Cutting turns is cheap (the energy of 10 ms frames) and runs in threads of the server's process.
+Cutting turns (the energy of 10 ms frames) runs in threads of the server's process.
 """
 
 from __future__ import annotations

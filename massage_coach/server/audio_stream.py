@@ -1,11 +1,14 @@
 """The hands-free widget's audio endpoint: a WebSocket beside the widget host.
 
 A browser in hands-free mode streams its microphone as 16 kHz mono 16-bit PCM (binary
-messages) and says in text messages whether a question is open (`{"question_open": true}`).
-Turns are recognised while they are spoken (massage_coach/server/recognition.py): when speech
-begins the server says `{"voice": true}` (the widget stops speaking: barge-in), and a command
-comes back as `{"request": "/next_step"}`, which the widget sends into its own conversation,
-so answers arrive on its socket.io session as usual. Talk gets nothing else back.
+messages) and says in text messages where its user is (`{"step": 3, "question_open": false}`;
+`"step": null` when no routine runs). Turns are recognised by the voice client's recogniser
+(massage_coach/server/recognition.py): when speech begins the server says `{"voice": true}` (the
+widget stops speaking: barge-in), and a command comes back as `{"request": "/next_step",
+"heard": "next step"}`, which the widget sends into its own conversation, so answers arrive on
+its socket.io session as usual; a command that would lose the user's place and was not heard
+surely comes as `{"confirm": "/go_to_step{\"number\": 9}", "question": "Did you say go to step
+9?"}`, for the widget to ask first. Talk gets nothing else back.
 
 With server-rendered speech the widget sends each answer's `speech` as `{"say": TEXT, "id": N}`
 and gets it back sentence by sentence as binary messages (speech_audio.py: id, rate, PCM);
@@ -94,13 +97,14 @@ class Streams:
             await self.pool.close(stream)
 
     async def _stream(self, ws: WebSocketServerProtocol, stream: int, speaking: Speaking) -> None:
-        question_open = False
         received = 0
         async for message in ws:
             if isinstance(message, str):
                 try:
                     settings: Dict[str, Any] = json.loads(message)
-                    question_open = bool(settings.get("question_open", question_open))
+                    if not isinstance(settings, dict):
+                        raise ValueError("not an object")
+                    self.pool.update(stream, settings)
                     if settings.get("quiet"):
                         speaking.quiet()
                     if isinstance(settings.get("say"), str) and isinstance(settings.get("id"), int):
@@ -114,7 +118,7 @@ class Streams:
             if received > self.max_stream_s * RATE:
                 await ws.close(1008, "hands-free stream too long")
                 return
-            for event in await self.pool.feed(stream, message[: len(message) // 2 * 2], question_open):
+            for event in await self.pool.feed(stream, message[: len(message) // 2 * 2]):
                 if event.get("voice"):
                     speaking.quiet()
                 await ws.send(json.dumps(event))
@@ -131,16 +135,16 @@ class Streams:
                     return
 
 
-def start_audio_server(port: int, origins: Sequence[str], host: str = "127.0.0.1", workers: int = 1,
+def start_audio_server(port: int, origins: Sequence[str], host: str = "127.0.0.1", transcribers: int = 1,
                        max_streams: int = MAX_STREAMS, max_stream_s: float = MAX_STREAM_S,
                        pool: Optional[RecognitionPool] = None, speech: Optional[SpeechRenderer] = None) -> AudioServer:
     """Serves the audio WebSocket on host:port (0: any free port) in a daemon thread, recognising
     with `pool` and speaking with `speech` (shared, e.g. by tests), or parts of its own
-    (`workers` recogniser processes)."""
+    (`transcribers` Whisper processes)."""
     owns_parts = pool is None
     if (pool is None) != (speech is None):
         raise ValueError("pass both a recogniser pool and a speech renderer, or neither")
-    pool = pool or RecognitionPool(workers)
+    pool = pool or RecognitionPool(transcribers, max_streams)
     speech = speech or SpeechRenderer()
     streams = Streams(pool, speech, max_streams, max_stream_s)
     loop = asyncio.new_event_loop()

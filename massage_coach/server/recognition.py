@@ -1,217 +1,180 @@
-"""Server-side command recognition for the widget's hands-free mode.
+"""Server-side command recognition for the widget's hands-free mode: the voice client's recogniser.
 
-The plug-in interface is one function, `recognise(samples_16k_int16, question_open)`: a turn of
-16 kHz mono speech in, a TYPED request out (`/next_step`, `/affirm`) or None for talk and
-anything that is no command. Today it adapts the voice client's pocketsphinx grammar
-recogniser (`_pocketsphinx_request`); a better recogniser plugs in by replacing that function.
+Each stream's audio goes through the voice client's Listener (its Segmenter cuts turns) and
+CommandRecognizer (understanding.py): Whisper tiny.en transcribes a turn when its closing silence
+begins, the classifier (commands.py; technique names matched by sound first: sound_alike.py)
+maps the transcript to a typed command or "not for me" in
+the stream's context (a routine runs: navigation, speech settings, mid-routine questions and
+reports; none does: questions and routine starts; a question is open: yes/no answers), and the
+decision is sent when the silence has gone on long enough to end the turn (0.25 s). So the user
+waits for the silence, not for the decoding. Nothing here is a copy of the voice client's code.
 
-So that a reply can start soon after a command ends, turns are also decoded WHILE they are
-spoken (`StreamRecognition`): each stream's audio goes through the voice client's Segmenter,
-and a turn is fed frame by frame to a streaming decoder (pocketsphinx's begin/feed/complete/
-finish, as the voice client's listener does), so only the last frames are left when it ends,
-and a whole command that nothing longer may follow ends the turn after a shorter silence.
-A decoder holds ~100 MB, so each worker keeps `STREAMING_DECODERS` of them and lends one to a
-stream for the length of a turn; a turn that finds none free is decoded whole when it ends,
-with `recognise` (as is every turn with STREAMING_DECODERS = 0, e.g. for a recogniser that
-cannot stream). `RecognitionPool` runs this in worker processes (massage_coach.clients.voice.worker:
-a native crash costs a restart, not the server) so that decoding never holds up chat turns.
+Whisper holds ~255 MB, so it runs in a small pool of worker processes (`TranscriberPool`,
+IsolatedTranscriber: restarted if its native code dies) that every stream shares: a turn waits
+for a free one, which limits how many decodings run at once, whatever the number of streams.
+Cutting turns (the energy of 10 ms frames) runs in threads of the server's process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import queue
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, List, Optional
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, cast
 
 import numpy as np
 
-from massage_coach.clients.voice.audio import FRAME_S, RATE, Segment, Segmenter
-from massage_coach.clients.voice.recognizer import Recognition, Recognizer
-from massage_coach.clients.voice.worker import Worker
+from massage_coach.clients.voice.audio import RATE
+from massage_coach.clients.voice.grammar import ASKED
+from massage_coach.clients.voice.isolated import IsolatedTranscriber
+from massage_coach.clients.voice.listener import HeardTurn, Listener
+from massage_coach.clients.voice.recognizer import Recognizer
+from massage_coach.clients.voice.transcriber import Transcript
+from massage_coach.clients.voice.understanding import CommandRecognizer, describe
 from massage_coach.domain.requests import request
+from massage_coach.server.sound_alike import SoundAlikeInterpreter
 
-# What the grammar's "always" phrases mean as typed requests (its NLU phrases carry their intent).
-PHRASE_INTENTS = {
-    "next": "next_step", "next step": "next_step", "go back": "previous_step", "previous step": "previous_step",
-    "repeat": "repeat_step", "say that again": "repeat_step", "pause": "pause_routine",
-    "continue": "resume_routine", "how long is left": "routine_progress",
-    "yes": "affirm", "no": "deny", "none of those": "deny",
-}
-# The voice client's own actions: "stop" / "quiet" pause; a risky "stop the massage" (which
-# noise makes of "go back") only pauses too, so a mishearing never loses the user's place.
-ACTION_INTENTS = {"pause": "pause_routine", "confirm": "pause_routine"}
-# Decoders per worker lent to turns while they are spoken (see the module's doc).
-STREAMING_DECODERS = 2
-# A turn longer than any command (talk, narration) is not decoded: its decoder is freed.
-MAX_COMMAND_S = 3.0
-
-_recognizer: Any = None  # the whole-turn recogniser of this process, built once
+# A turn longer than any command or question (talk, narration) is not decoded further: Whisper
+# would transcribe it again at each of its pauses.
+MAX_COMMAND_S = 4.0
+# In hands-free mode a spoken "stop the massage" only pauses: a mishearing must never lose the
+# user's place (Stop on the card ends the routine).
+HANDS_FREE_INTENTS = {"/stop_routine": request("pause_routine")}
 
 
-def _context(question_open: bool) -> str:
-    return "routine+asked" if question_open else "routine"
+class TranscriberPool:
+    """`workers` Whisper processes shared by all streams; a transcription waits for a free one."""
 
-
-def _typed(heard: Recognition, grammar: Any) -> Optional[str]:
-    """The typed request a recognised phrase stands for, in the routine's context."""
-    if not heard.text:
-        return None
-    # The local action first: "stop" is also an example of stop_routine, but must only pause.
-    intent = PHRASE_INTENTS.get(heard.text) or ACTION_INTENTS.get(heard.action) or grammar.intents.get(heard.text)
-    return request(intent) if intent else None
-
-
-def _pocketsphinx_request(samples: np.ndarray, question_open: bool) -> Optional[str]:
-    """The adapter: massage_coach.clients.voice's grammar recogniser, in the routine's context."""
-    global _recognizer
-    if _recognizer is None:
-        _recognizer = Recognizer()
-    return _typed(_recognizer.recognise(samples, _context(question_open)), _recognizer.grammar)
-
-
-def recognise(samples_16k_int16: np.ndarray, question_open: bool) -> Optional[str]:
-    """The typed request said in one turn of speech, or None for talk."""
-    return _pocketsphinx_request(np.asarray(samples_16k_int16, dtype=np.int16), question_open)
-
-
-class _Turn:
-    """One stream's end-pointing and decoding (the Segmenter's observer)."""
-
-    def __init__(self, decoders: List[Recognizer]) -> None:
-        self.decoders = decoders  # the worker's free streaming decoders, shared by its streams
-        self.segmenter = Segmenter(observer=self)
-        self.question_open = False
-        self.decoder: Optional[Recognizer] = None  # lent for the turn being spoken
-        self.length_s = 0.0
-        self.voice_began = False  # since the last `feed`
-        # Speech starting within the usual silence after a turn that ended early is the rest of
-        # that turn (a weak sound split it): never a command of its own (as in the voice client).
-        self.rest_until_s = 0.0
-        self.rest = False
-
-    def started(self, samples: np.ndarray, start_s: float) -> None:
-        self.voice_began = True
-        self.rest = start_s + len(samples) / RATE - FRAME_S < self.rest_until_s
-        self.length_s = len(samples) / RATE
-        if self.decoders and not self.rest:
-            self.decoder = self.decoders.pop()
-            self.decoder.begin(_context(self.question_open))
-            self.decoder.feed(samples)
-
-    def extended(self, frame: np.ndarray, at_s: float) -> None:
-        self.length_s += len(frame) / RATE
-        if self.decoder is None:
-            return
-        if self.length_s > MAX_COMMAND_S:
-            self.dropped()
-        else:
-            self.decoder.feed(frame)
-
-    def complete(self, at_s: float) -> bool:
-        return self.decoder is not None and self.decoder.complete()
-
-    def dropped(self) -> None:
-        if self.decoder is not None:
-            self.decoder.cancel()
-            self._release()
-
-    def _release(self) -> None:
-        if self.decoder is not None:
-            self.decoders.append(self.decoder)
-            self.decoder = None
-
-    def ended(self, segment: Segment) -> Optional[str]:
-        """The typed request said in the turn that just ended, or None."""
-        hangover_s = self.segmenter.hangover_frames * FRAME_S
-        if segment.closed_s - segment.end_s < hangover_s:
-            self.rest_until_s = segment.end_s + hangover_s
-        if self.decoder is not None:
-            decoder = self.decoder
-            heard = decoder.finish(segment.end_s - segment.start_s + hangover_s)
-            self._release()
-            return _typed(heard, decoder.grammar)
-        if self.rest or len(segment.samples) > MAX_COMMAND_S * RATE:
-            return None
-        return recognise(segment.samples, self.question_open)
-
-
-class StreamRecognition:
-    """What a recogniser worker runs: the streams it serves, each fed its audio as it arrives."""
-
-    def __init__(self, streaming_decoders: int = STREAMING_DECODERS) -> None:
-        recognise(np.zeros(1600, dtype=np.int16), False)  # the whole-turn recogniser, built now
-        self.decoders = [Recognizer() for _ in range(streaming_decoders)]
-        self.turns: Dict[int, _Turn] = {}
-
-    def feed(self, stream: int, pcm: bytes, question_open: bool) -> List[Dict[str, Any]]:
-        """Events in this chunk of 16-bit PCM: `{"voice": true}` when speech begins (the widget
-        stops speaking), `{"request": "/next_step"}` when a command ends."""
-        turn = self.turns.get(stream)
-        if turn is None:  # a new stream, or this worker was restarted after a crash
-            turn = self.turns[stream] = _Turn(self.decoders)
-        turn.question_open = question_open
-        events: List[Dict[str, Any]] = []
-        for segment in turn.segmenter.feed(np.frombuffer(pcm, dtype="<i2")):
-            typed = turn.ended(segment)
-            if typed:
-                events.append({"request": typed})
-        if turn.voice_began:
-            turn.voice_began = False
-            events.insert(0, {"voice": True})
-        return events
-
-    def close(self, stream: int) -> None:
-        turn = self.turns.pop(stream, None)
-        if turn is not None:
-            turn.dropped()
-
-
-class RecognitionPool:
-    """`workers` recogniser processes, ready before the first turn; a stream keeps its worker.
-    Each worker is called from a thread of its own, so the server's loop never waits on it."""
-
-    def __init__(self, workers: int = 1, streaming_decoders: int = STREAMING_DECODERS) -> None:
-        self._workers = [Worker(_Factory(streaming_decoders), "recogniser") for _ in range(workers)]
-        self._threads = [ThreadPoolExecutor(1, thread_name_prefix="recogniser") for _ in range(workers)]
-        self._streams: Dict[int, int] = {}  # stream -> its worker
-        self._ids = itertools.count()
-        for worker in self._workers:  # fails here (e.g. no model), not on a user's first command
-            worker.call("close", -1)
+    def __init__(self, workers: int = 1) -> None:
+        self.workers = [IsolatedTranscriber() for _ in range(workers)]
+        self._free: "queue.Queue[IsolatedTranscriber]" = queue.Queue()
+        for worker in self.workers:
+            worker.transcribe(np.zeros(RATE // 2, dtype=np.int16))  # loaded (and its model checked) now
+            self._free.put(worker)
 
     @property
     def pids(self) -> List[Optional[int]]:
         """The workers' process ids (a benchmark counts their CPU time)."""
-        return [worker.pid for worker in self._workers]
+        return [worker.worker.pid for worker in self.workers]
 
-    def open(self) -> int:
-        """A new stream, on the worker with the fewest."""
-        stream = next(self._ids)
-        load = [list(self._streams.values()).count(index) for index in range(len(self._workers))]
-        self._streams[stream] = load.index(min(load))
-        return stream
+    def transcribe(self, samples: np.ndarray) -> Transcript:
+        worker = self._free.get()
+        try:
+            return worker.transcribe(samples)
+        finally:
+            self._free.put(worker)
 
-    async def feed(self, stream: int, pcm: bytes, question_open: bool) -> List[Dict[str, Any]]:
-        index = self._streams[stream]
-        return await asyncio.get_running_loop().run_in_executor(
-            self._threads[index], self._workers[index].call, "feed", stream, pcm, question_open)
-
-    async def close(self, stream: int) -> None:
-        index = self._streams.pop(stream)
-        await asyncio.get_running_loop().run_in_executor(
-            self._threads[index], self._workers[index].call, "close", stream)
-
-    def shutdown(self) -> None:
-        for thread, worker in zip(self._threads, self._workers):
-            thread.shutdown()
+    def close(self) -> None:
+        for worker in self.workers:
             worker.close()
 
 
-class _Factory:
-    """Builds a worker's StreamRecognition (a picklable callable: the worker is a new process)."""
+@dataclass
+class StreamContext:
+    """What the page says about where its user is: the step of a running routine (None: no
+    routine runs) and whether a question waits for a yes or no."""
+    step: Optional[int] = None
+    routine: bool = True  # a page that says nothing is following a routine (what hands-free is for)
+    question_open: bool = False
 
-    def __init__(self, streaming_decoders: int) -> None:
-        self.streaming_decoders = streaming_decoders
+    def update(self, settings: Dict[str, Any]) -> None:
+        if "question_open" in settings:
+            self.question_open = bool(settings["question_open"])
+        if "step" in settings:
+            step = settings["step"]
+            self.step = step if isinstance(step, int) and not isinstance(step, bool) else None
+            self.routine = self.step is not None
 
-    def __call__(self) -> StreamRecognition:
-        return StreamRecognition(self.streaming_decoders)
+    @property
+    def name(self) -> str:
+        """The classifier's context (commands.CONTEXT_INTENTS)."""
+        base = "routine" if self.routine else "idle"
+        return f"{base}+{ASKED}" if self.question_open else base
+
+
+class StreamListener(Listener):
+    """One stream's listener: reports each turn's start (barge-in) and stops decoding talk."""
+
+    def __init__(self, recognizer: CommandRecognizer, context: StreamContext) -> None:
+        # CommandRecognizer offers the grammar Recognizer's streaming interface (understanding.py).
+        super().__init__(cast(Recognizer, recognizer), lambda start_s: (False, context.name))
+        self.voice_began = False  # since the last chunk
+        self.turn_s = 0.0
+
+    def started(self, samples: np.ndarray, start_s: float) -> None:
+        self.voice_began = True
+        self.turn_s = len(samples) / RATE
+        super().started(samples, start_s)
+
+    def extended(self, frame: np.ndarray, at_s: float) -> None:
+        self.turn_s += len(frame) / RATE
+        if self._streaming and self.turn_s > MAX_COMMAND_S:
+            self._streaming = False
+            self.recognizer.cancel()  # the turn ends as "not for me", undecoded
+        super().extended(frame, at_s)
+
+
+def turn_event(heard: HeardTurn) -> Optional[Dict[str, Any]]:
+    """What the page is told of a turn: a typed request to send, a place-losing one to confirm
+    first ("Did you say ...?"), or nothing (talk, a speech setting, the rest of a split turn)."""
+    recognition = heard.recognition
+    if recognition is None or recognition.action not in ("command", "confirm"):
+        return None
+    typed = HANDS_FREE_INTENTS.get(recognition.text, recognition.text)
+    if recognition.action == "confirm" and typed == recognition.text:
+        return {"confirm": typed, "question": f"Did you say {describe(typed)}?", "heard": recognition.best_guess}
+    return {"request": typed, "heard": recognition.best_guess}
+
+
+class RecognitionPool:
+    """The streams' listeners and the Whisper workers they share (see the module's doc).
+
+    `transcribers`: Whisper processes (~255 MB each), at most that many turns decoded at once.
+    Each stream's audio is handled by one thread at a time, so the server's loop never waits."""
+
+    def __init__(self, transcribers: int = 1, max_streams: int = 16) -> None:
+        self.transcriber = TranscriberPool(transcribers)
+        self.interpreter = SoundAlikeInterpreter()
+        self._threads = ThreadPoolExecutor(max_streams, thread_name_prefix="recognition")
+        self._streams: Dict[int, tuple] = {}  # stream -> (listener, context)
+        self._ids = itertools.count()
+
+    @property
+    def pids(self) -> List[Optional[int]]:
+        return self.transcriber.pids
+
+    def open(self) -> int:
+        stream = next(self._ids)
+        context = StreamContext()
+        recognizer = CommandRecognizer(self.transcriber, self.interpreter)
+        recognizer.position = lambda: context.step
+        self._streams[stream] = (StreamListener(recognizer, context), context)
+        return stream
+
+    def update(self, stream: int, settings: Dict[str, Any]) -> None:
+        """The page's news: `{"step": 3}` (None: no routine runs), `{"question_open": true}`."""
+        self._streams[stream][1].update(settings)
+
+    def feed_now(self, stream: int, pcm: bytes) -> List[Dict[str, Any]]:
+        """Events in this chunk of 16-bit PCM: `{"voice": true}` when speech begins (the widget
+        stops speaking), then a request (or a confirmation to ask) when a command's turn ends."""
+        listener, _ = self._streams[stream]
+        events = [event for heard in listener.feed(np.frombuffer(pcm, dtype="<i2"))
+                  for event in [turn_event(heard)] if event]
+        if listener.voice_began:
+            listener.voice_began = False
+            events.insert(0, {"voice": True})
+        return events
+
+    async def feed(self, stream: int, pcm: bytes) -> List[Dict[str, Any]]:
+        return await asyncio.get_running_loop().run_in_executor(self._threads, self.feed_now, stream, pcm)
+
+    async def close(self, stream: int) -> None:
+        listener, _ = self._streams.pop(stream)
+        listener.dropped()
+
+    def shutdown(self) -> None:
+        self._threads.shutdown()
+        self.transcriber.close()

@@ -433,6 +433,22 @@ def test_pause_stops_the_clock_and_continue_resumes_with_the_time_left(paced_pag
     expect(last_card(page, ".mc-card--step[data-step='2']")).to_be_visible(timeout=left_at_pause * 1000 // 30 + 10000)
 
 
+def test_after_a_reload_the_step_clock_runs_on_with_the_time_left(paced_page):
+    page = paced_page
+    start_relaxing_routine(page)
+    first = page.locator(".mc-card--step[data-step='1']").last
+    page.wait_for_timeout(1000)  # 180 s at 30x: 30 s of step time
+    left_before = seconds_left(first)
+    assert left_before < 170
+    page.reload()
+    card = last_card(page, ".mc-card--step[data-step='1']")
+    expect(card.locator(".mc-timer")).to_contain_text("left")
+    # It goes on from where it was (a few seconds of step time passed in the reload), not from 3:00 ...
+    assert 0 < seconds_left(card) <= left_before
+    # ... and moves on by itself when the time is up.
+    expect(last_card(page, ".mc-card--step[data-step='2']")).to_be_visible(timeout=left_before * 1000 // 30 + 10000)
+
+
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     if not AXE.exists():
@@ -481,15 +497,19 @@ def test_demo_page_details(page, widget_url):
 
 @pytest.fixture(scope="session")
 def hands_free_browser(playwright, tmp_path_factory) -> Iterator[Browser]:
-    """Chromium whose microphone says some talk, then "next step", over and over (a looped espeak-ng WAV)."""
-    microphone = microphone_file(tmp_path_factory.mktemp("microphone") / "microphone.wav",
-                                 spoken("she was saying that the weather is lovely today", voice="en-us+f3"),
-                                 spoken("next step", before_s=1.0, after_s=2.0))
-    args = CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                            f"--use-file-for-fake-audio-capture={microphone}"]
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
+    """Chromium whose microphone says some talk, then "next step", over and over (a looped WAV of
+    flite and festival voices)."""
+    browser = fake_microphone_browser(playwright, tmp_path_factory.mktemp("microphone") / "microphone.wav",
+                                      spoken("she was saying that the weather is lovely today", voice="flite/kal"),
+                                      spoken("next step", before_s=1.0, after_s=2.0))
     yield browser
     browser.close()
+
+
+def fake_microphone_browser(playwright: Playwright, wav: Path, *takes) -> Browser:
+    args = CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                            f"--use-file-for-fake-audio-capture={microphone_file(wav, *takes)}"]
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
 
 
 # What the page hands to its speakers: each reply's audio buffer (when it plays, when it was stopped, and
@@ -593,6 +613,52 @@ def test_hands_free_answers_are_said_by_the_server_and_speaking_over_them_stops_
     assert page.evaluate("window.spoken") == []
 
 
+def test_a_question_asked_by_voice_mid_routine_is_answered_and_the_routine_waits(
+        playwright, widget_url, servers, audio_server, tmp_path):
+    """"What is kneading?" said during step 1 (Whisper writes "needing": the technique is found by its
+    sound) gets the technique's answer; the routine keeps its place."""
+    browser = fake_microphone_browser(playwright, tmp_path / "question.wav",
+                                      spoken("I think the oil is a little too cold", voice="festival/kal_diphone"),
+                                      spoken("what is kneading", voice="flite/kal", before_s=1.0, after_s=6.0))
+    page, context, site = open_hands_free_page(browser, widget_url, servers, audio_server, tmp_path, "server")
+    try:
+        start_relaxing_routine(page)
+        page.get_by_role("button", name="Hands-free").click()
+        kneading = CONTENT.techniques["kneading"]["name"]
+        answer = last_card(page, f".mc-card[aria-label='Technique: {kneading}']")
+        expect(answer).to_be_visible()
+        bubbles = page.locator(".mc-msg--user").all_inner_texts()
+        assert "needing" in bubbles[2].lower() or "kneading" in bubbles[2].lower(), bubbles  # what was heard
+        assert not any("oil" in bubble for bubble in bubbles), bubbles  # the talk sent nothing
+        # The routine is where it was: still step 1, and "continue" on the card picks it up.
+        assert page.locator(".mc-card--step").last.get_attribute("data-step") == "1"
+    finally:
+        context.close()
+        stop_site(site)
+        browser.close()
+
+
+def test_a_far_jump_heard_unsurely_is_asked_first(playwright, widget_url, servers, audio_server, tmp_path):
+    """"let's do step nine" at step 1 (a jump that loses the user's place, not heard surely): the page asks
+    "Did you say go to step 9?" aloud and with Yes / No; Yes goes there."""
+    browser = fake_microphone_browser(playwright, tmp_path / "jump.wav",
+                                      spoken("let's do step nine", before_s=1.0, after_s=8.0))
+    page, context, site = open_hands_free_page(browser, widget_url, servers, audio_server, tmp_path, "server")
+    try:
+        start_relaxing_routine(page)
+        page.get_by_role("button", name="Hands-free").click()
+        question = last_card(page, ".mc-msg--bot >> text=Did you say go to step 9?")
+        expect(question).to_be_visible()
+        page.wait_for_function("text => window.asked.includes(text)", arg="Did you say go to step 9?")
+        assert page.locator(".mc-card--step").last.get_attribute("data-step") == "1"  # nothing done unasked
+        page.locator(".mc-replies").last.get_by_role("button", name="Yes").click()
+        last_card(page, ".mc-card--step[data-step='9']")
+    finally:
+        context.close()
+        stop_site(site)
+        browser.close()
+
+
 def test_hands_free_can_leave_speech_to_the_browser(hands_free_browser, widget_url, servers, audio_server, tmp_path):
     page, context, site = open_hands_free_page(hands_free_browser, widget_url, servers, audio_server, tmp_path,
                                                "browser")
@@ -619,8 +685,8 @@ def test_chat_and_hands_free_in_firefox(widget_url, servers, audio_server, axe_s
     tag = (f'<script src="{widget_url}widget.js" data-server="{servers.base_url}" data-open="true" '
            f'data-audio-server="ws://127.0.0.1:{audio_server.port}/audio" defer></script>')
     (tmp_path / "firefox.html").write_text(f"<!doctype html><html lang='en'><title>Firefox</title>{tag}</html>")
-    command = microphone_file(tmp_path / "command.wav", spoken("she was saying that it is lovely", voice="en-us+f3"),
-                              spoken("next step", before_s=1.0, after_s=1.0))
+    command = microphone_file(tmp_path / "command.wav", spoken("she was saying that it is lovely", voice="flite/kal"),
+                              spoken("next step", voice="festival/kal_diphone", before_s=1.0, after_s=1.0))
     site = serve_site(tmp_path, PARTNER_SITE_PORT)
     ARTIFACTS.mkdir(exist_ok=True)
     try:
@@ -637,7 +703,7 @@ def test_chat_and_hands_free_in_firefox(widget_url, servers, audio_server, axe_s
     assert "Kneading" in seen["chatAnswer"]
     # No microphone until the switch is on; then it listens, and its audio streams to the server.
     assert seen["listeningBefore"] is False and seen["listening"] is True and seen["handsFreePressed"] == "true"
-    assert seen["audioChunks"] > 25 and json.loads(seen["audioMessages"][0]) == {"question_open": False}
+    assert seen["audioChunks"] > 25 and json.loads(seen["audioMessages"][0]) == {"step": 1, "question_open": False}
     # The spoken command (not the talk before it) reached the conversation; its answer was said.
     assert seen["bubbles"][-1] == "Next" and "she was saying" not in " ".join(seen["bubbles"]), seen["bubbles"]
     assert seen["audioState"] == ["running"]

@@ -1,26 +1,28 @@
 """Hands-free test support: a shared recogniser pool, speech renderer and audio server, and commands
-spoken by espeak-ng."""
+spoken by synthesiser voices of the spoken corpus's development part (never its locked voices)."""
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 import pytest
 
-from massage_coach.clients.voice.audio import RATE, read_recogniser_audio, silence, write_wav
+from massage_coach.clients.voice.audio import RATE, silence, write_wav
 from massage_coach.server.audio_stream import AudioServer, start_audio_server
 from massage_coach.server.recognition import RecognitionPool
 from massage_coach.server.speech_audio import SpeechRenderer
 from tests.support.assistant import BROWSER_ORIGINS
+from tests.support.voice_corpus import synthesise, voices
+
+# Voices Whisper hears, from two synthesiser families; all in the corpus's development part.
+TEST_VOICES = ("flite/slt", "flite/kal", "festival/kal_diphone")
 
 
 @pytest.fixture(scope="session")
 def recognition_pool() -> Iterator[RecognitionPool]:
-    pool = RecognitionPool(workers=1)
+    pool = RecognitionPool(transcribers=1)
     yield pool
     pool.shutdown()
 
@@ -40,12 +42,13 @@ def audio_server(recognition_pool, speech_renderer) -> Iterator[AudioServer]:
     server.shutdown()
 
 
-def spoken(text: str, voice: str = "en-us", before_s: float = 0.5, after_s: float = 1.0) -> np.ndarray:
-    """`text` said by espeak-ng, as 16 kHz 16-bit samples with silence around it."""
-    with tempfile.TemporaryDirectory() as work:
-        wav = Path(work) / "said.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-w", str(wav), text], check=True)
-        return np.concatenate([silence(before_s), read_recogniser_audio(wav), silence(after_s)]).astype(np.int16)
+def spoken(text: str, voice: str = "flite/slt", before_s: float = 0.5, after_s: float = 1.0) -> np.ndarray:
+    """`text` said by `voice` ("family/voice"), as 16 kHz 16-bit samples with silence around it.
+    A locked voice of the spoken corpus is refused: what the tests pass must not tune on it."""
+    family, name = voice.split("/")
+    if name in voices()["families"].get(family, {}).get("locked", []):
+        raise ValueError(f"{voice} is a locked voice of tests/voice_corpus/voices.yml")
+    return np.concatenate([silence(before_s), synthesise(text, family, name, 1.0), silence(after_s)]).astype(np.int16)
 
 
 def microphone_file(path: Path, *takes: np.ndarray) -> Path:

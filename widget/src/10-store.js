@@ -10,7 +10,8 @@
       history: Array.isArray(saved.history) ? saved.history : [],
       open: saved.open === undefined ? options.open : saved.open,
       readAloud: saved.readAloud === undefined ? options.readAloud : saved.readAloud,
-      draft: typeof saved.draft === "string" ? saved.draft : ""
+      draft: typeof saved.draft === "string" ? saved.draft : "",
+      clock: saved.clock && typeof saved.clock === "object" ? saved.clock : null // the live step's, for a reload
     };
   }
 

@@ -80,6 +80,7 @@
     state.history.forEach(function (entry) {
       try { render(entry, false); } catch (error) { /* an entry another version wrote: skip it */ }
     });
+    resumeClock();
   }
 
   function joinSession() {
@@ -93,6 +94,7 @@
     var newSession = saved.sessionId !== state.sessionId;
     state.history = saved.history;
     state.sessionId = saved.sessionId;
+    state.clock = saved.clock;
     showHistory();
     if (newSession) joinSession();
   });

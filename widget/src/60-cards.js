@@ -19,7 +19,7 @@
         if (card) log.appendChild(card);
         if (card && live) refocus(card);
       }
-      if (live) noteQuestion(message);
+      noteQuestion(message); // history too: after a reload the recogniser still knows where the user is
     }
     log.scrollTop = log.scrollHeight;
   }
@@ -178,7 +178,7 @@
                 zoneList(zones, name, function (zone) { return zone === payload.zone ? "step" : "covered"; }));
     node.appendChild(controls(STEP_CONTROLS));
     var clock = live ? stepClock(payload, timer, headsUp) : null;
-    liveStep = {node: node, step: payload.step, routine: payload.routine, clock: clock};
+    liveStep = {node: node, step: payload.step, routine: payload.routine, clock: clock, payload: payload};
     return node;
   }
 

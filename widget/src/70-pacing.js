@@ -3,16 +3,23 @@
   // down `advance_after_s`, shows (and, reading aloud, says) `heads_up` `heads_up_before_s` before
   // the end, and at zero asks for `/next_step{"timer_step": N}`. The assistant ignores a request
   // for a step the user has left. Pause keeps the time left for the same step's "Continuing" card.
-  var pausedClock = null; // {routine, step, leftMs} while the routine is paused
+  // The live step's clock is also kept in the browser ({routine, step, endsAt} or, paused, leftMs),
+  // so that after a reload it runs on with the time that was left (`resumeClock`).
+  var pausedClock = state.clock && state.clock.paused ? state.clock : null; // while the routine is paused
+  // A step whose time ran out longer ago than this while the page was away (closed, not reloaded)
+  // waits for the user on "Time's up" instead of moving on at once.
+  var RELOAD_GRACE_MS = 30000;
 
-  function stepClock(payload, timer, headsUp) {
+  function stepClock(payload, timer, headsUp, leftAfterReload) {
     var pacing = payload.pacing || {advance_after_s: payload.duration_s, heads_up_before_s: 0, heads_up: ""};
     var resumed = pausedClock && pausedClock.routine === payload.routine && pausedClock.step === payload.step;
-    var leftMs = resumed ? pausedClock.leftMs : pacing.advance_after_s * 1000;
+    var leftMs = leftAfterReload !== undefined ? leftAfterReload
+      : resumed ? pausedClock.leftMs : pacing.advance_after_s * 1000;
     var headsUpMs = pacing.heads_up_before_s * 1000;
-    var warned = false;
+    var warned = leftAfterReload !== undefined && leftMs <= headsUpMs; // said before the reload
     var last = Date.now();
     pausedClock = null;
+    keepClock({routine: payload.routine, step: payload.step, endsAt: last + leftMs / options.paceScale});
 
     function tick() {
       var now = Date.now();
@@ -45,6 +52,26 @@
   // The assistant paused the routine: keep the live step's time left for when it continues.
   function pauseClock(payload) {
     if (liveStep && liveStep.clock && liveStep.step === payload.step) {
-      pausedClock = {routine: liveStep.routine, step: liveStep.step, leftMs: liveStep.clock.stop()};
+      pausedClock = {routine: liveStep.routine, step: liveStep.step, leftMs: liveStep.clock.stop(), paused: true};
+      keepClock(pausedClock);
     }
+  }
+
+  function keepClock(clock) {
+    state.clock = clock;
+    saveState();
+  }
+
+  // After a reload: the newest step card (its history entry is not live) runs on with the time left.
+  function resumeClock() {
+    var kept = state.clock;
+    if (!liveStep || liveStep.clock || !kept || kept.paused || kept.routine !== liveStep.routine ||
+        kept.step !== liveStep.step) return;
+    var leftMs = (kept.endsAt - Date.now()) * options.paceScale;
+    var timer = liveStep.node.querySelector(".mc-timer");
+    if (kept.endsAt < Date.now() - RELOAD_GRACE_MS) {
+      timer.textContent = "Time's up";
+      return;
+    }
+    liveStep.clock = stepClock(liveStep.payload, timer, liveStep.node.querySelector(".mc-heads-up"), Math.max(0, leftMs));
   }

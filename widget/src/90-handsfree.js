@@ -63,16 +63,20 @@
     ws.binaryType = "arraybuffer";
     ws.onopen = function () {
       listening.hidden = false;
-      ws.send(JSON.stringify({question_open: questionOpen}));
+      sendWhereUserIs();
       worklet.port.onmessage = function (event) { if (ws.readyState === 1) ws.send(event.data); };
     };
     ws.onmessage = function (event) {
       if (event.data instanceof ArrayBuffer) return play(session, event.data);
       var heard;
       try { heard = JSON.parse(event.data); } catch (error) { return; }
-      if (heard && heard.voice) cancelSpeech(); // the user speaks: the widget falls silent at once
-      if (heard && typeof heard.request === "string" && heard.request.charAt(0) === "/") {
-        send(heard.request, SPOKEN_LABELS[heard.request.split("{")[0]] || heard.request);
+      if (!heard) return;
+      if (heard.voice) cancelSpeech(); // the user speaks: the widget falls silent at once
+      if (typeof heard.confirm === "string" && heard.confirm.charAt(0) === "/") askFirst(heard);
+      if (typeof heard.request === "string" && heard.request.charAt(0) === "/") {
+        var label = SPOKEN_LABELS[heard.request.split("{")[0]] || String(heard.heard || heard.request);
+        if (pendingConfirm && (heard.request === "/affirm" || heard.request === "/deny")) answerConfirm(heard.request === "/affirm");
+        else send(heard.request, label);
       }
     };
     ws.onclose = function (event) {
@@ -152,13 +156,50 @@
   }
   document.addEventListener("visibilitychange", keepAwake);
 
-  // The recogniser listens for yes/no only while a question waits for one.
+  // What the recogniser listens for follows where the user is: navigation and mid-routine questions
+  // while a routine runs (its step: is a jump far?), yes/no only while a question waits for one.
   var questionOpen = false;
+  var routineStep = null;
+  var ROUTINE_ENDS = ["routine_done", "routine_stopped", "screening", "confirmation", "emergency"];
   function noteQuestion(message) {
     var custom = message.custom;
     if (!custom || typeof custom !== "object" || custom.type === "unchanged") return;
     questionOpen = !!custom.expects;
-    if (handsFree && handsFree.socket && handsFree.socket.readyState === 1) {
-      handsFree.socket.send(JSON.stringify({question_open: questionOpen}));
+    if (custom.type === "step" || custom.type === "paused") routineStep = custom.step;
+    if (ROUTINE_ENDS.indexOf(custom.type) >= 0 || (custom.type === "safety" && custom.verdict !== "ok")) routineStep = null;
+    pendingConfirm = null;
+    sendWhereUserIs();
+  }
+
+  function sendWhereUserIs() {
+    var socket = handsFree && handsFree.socket;
+    if (socket && socket.readyState === 1) {
+      socket.send(JSON.stringify({step: routineStep, question_open: questionOpen || !!pendingConfirm}));
     }
+  }
+
+  // A spoken command that would lose the user's place, not heard surely ("go to step 9" at step 2):
+  // asked first, answered by voice or with the buttons.
+  var pendingConfirm = null;
+  function askFirst(heard) {
+    pendingConfirm = heard.confirm;
+    var question = String(heard.question || "Did you say that?");
+    log.appendChild(el("p", "mc-msg mc-msg--bot", question));
+    var replies = el("div", "mc-replies");
+    replies.append(button("Yes", function () { answerConfirm(true); }, "mc-button mc-reply"),
+                   button("No", function () { answerConfirm(false); }, "mc-button mc-reply"));
+    log.appendChild(replies);
+    log.scrollTop = log.scrollHeight;
+    speak(question);
+    sendWhereUserIs();
+  }
+
+  function answerConfirm(yes) {
+    var asked = pendingConfirm;
+    if (!asked) return;
+    pendingConfirm = null;
+    removeAll(".mc-replies");
+    if (yes) send(asked, "Yes");
+    else { log.appendChild(el("p", "mc-msg mc-msg--bot", "Okay, I won't.")); speak("Okay, I won't."); }
+    sendWhereUserIs();
   }

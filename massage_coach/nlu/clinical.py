@@ -23,7 +23,7 @@ import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from massage_coach.nlu.components import one_edit_away
 from massage_coach.nlu.language import english_lexicon, lemma_table, parse_number
@@ -134,11 +134,32 @@ class ConditionRules:
         following = span.doc[span.end] if span.end < len(span.doc) else None
         if following is not None and following.norm_ in rule.get("not_followed_by", ()):
             return False
+        if "not_about" in rule and self._about_a_thing(span, rule["not_about"]):
+            return False
         ranges = rule.get("number_ranges")
         if ranges:
             value = number_in(span)
             return value is not None and any(low <= value <= high for low, high in ranges)
         return True
+
+    def _about_a_thing(self, span: Span, thing_class: str) -> bool:
+        """Whether, looking back from the match within its sentence, a word of `thing_class`
+        ("the oil") comes before any person ("his"): the nearer one owns the match."""
+        for token in reversed(span.doc[: span.end]):
+            if token.text in SENTENCE_ENDS:
+                return False
+            if self._in_class(token, "person"):
+                return False
+            if self._in_class(token, thing_class):
+                return True
+        return False
+
+    def _in_class(self, token: Token, name: str) -> bool:
+        """Whether the token is, or ends, a member of the word class."""
+        singles, exact, phrases = self.classes[name]
+        doc = token.doc
+        return token.norm_ in singles or token.lower_ in exact or any(
+            [t.norm_ for t in doc[max(0, token.i - len(words) + 1) : token.i + 1]] == words for words in phrases)
 
     def __call__(self, doc: Doc) -> Doc:
         found = []

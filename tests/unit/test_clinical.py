@@ -56,6 +56,17 @@ def read(nlp, text: str) -> List[Tuple[str, str, str]]:
     ("my husband came off his bike yesterday", "injury_pain"),
     ("pain shoots from his lower back right down his leg", "sharp_pain"),
     ("pain runs down the back of his leg", "sharp_pain"),
+    # A limb that goes to sleep; pain that worsens at bedtime; hit by someone or something.
+    ("her lower back's bad and she says her left foot keeps going to sleep", "numbness"),
+    ("his arm has gone to sleep", "numbness"),
+    ("my wife's back pain gets really bad after she goes to bed", "night_pain"),
+    ("every night around 2 his back starts throbbing", "night_pain"),
+    ("my brother got tackled playing rugby on saturday, his back's been sore since", "injury_pain"),
+    ("she was knocked over by a dog", "injury_pain"),
+    ("he collided with another player at football", "injury_pain"),
+    # A temperature of a person is a fever, whatever a thing nearby is at.
+    ("his temperature is 39", "fever"),
+    ("the room is warm and he has a temperature of 39", "fever"),
 ])
 def test_conditions_are_recognised_compositionally(nlp, text, condition):
     assert (("condition", condition, "") in read(nlp, text)), read(nlp, text)
@@ -65,7 +76,9 @@ def test_ordinary_talk_names_no_condition(nlp):
     for text in ("she is 20 weeks into her new job and loves it", "he has never been better",
                  "my temperature preference is 21 degrees", "what is kneading?", "due to stress, he is tense",
                  "can I massage him at night", "the room should be a comfortable temperature",
-                 "run your hands down her legs"):
+                 "run your hands down her legs", "keep the oil at a temperature of 40 degrees",
+                 "warm the oil to 40 degrees", "the bath should be 38.5", "rub her feet until she goes to sleep",
+                 "how do I tackle the knots in her shoulders", "he hit the gym hard"):
         assert [e for e in read(nlp, text) if e[0] == "condition" and e[1] != "back_pain"] == [], text
 
 

@@ -57,6 +57,9 @@ def test_back_pain_asks_one_question_with_typed_buttons():
     assert [b["payload"] for b in messages[0]["buttons"]] == [o["request"] for o in question["options"]]
     assert "/muscle_tension" in [o["request"] for o in question["options"]]
     assert '/check_condition{"condition": "numbness"}' in [o["request"] for o in question["options"]]
+    # Loss of bladder or bowel control is a red flag: asked about in words and with a button.
+    assert '/check_condition{"condition": "bladder_bowel_control"}' in [o["request"] for o in question["options"]]
+    assert "bladder or bowel control" in messages[0]["question"] and "bladder" in question["speech"]
     assert slots["awaiting"] == "triage" and slots["reported_conditions"] == ["back_pain"]
     assert slots["safety_verdict"] == "unknown"
 

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.shared import ENGINE, apply, state_of, triage_reply
+from actions.shared import ENGINE, apply, for_person, triage_reply
 
 
 class ActionTriage(Action):
@@ -17,4 +17,5 @@ class ActionTriage(Action):
         return "action_triage"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        return apply(dispatcher, tracker, ENGINE.triage_turn(state_of(tracker), triage_reply(tracker)))
+        reply = triage_reply(tracker)
+        return apply(dispatcher, tracker, for_person(tracker, lambda state: ENGINE.triage_turn(state, reply)))

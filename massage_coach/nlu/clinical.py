@@ -32,6 +32,8 @@ Span.set_extension("negated", default=False, force=True)
 Span.set_extension("family", default=False, force=True)
 # Ordinary muscle tension, no pain ("tight shoulders"): a rule with `role: tension` found it.
 Span.set_extension("tension", default=False, force=True)
+# Told as past and over ("she used to have eczema", "a fever last week"), not going on now.
+Span.set_extension("historical", default=False, force=True)
 
 CONDITION_LABEL = "condition"
 MEDICAL_TERM_LABEL = "medical_term"
@@ -261,9 +263,10 @@ class ClinicalContext:
         self.window = context["window"]
         self.cues = {}
         vocab, nlp = nlp.vocab, norm_pipeline()
-        for category in ("negated_forward", "negated_backward", "possible", "family_phrases"):
+        for category in ("negated_forward", "negated_backward", "possible", "family_phrases", "historical_forward",
+                         "historical_backward", "ongoing"):
             matcher = PhraseMatcher(vocab, attr="LOWER")
-            matcher.add(category, [nlp.make_doc(p) for p in context[category]])
+            matcher.add(category, [nlp.make_doc(p) for p in context.get(category, ())])
             self.cues[category] = matcher
         self.family_relation = {w for words in lemma_words(nlp, context["family_relation"]) for w in words}
         self.family_owner = set(context["family_owner"])
@@ -278,6 +281,7 @@ class ClinicalContext:
         sentence_of = self._sentences(doc)
         doubtful_sentences = {sentence_of[i] for i in marks["possible"]}
         family_sentences = {sentence_of[i] for i in marks["family_phrases"]}
+        ongoing_sentences = {sentence_of[i] for i in marks["ongoing"]}
         for entity in doc.ents:
             sentence = sentence_of[entity.start]
             doubtful = sentence in doubtful_sentences
@@ -285,6 +289,11 @@ class ClinicalContext:
             entity._.negated = not doubtful and (
                 self._scan(doc, entity, marks["negated_forward"], -1)
                 or self._scan(doc, entity, marks["negated_backward"], +1)
+            )
+            # Past only when nothing says it is still going on, and without doubt.
+            entity._.historical = not (doubtful or entity._.negated or sentence in ongoing_sentences) and (
+                self._scan(doc, entity, marks["historical_forward"], -1)
+                or self._scan(doc, entity, marks["historical_backward"], +1)
             )
         return doc
 

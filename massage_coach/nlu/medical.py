@@ -5,7 +5,8 @@ Entities it gives:
 - `condition`: a content id, from conditions.yml phrases or recognition.yml rules; role
   `negated` when ruled out ("no fever or rash"), `family` when someone else's ("her mother
   had cancer"), `tension` when back pain is only muscle tension ("tight shoulders");
-  doubt never clears a condition ("not sure whether she has a fever");
+  doubt never clears a condition ("not sure whether she has a fever"); `historical` when a
+  condition that passes (conditions.yml `passes`) is told as past and over ("a fever last week");
 - `medical_term`: anything medical no condition names ("lupus", "liver problems"), its value
   the words as heard, with the same roles; the answer is "unknown", naming it;
 - `health_status` (value `healthy`): "he is healthy", "no medical issues".
@@ -31,7 +32,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.lookups import load_lookups
 
 from massage_coach.domain.content import Content, fingerprint, load_content
-from massage_coach.domain.safety import NEGATED_ROLE, TENSION_ROLE
+from massage_coach.domain.safety import HISTORICAL_ROLE, NEGATED_ROLE, TENSION_ROLE
 from massage_coach.nlu import wordnet_terms
 from massage_coach.nlu.clinical import (
     CONDITION_LABEL,
@@ -69,6 +70,8 @@ class ClinicalEntityExtractor(JsonStateComponent, EntityExtractorMixin):
 
     def use_state(self, state: Optional[Dict[str, Any]]) -> None:
         self._nlp = build_clinical_pipeline(state) if state else None
+        # Conditions that are over once over: only these are answered differently when past.
+        self._passing = set(state.get("passing_conditions", ())) if state else set()
 
     def train(self, training_data: TrainingData) -> Resource:
         return self.persist(recogniser_state(load_content(self._config["content_dir"]), ordinary_words(training_data)))
@@ -99,6 +102,8 @@ class ClinicalEntityExtractor(JsonStateComponent, EntityExtractorMixin):
                 entity["role"] = FAMILY_ROLE
             elif span._.negated:
                 entity["role"] = NEGATED_ROLE
+            elif span._.historical and span.ent_id_ in self._passing:
+                entity["role"] = HISTORICAL_ROLE
             elif span._.tension:
                 entity["role"] = TENSION_ROLE
             entities.append(entity)
@@ -115,6 +120,7 @@ def recogniser_state(content: Content, everyday_words: Set[str]) -> Dict[str, An
     terms = medical_words(medical, everyday | {p.lower() for p in condition_phrases}) + medical.get("extra_terms", [])
     return {
         "patterns": patterns_from_phrases({CONDITION_LABEL: list(content.phrases("condition"))}),
+        "passing_conditions": sorted(c for c, entry in content.conditions.items() if entry.get("passes")),
         "recognition": recognition,
         "medical_terms": terms,
         "organs": sorted(set(nouns_under(medical["organ_roots"])) | set(recognition["word_classes"]["organ"])),

@@ -132,3 +132,16 @@ def test_context_decides_whose_and_whether(nlp, text, expected):
 def test_health_statements(nlp):
     assert read(nlp, "he is fit and healthy") == [("health_status", "healthy", "")]
     assert read(nlp, "she is not healthy") == [("health_status", "healthy", "negated")]
+
+
+@pytest.mark.parametrize("text, historical", [
+    ("she used to have eczema", True),
+    ("he had a fever last week", True),
+    ("she had eczema as a child", True),
+    ("he's had a fever since last week", False),   # still going on
+    ("she gets a rash every summer, it started last year", False),
+    ("I think she had a fever last week", False),  # doubt: never cleared
+    ("he has a fever", False),
+])
+def test_past_mentions_are_historical_unless_still_going_on(nlp, text, historical):
+    assert [e._.historical for e in nlp(text).ents if e.label_ == "condition"] == [historical]

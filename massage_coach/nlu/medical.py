@@ -18,6 +18,7 @@ from WordNet at training time, so a model runs without content/, NLTK or WordNet
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from pathlib import Path
 from typing import AbstractSet, Any, Dict, List, Optional, Set, Text
@@ -117,12 +118,16 @@ def recogniser_state(content: Content, everyday_words: Set[str]) -> Dict[str, An
     medical = recognition["medical_terms"]
     everyday = set(everyday_words) | {w.lower() for w in medical["ordinary"]}
     condition_phrases = [phrase for _, phrase in content.phrases("condition")]
-    terms = medical_words(medical, everyday | {p.lower() for p in condition_phrases}) + medical.get("extra_terms", [])
+    terms = british_variants(medical_words(medical, everyday | {p.lower() for p in condition_phrases}),
+                             medical.get("british_spellings", [])) + medical.get("extra_terms", [])
     return {
         "patterns": patterns_from_phrases({CONDITION_LABEL: list(content.phrases("condition"))}),
         "passing_conditions": sorted(c for c, entry in content.conditions.items() if entry.get("passes")),
         "recognition": recognition,
         "medical_terms": terms,
+        # Taken as a medicine ("she's on lithium"): any sense of the word is a drug.
+        "taken_drugs": medical_words(medical, everyday, medical.get("taken_drug_roots", []), any_sense=True)
+        if medical.get("taken_drug_roots") else [],
         "organs": sorted(set(nouns_under(medical["organ_roots"])) | set(recognition["word_classes"]["organ"])),
         "typo_vocabulary": sorted(single_words(condition_phrases, *recognition["word_classes"].values())),
         # Never typo-corrected: everyday words, and medical words ("copd" is no "cold").
@@ -130,15 +135,16 @@ def recogniser_state(content: Content, everyday_words: Set[str]) -> Dict[str, An
     }
 
 
-def medical_words(medical: Dict[str, Any], everyday: Set[str]) -> List[str]:
+def medical_words(medical: Dict[str, Any], everyday: Set[str], roots: Optional[List[str]] = None,
+                  any_sense: bool = False) -> List[str]:
     """WordNet's medical nouns, minus everyday words: a word whose lemma is one ("hurting"),
     a phrase whose head is an ordinary word ("baby oil"), a word too common in English ("waste")."""
     nlp = norm_pipeline()
     ordinary = {w.lower() for w in medical["ordinary"]}  # "baby oil": oil
     log_prob = load_lookups("en", ["lexeme_prob"]).get_table("lexeme_prob")
     words = []
-    for term in nouns_under(medical["wordnet_roots"], exclude=everyday,
-                            excluded_roots=medical.get("wordnet_excluded_roots", ())):
+    for term in nouns_under(roots or medical["wordnet_roots"], exclude=everyday,
+                            excluded_roots=medical.get("wordnet_excluded_roots", ()), any_sense=any_sense):
         tokens = list(nlp(term))
         norms = [t.norm_ for t in tokens]
         # Matched by lemma: "wasting" would match "waste" too.
@@ -148,6 +154,17 @@ def medical_words(medical: Dict[str, Any], everyday: Set[str]) -> List[str]:
         if " ".join(norms) not in everyday and head[0] not in ordinary and not too_common:
             words.append(term)
     return words
+
+
+def british_variants(terms: List[str], spellings: List[List[str]]) -> List[str]:
+    """The terms and their British spellings (WordNet spells American): "sleep apnea" -> "sleep apnoea"."""
+    variants = []
+    for term in terms:
+        words = term.split()
+        for pattern, replacement in spellings:
+            words = [re.sub(pattern, replacement, word) for word in words]
+        variants.append(" ".join(words))
+    return sorted(set(terms) | set(variants))
 
 
 def ordinary_words(training_data: TrainingData) -> Set[str]:

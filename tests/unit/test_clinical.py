@@ -145,3 +145,50 @@ def test_health_statements(nlp):
 ])
 def test_past_mentions_are_historical_unless_still_going_on(nlp, text, historical):
     assert [e._.historical for e in nlp(text).ents if e.label_ == "condition"] == [historical]
+
+
+@pytest.mark.parametrize("text, condition", [
+    ("my flatmate's got a temp of a hundred and two", "fever"),
+    ("husband is 38,4 and shivering", "fever"),
+    ("they said a vertebra is compressed", "spine_injury"),
+    ("he says it's like a knife", "sharp_pain"),
+    ("he can't tell when he needs the loo", "bladder_bowel_control"),
+    ("she's had an accident in her pants", "bladder_bowel_control"),
+    ("he started jerking and his eyes rolled back", "fainting"),
+    ("the pain came on all at once and it's agonising", "sudden_severe_pain"),
+    ("she can't get any air in", "breathing_difficulty"),
+    ("he's talking gibberish", "stroke_signs"),
+    ("it's bad at night, keeps him awake", "night_pain"),
+    ("i'm still nursing my 6 month old", "breastfeeding"),
+    ("my wife had our baby ten days ago", "recent_childbirth"),
+    ("he takes aspirin every day to thin his blood", "blood_thinners"),
+    ("his right leg feels dead from the knee down", "numbness"),
+])
+def test_red_flags_and_conditions_in_a_second_writers_words(nlp, text, condition):
+    assert ("condition", condition, "") in read(nlp, text), read(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("cancer, heart problems, blood clots: none of those",
+     [("cancer", "negated"), ("heart_disease", "negated"), ("vein_disease", "negated")]),
+    ("she's got no heart or blood pressure issues", [("heart_disease", "negated")]),
+    ("cancer runs in my wife's family but she's fine herself", [("cancer", "family")]),
+    ("my mum and my aunt both had DVT, I'm massaging my husband though", [("vein_disease", "family")]),
+    ("my mum has DVT, can I massage her?", [("vein_disease", "")]),  # her: the mum herself
+    ("my husband's a cancer, star sign i mean lol", []),
+    ("we're expecting guests at 8", []),
+    ("she's expecting our first in May", [("pregnancy", "")]),
+    ("she's totally knackered", [("back_pain", "tension")]),
+])
+def test_context_in_a_second_writers_words(nlp, text, expected):
+    assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected
+
+
+@pytest.mark.parametrize("text, term", [
+    ("she's got an enlarged spleen", "enlarged spleen"),
+    ("he has sleep apnoea", "sleep apnoea"),
+    ("my client has Ehlers-Danlos syndrome", "ehlers-danlos syndrome"),
+    ("she's on lithium", "lithium"),
+])
+def test_medical_words_in_british_spelling_names_and_medicines_taken(nlp, text, term):
+    assert ("medical_term", term, "") in read(nlp, text)

@@ -181,3 +181,12 @@ def test_a_passing_condition_told_as_past_is_named_never_cleared_and_not_held_ag
     # A lasting condition told as past ("a blood clot last year") comes without the role: it stands.
     messages, slots = run(ActionCheckCondition(), tracker_for("check_condition", conditions=["vein_disease"]))
     assert messages[0]["custom"]["verdict"] == "stop" and slots["reported_conditions"] == ["vein_disease"]
+
+
+def test_an_anatomy_question_that_names_only_a_zone_is_answered_with_the_zone():
+    from actions.knowledge import ActionExplainAnatomy
+
+    tracker = tracker_for("ask_anatomy", "what about the spot between his shoulder blades")
+    tracker.latest_message["entities"] = [{"entity": "zone", "value": "dorsal"}]
+    messages, _ = run(ActionExplainAnatomy(), tracker)
+    assert [m["custom"]["type"] for m in messages if m.get("custom")] == ["zone"]

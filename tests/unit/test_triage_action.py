@@ -190,3 +190,14 @@ def test_an_anatomy_question_that_names_only_a_zone_is_answered_with_the_zone():
     tracker.latest_message["entities"] = [{"entity": "zone", "value": "dorsal"}]
     messages, _ = run(ActionExplainAnatomy(), tracker)
     assert [m["custom"]["type"] for m in messages if m.get("custom")] == ["zone"]
+
+
+def test_a_zone_question_guessed_as_tension_gets_the_zone_not_a_go_ahead():
+    tracker = tracker_for("muscle_tension", "any advice for the bit just under his neck")
+    tracker.latest_message["entities"] = [{"entity": "zone", "value": "collar"}]
+    messages, slots = run(ActionTriage(), tracker)
+    assert [m["custom"]["type"] for m in messages if m.get("custom")] == ["zone"]
+    # Tension said with a zone is still tension: "his upper back is tight".
+    tracker.latest_message["entities"].append({"entity": "condition", "value": "back_pain", "role": "tension"})
+    messages, _ = run(ActionTriage(), tracker)
+    assert messages[0]["custom"]["outcome"] == "go_ahead"

@@ -34,7 +34,10 @@ class ActionExplainAnatomy(Action):
         return "action_explain_anatomy"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        send(dispatcher, knowledge.anatomy(CONTENT, entity_ids(tracker, "body_part")))
+        body_parts, zones = entity_ids(tracker, "body_part"), entity_ids(tracker, "zone")
+        # "What about the spot between his shoulder blades": a zone named, no body part: the zone.
+        send(dispatcher, knowledge.zones(CONTENT, zones) if zones and not body_parts
+             else knowledge.anatomy(CONTENT, body_parts))
         return []
 
 

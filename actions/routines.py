@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.safety import check_condition
-from actions.shared import ENGINE, apply, entity_ids, intent_of, state_of, triage_reply
+from actions.shared import ENGINE, apply, entity_ids, for_person, intent_of, state_of, triage_reply
 
 
 class ActionListRoutines(Action):
@@ -25,7 +25,7 @@ class ActionStartRoutine(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         requested = next(iter(entity_ids(tracker, "routine")), None)
-        return apply(dispatcher, tracker, ENGINE.start(state_of(tracker), requested))
+        return apply(dispatcher, tracker, for_person(tracker, lambda state: ENGINE.start(state, requested)))
 
 
 class ActionAnswerYesNo(Action):

@@ -7,9 +7,9 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.shared import CONTENT, ENGINE, apply, entity_ids, intent_of, send, state_of
+from actions.shared import CONTENT, ENGINE, apply, entity_ids, for_person, intent_of, send
 from massage_coach.domain import knowledge
-from massage_coach.domain.safety import NEGATED_ROLE, TENSION_ROLE, assess
+from massage_coach.domain.safety import HISTORICAL_ROLE, NEGATED_ROLE, TENSION_ROLE, assess
 
 
 class ActionListContraindications(Action):
@@ -32,7 +32,8 @@ class ActionCheckCondition(Action):
 
 
 def check_condition(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
-    assessment = assess(CONTENT, entity_ids(tracker, "condition"), entity_ids(tracker, "condition", NEGATED_ROLE))
+    assessment = assess(CONTENT, entity_ids(tracker, "condition"), entity_ids(tracker, "condition", NEGATED_ROLE),
+                        entity_ids(tracker, "condition", HISTORICAL_ROLE))
     entities = tracker.latest_message.get("entities", [])
     # Medical words no condition names ("lupus"), not ruled out and about the person.
     heard = list(dict.fromkeys(e["value"] for e in entities if e.get("entity") == "medical_term" and not e.get("role")))
@@ -43,6 +44,6 @@ def check_condition(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
     tension = ranking[0].get("name") == "muscle_tension"
     # "His shoulders are tight": back pain heard as muscle tension only, no pain word.
     tension_only = bool(entity_ids(tracker, "condition", TENSION_ROLE))
-    outcome = ENGINE.report(state_of(tracker), assessment, denies_all=denies_all, heard=heard, tension=tension,
-                            tension_only=tension_only)
+    outcome = for_person(tracker, lambda state: ENGINE.report(state, assessment, denies_all=denies_all, heard=heard,
+                                                              tension=tension, tension_only=tension_only))
     return apply(dispatcher, tracker, outcome)

@@ -4,7 +4,7 @@ between Rasa (tracker, dispatcher, slot events) and the engine's state and repli
 from __future__ import annotations
 
 from dataclasses import asdict, fields
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from massage_coach.domain.content import load_content
 from massage_coach.domain.engine import Outcome, RoutineEngine, State
+from massage_coach.domain.people import People
 from massage_coach.domain.replies import Reply
 from massage_coach.domain.safety import NEGATED_ROLE
 from massage_coach.domain.triage import Reply as TriageReply
@@ -20,6 +21,7 @@ from massage_coach.domain.triage import Reply as TriageReply
 # the server at start-up with the file and field named, not a user mid-conversation.
 CONTENT = load_content()
 ENGINE = RoutineEngine(CONTENT)
+PEOPLE = People(CONTENT.recognition.get("people", {}))
 
 
 def state_of(tracker: Tracker) -> State:
@@ -36,7 +38,17 @@ def state_of(tracker: Tracker) -> State:
         reported_conditions=tuple(slot("reported_conditions") or ()),
         safety_verdict=slot("safety_verdict"),
         tension_confirmed=bool(slot("tension_confirmed")),
+        person=slot("person"),
+        other_person_conditions=tuple(slot("other_person_conditions") or ()),
     )
+
+
+def for_person(tracker: Tracker, transition: Callable[[State], Outcome]) -> Outcome:
+    """The transition, on the state of the person the latest message is about ("his shoulders
+    are tight" after "my wife is pregnant" is about someone else: the engine says so)."""
+    regarded = ENGINE.regard_person(state_of(tracker), PEOPLE.named_in(tracker.latest_message.get("text") or ""))
+    outcome = transition(regarded.state)
+    return Outcome(outcome.state, [*regarded.replies, *outcome.replies])
 
 
 def send(dispatcher: CollectingDispatcher, replies: Sequence[Reply]) -> None:

@@ -9,7 +9,9 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.shared import ENGINE, apply, state_of, triage_reply
+from actions.shared import CONTENT, ENGINE, apply, entity_ids, for_person, send, state_of, triage_reply
+from massage_coach.domain import knowledge
+from massage_coach.domain.engine import TRIAGE
 
 
 class ActionTriage(Action):
@@ -17,4 +19,13 @@ class ActionTriage(Action):
         return "action_triage"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        return apply(dispatcher, tracker, ENGINE.triage_turn(state_of(tracker), triage_reply(tracker)))
+        zones = entity_ids(tracker, "zone")
+        said_of_the_person = [e for e in tracker.latest_message.get("entities", [])
+                              if e.get("entity") in ("condition", "medical_term", "health_status")]
+        if zones and not said_of_the_person and state_of(tracker).awaiting != TRIAGE:
+            # "Any advice for the bit just under his neck" is a question about a zone, not a
+            # report of tension, whatever the classifier's guess: no go-ahead from it.
+            send(dispatcher, knowledge.zones(CONTENT, zones))
+            return []
+        reply = triage_reply(tracker)
+        return apply(dispatcher, tracker, for_person(tracker, lambda state: ENGINE.triage_turn(state, reply)))

@@ -159,6 +159,10 @@ def _check_recognition(recognition: Dict[str, Any], conditions: Dict[str, Any], 
             if item not in classes and item not in RULE_SPECIAL_ITEMS and item[0] not in "=^/":
                 raise ContentError(f"{where}.sequence: '{item}' is no word class, NUMBER, DECIMAL, =word, ^word "
                                    "or /regex/")
+        if "followed_by" in rule and rule["followed_by"] not in classes:
+            raise ContentError(f"{where}.followed_by: '{rule['followed_by']}' is no word class")
+        if "not_about" in rule and not {rule["not_about"], "person"} <= set(classes):
+            raise ContentError(f"{where}.not_about: needs the word classes '{rule['not_about']}' and 'person'")
 
 
 def load_content(content_dir: Path | str | None = None) -> Content:

@@ -15,10 +15,10 @@ clock can never skip a step the user chose.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Dict, List, Literal, Optional, Sequence, Tuple, cast
+from typing import Dict, FrozenSet, List, Literal, Optional, Sequence, Tuple, cast
 
 from massage_coach.domain import payloads as p
-from massage_coach.domain import requests, triage, wording
+from massage_coach.domain import people, requests, triage, wording
 from massage_coach.domain.content import Content
 from massage_coach.domain.replies import Reply
 from massage_coach.domain.safety import Assessment, assess, none_apply
@@ -47,6 +47,8 @@ class State:
     reported_conditions: Tuple[str, ...] = ()
     safety_verdict: Optional[str] = None
     tension_confirmed: bool = False  # back pain said to be muscle tension: no new triage question
+    person: Optional[str] = None  # the kind of person (recognition.yml `people`) the conditions are about
+    other_person_conditions: Tuple[str, ...] = ()  # the conditions of the other person, set aside
 
     def stopped(self) -> "State":
         return replace(self, active_routine=None, step=None, paused=False)
@@ -315,9 +317,10 @@ class RoutineEngine:
         tight"): what a gentle massage is for, so it goes ahead without the question.
         """
         answering = state.awaiting == TRIAGE
-        unasked_tension = tension_only and not triage.triggers(self.content, assessment.conditions)
-        reply = triage.Reply(assessment.conditions, assessment.negated,
-                             tension=(tension and answering) or unasked_tension)
+        # Past and over ("a fever last week"): named in this answer, not held against what comes next.
+        present = [c for c in assessment.conditions if c not in assessment.past]
+        unasked_tension = tension_only and not triage.triggers(self.content, present)
+        reply = triage.Reply(present, assessment.negated, tension=(tension and answering) or unasked_tension)
         if triage.involved(self.content, reply, answering, state.reported_conditions):
             outcome = self.triage_turn(state, reply)
             if not answering:  # tension said unasked answers no question: a later pain still gets it
@@ -328,8 +331,7 @@ class RoutineEngine:
         if assessment.verdict == "ok" and heard:  # "no fever, but she has lupus" is not cleared
             assessment = Assessment("unknown", [], assessment.negated)
         # "She's not pregnant after all" corrects what was said before.
-        reported = [c for c in wording.unique([*state.reported_conditions, *assessment.conditions])
-                    if c not in assessment.negated]
+        reported = [c for c in wording.unique([*state.reported_conditions, *present]) if c not in assessment.negated]
         # A "no" or ruling out something else does not clear a condition reported earlier:
         # the answer stays what that condition calls for.
         standing = assess(self.content, reported) if assessment.verdict == "ok" and reported else assessment
@@ -370,7 +372,10 @@ class RoutineEngine:
                          "names": wording.capitalised(names),
                          "names_in_sentence": names,
                          "verb": "is" if len(assessment.conditions) == 1 else "are",
-                         "advice": " ".join([*(self.content.conditions[c]["advice"] for c in assessment.conditions),
+                         "advice": " ".join([*(self.content.conditions[c]["advice"] for c in assessment.conditions
+                                               if c not in assessment.past),
+                                             *([" ".join(self.content.safety["past_condition"].split())]
+                                               if assessment.past else []),
                                              *([wording.heard_advice(heard)] if heard else [])])
                          or wording.UNMATCHED_CONDITION_ADVICE,
                          "change_hint": triage.change_hint(self.content, assessment.conditions),
@@ -399,6 +404,26 @@ class RoutineEngine:
         advice = self.content.safety["discomfort"]
         return Outcome(state, [Reply("utter_discomfort", p.Advice(topic="discomfort", speech=advice),
                                      fill={"advice": advice})])
+
+    def regard_person(self, state: State, named: FrozenSet[str]) -> Outcome:
+        """Whom the latest message is about (the kinds of person it names). A message about
+        someone else sets the standing conditions aside for that person and takes up the new
+        one's (kept from before, if the talk was about them): her stop is not his answer, and
+        his go-ahead does not clear her. Says so whenever conditions change hands."""
+        if not people.someone_else(state.person, named):
+            return Outcome(replace(state, person=people.only(named) or state.person), [])
+        set_aside, taken_up = state.reported_conditions, state.other_person_conditions
+        fresh = replace(state, person=people.only(named), reported_conditions=taken_up,
+                        other_person_conditions=set_aside, screened=False, tension_confirmed=False,
+                        safety_verdict=assess(self.content, taken_up).verdict if taken_up else None).settled()
+        if not (set_aside or taken_up):
+            return Outcome(fresh, [])
+        return Outcome(fresh, [Reply("utter_someone_else", fill={
+            "set_aside": f"What you told me before ({wording.condition_names(self.content, set_aside)}) stays with "
+                         "the other person. " if set_aside else "",
+            "taken_up": f"For this person you told me about {wording.condition_names(self.content, taken_up)}, "
+                        "and that still stands. " if taken_up else "",
+        })])
 
     # ------------------------------------------------------------------ back-pain triage
     def triage_question(self, repeat: bool = False) -> Reply:

@@ -17,6 +17,8 @@ SEVERITY = ("emergency", "stop", "caution", "unknown")
 NEGATED_ROLE = "negated"
 # Back pain that is only muscle tension ("tight shoulders"): the triage goes ahead unasked.
 TENSION_ROLE = "tension"
+# A condition that passes, told as past and over ("she had a fever last week").
+HISTORICAL_ROLE = "historical"
 
 
 @dataclass(frozen=True)
@@ -24,19 +26,25 @@ class Assessment:
     verdict: str
     conditions: List[str] = field(default_factory=list)
     negated: List[str] = field(default_factory=list)
+    past: List[str] = field(default_factory=list)  # among `conditions`: told as past and over
 
 
 def _unique(ids: Iterable[str]) -> List[str]:
     return list(dict.fromkeys(ids))
 
 
-def assess(content: Content, reported: Iterable[str], negated: Iterable[str] = ()) -> Assessment:
-    """Verdict for conditions said to be present (`reported`) and ruled out (`negated`)."""
+def assess(content: Content, reported: Iterable[str], negated: Iterable[str] = (),
+           past: Iterable[str] = ()) -> Assessment:
+    """Verdict for conditions said to be present (`reported`), ruled out (`negated`) and told as
+    past and over (`past`: named and never cleared, "unknown" at most, as no physician said it's over)."""
     reported = [c for c in _unique(reported) if c in content.conditions]
     negated = [c for c in _unique(negated) if c in content.conditions and c not in reported]
+    past = [c for c in _unique(past) if c in content.conditions and c not in reported and c not in negated]
     for verdict in SEVERITY:
         if any(content.conditions[c]["verdict"] == verdict for c in reported):
-            return Assessment(verdict, reported, negated)
+            return Assessment(verdict, [*reported, *past], negated, past)
+    if past:
+        return Assessment("unknown", past, negated, past)
     return Assessment("ok" if negated else "unknown", [], negated)
 
 

@@ -23,7 +23,7 @@ import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from massage_coach.nlu.components import one_edit_away
 from massage_coach.nlu.language import english_lexicon, lemma_table, parse_number
@@ -32,11 +32,14 @@ Span.set_extension("negated", default=False, force=True)
 Span.set_extension("family", default=False, force=True)
 # Ordinary muscle tension, no pain ("tight shoulders"): a rule with `role: tension` found it.
 Span.set_extension("tension", default=False, force=True)
+# Told as past and over ("she used to have eczema", "a fever last week"), not going on now.
+Span.set_extension("historical", default=False, force=True)
 
 CONDITION_LABEL = "condition"
 MEDICAL_TERM_LABEL = "medical_term"
 HEALTH_LABEL = "health_status"
-DIGITS = re.compile(r"^(\d+(?:\.\d+)?)°?[cCfF]?$")
+# A decimal point or comma: "38.5", "38,4" (as much of Europe writes it).
+DIGITS = re.compile(r"^(\d+(?:[.,]\d+)?)°?[cCfF]?$")
 # Words a list item may carry between a comma and its noun: "no fever, any rash or cuts".
 SENTENCE_ENDS = {".", "?", "!", ";"}
 LIST_FILLERS = {"a", "an", "any", "the", "some", "other", "or", "nor", "no", "and"}
@@ -107,10 +110,11 @@ class ConditionRules:
             self.matcher.add(str(index), self._patterns(rule))
 
     def _item_alternatives(self, item: str) -> List[List[Dict[str, Any]]]:
-        if item == "NUMBER":
-            return [[{"LIKE_NUM": True, "OP": "+"}], [{"TEXT": {"REGEX": DIGITS.pattern}}]]
+        if item == "NUMBER":  # "39", "thirty nine", "a hundred and two"
+            return [[{"LIKE_NUM": True, "OP": "+"}], [{"TEXT": {"REGEX": DIGITS.pattern}}],
+                    [{"LIKE_NUM": True, "OP": "+"}, {"LOWER": "and"}, {"LIKE_NUM": True, "OP": "+"}]]
         if item == "DECIMAL":
-            return [[{"TEXT": {"REGEX": r"^\d+\.\d+°?[cCfF]?$"}}]]
+            return [[{"TEXT": {"REGEX": r"^\d+[.,]\d+°?[cCfF]?$"}}]]
         if item.startswith("="):
             return [[{"NORM": item[1:]}]]
         if item.startswith("^"):
@@ -134,11 +138,35 @@ class ConditionRules:
         following = span.doc[span.end] if span.end < len(span.doc) else None
         if following is not None and following.norm_ in rule.get("not_followed_by", ()):
             return False
+        if "followed_by" in rule and not (following is None or following.is_punct
+                                          or self._in_class(following, rule["followed_by"])):
+            return False
+        if "not_about" in rule and self._about_a_thing(span, rule["not_about"]):
+            return False
         ranges = rule.get("number_ranges")
         if ranges:
             value = number_in(span)
             return value is not None and any(low <= value <= high for low, high in ranges)
         return True
+
+    def _about_a_thing(self, span: Span, thing_class: str) -> bool:
+        """Whether, looking back from the match within its sentence, a word of `thing_class`
+        ("the oil") comes before any person ("his"): the nearer one owns the match."""
+        for token in reversed(span.doc[: span.end]):
+            if token.text in SENTENCE_ENDS:
+                return False
+            if self._in_class(token, "person"):
+                return False
+            if self._in_class(token, thing_class):
+                return True
+        return False
+
+    def _in_class(self, token: Token, name: str) -> bool:
+        """Whether the token is, or ends, a member of the word class."""
+        singles, exact, phrases = self.classes[name]
+        doc = token.doc
+        return token.norm_ in singles or token.lower_ in exact or any(
+            [t.norm_ for t in doc[max(0, token.i - len(words) + 1) : token.i + 1]] == words for words in phrases)
 
     def __call__(self, doc: Doc) -> Doc:
         found = []
@@ -166,25 +194,38 @@ class ConditionRules:
 
 
 def number_in(span: Span) -> Optional[float]:
-    """The first number of a span: "38.5", "101f", "thirty nine"."""
+    """The first number of a span: "38.5", "38,4", "101f", "thirty nine", "a hundred and two"."""
     words: List[str] = []
     for token in span:
         digits = DIGITS.match(token.text)
         if digits and not words:
-            return float(digits.group(1))
+            return float(digits.group(1).replace(",", "."))
         if token.like_num and not token.text[:1].isdigit():
             words.append(token.lower_)
-        elif words:
-            break
-    value = parse_number(" ".join(words)) if words else None
+        elif not (words and token.lower_ == "and"):
+            if words:
+                break
+    value = spoken_number(words) if words else None
     return float(value) if value is not None else None
+
+
+def spoken_number(words: List[str]) -> Optional[int]:
+    """Number words, with hundreds: "hundred and two" (a Fahrenheit temperature) -> 102."""
+    if "hundred" not in words:
+        return parse_number(" ".join(words))
+    at = words.index("hundred")
+    hundreds = parse_number(" ".join(words[:at])) if words[:at] else 1
+    rest = parse_number(" ".join(words[at + 1 :])) if words[at + 1 :] else 0
+    return None if hundreds is None or rest is None else hundreds * 100 + rest
 
 
 class MedicalTerms:
     """The safety net: medical words no condition names become `medical_term` entities."""
 
     def __init__(self, nlp: Language, terms: List[str], organs: List[str], organ_problems: List[str],
-                 named_categories: List[str], suffixes: List[str], min_suffix_length: int) -> None:
+                 named_categories: List[str], suffixes: List[str], min_suffix_length: int,
+                 organ_states: Iterable[str] = (), taken_drugs: Iterable[str] = (),
+                 taking: Iterable[str] = ()) -> None:
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self.organ_matcher = Matcher(nlp.vocab)
         nlp = norm_pipeline()  # lemmatises the terms
@@ -194,6 +235,11 @@ class MedicalTerms:
         problems = sorted({w for words in lemma_words(nlp, organ_problems) for w in words})
         self.organ_matcher.add("organ", [[{"NORM": {"IN": organ_words}, "OP": "+"},
                                           {"IS_PUNCT": False, "OP": "?"}, {"NORM": {"IN": problems}}]])
+        states = sorted({w for words in lemma_words(nlp, organ_states) for w in words})
+        self.organ_matcher.add("organ_state", [[{"NORM": {"IN": states}}, {"NORM": {"IN": organ_words}}]])
+        # "She's on lithium", "he takes digoxin": after these, a word with any drug sense is a drug.
+        self.taken_matcher = Matcher(nlp.vocab)
+        self.taken_matcher.add("taken", [[{"LOWER": {"IN": sorted(taking)}}, {"LOWER": {"IN": sorted(taken_drugs)}}]])
         categories = sorted({w for words in lemma_words(nlp, named_categories) for w in words})
         self.organ_matcher.add("named", [[{"IS_ALPHA": True, "IS_STOP": False}, {"ORTH": "'s", "OP": "?"},
                                           {"NORM": {"IN": categories}}]])
@@ -204,6 +250,7 @@ class MedicalTerms:
     def __call__(self, doc: Doc) -> Doc:
         spans = [Span(doc, s, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.organ_matcher(doc)]
         spans += [Span(doc, s, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.matcher(doc)]
+        spans += [Span(doc, e - 1, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.taken_matcher(doc)]
         spans += [doc[t.i : t.i + 1] for t in doc
                   if len(t.lower_) >= self.min_suffix_length and t.lower_ not in self.english
                   and self.suffix.match(t.lower_)]
@@ -215,8 +262,16 @@ class MedicalTerms:
     def _unknown_words_before(self, doc: Doc, start: int) -> int:
         """Takes in the name before a term that no word list knows: "parkinsons disease"."""
         known = english_words()
-        while start > 0 and doc[start - 1].is_alpha and not {doc[start - 1].lower_, doc[start - 1].norm_} & known:
-            start -= 1
+        def unknown(token: Token) -> bool:
+            return token.is_alpha and not {token.lower_, token.norm_} & known
+
+        while start > 0:
+            if unknown(doc[start - 1]):
+                start -= 1
+            elif start > 1 and doc[start - 1].text == "-" and unknown(doc[start - 2]):  # "Ehlers-Danlos"
+                start -= 2
+            else:
+                return start
         return start
 
 
@@ -240,30 +295,44 @@ class ClinicalContext:
         self.window = context["window"]
         self.cues = {}
         vocab, nlp = nlp.vocab, norm_pipeline()
-        for category in ("negated_forward", "negated_backward", "possible", "family_phrases"):
+        for category in ("negated_forward", "negated_backward", "possible", "family_phrases", "historical_forward",
+                         "historical_backward", "ongoing", "not_health"):
             matcher = PhraseMatcher(vocab, attr="LOWER")
-            matcher.add(category, [nlp.make_doc(p) for p in context[category]])
+            matcher.add(category, [nlp.make_doc(p) for p in context.get(category, ())])
             self.cues[category] = matcher
         self.family_relation = {w for words in lemma_words(nlp, context["family_relation"]) for w in words}
         self.family_owner = set(context["family_owner"])
         self.terminators = set(context["terminators"])
         self.punctuation = set(context["clause_punctuation"])
         self.subjects = set(context["subjects"])
+        self.massage_verbs = {w for words in lemma_words(nlp, context.get("massage_verbs", ())) for w in words}
 
     def __call__(self, doc: Doc) -> Doc:
         if not doc.ents:
             return doc
         marks = {category: self._cue_tokens(doc, category) for category in self.cues}
         sentence_of = self._sentences(doc)
+        # Not about health at all ("a cancer, star sign i mean"): no condition in that sentence.
+        pseudo_sentences = {sentence_of[i] for i in marks["not_health"]}
+        if pseudo_sentences:
+            doc.ents = tuple(e for e in doc.ents if sentence_of[e.start] not in pseudo_sentences  # type: ignore[assignment]
+                             or e.label_ != CONDITION_LABEL)
+        recipient = self._recipient(doc)
         doubtful_sentences = {sentence_of[i] for i in marks["possible"]}
         family_sentences = {sentence_of[i] for i in marks["family_phrases"]}
+        ongoing_sentences = {sentence_of[i] for i in marks["ongoing"]}
         for entity in doc.ents:
             sentence = sentence_of[entity.start]
             doubtful = sentence in doubtful_sentences
-            entity._.family = sentence in family_sentences or self._family(doc, entity, sentence[0])
+            entity._.family = sentence in family_sentences or self._family(doc, entity, sentence[0], recipient)
             entity._.negated = not doubtful and (
                 self._scan(doc, entity, marks["negated_forward"], -1)
                 or self._scan(doc, entity, marks["negated_backward"], +1)
+            )
+            # Past only when nothing says it is still going on, and without doubt.
+            entity._.historical = not (doubtful or entity._.negated or sentence in ongoing_sentences) and (
+                self._scan(doc, entity, marks["historical_forward"], -1)
+                or self._scan(doc, entity, marks["historical_backward"], +1)
             )
         return doc
 
@@ -301,12 +370,21 @@ class ClinicalContext:
         if token.lower_ in self.terminators or token.lower_ == "and":
             return True
         if token.text == ",":
-            between = doc[i + 1 : entity.start] if direction < 0 else doc[entity.end : i]
+            between = self._since_previous_item(doc, i, entity, direction)
             neighbour = i - 1 if direction < 0 else i + 1
             is_list = 0 <= neighbour < len(doc) and bool(doc[neighbour].ent_type) and all(
                 t.lower_ in LIST_FILLERS or t.ent_type for t in between)
             return not is_list
         return token.text in self.punctuation and direction < 0
+
+    @staticmethod
+    def _since_previous_item(doc: Doc, i: int, entity: Span, direction: int) -> Span:
+        """The words between a comma and the list item before it (towards the entity):
+        "cancer, heart problems, blood clots" continues after each item."""
+        j = i - direction
+        while (entity.end <= j if direction > 0 else j < entity.start) and not doc[j].ent_type:
+            j -= direction
+        return doc[j + 1 : i] if direction > 0 else doc[i + 1 : j]
 
     def _scan(self, doc: Doc, entity: Span, cues: Dict[int, int], direction: int) -> bool:
         """Walks from the entity towards a cue (backwards for forward cues, and the reverse)."""
@@ -326,15 +404,25 @@ class ClinicalContext:
             steps += 1
         return False
 
-    def _family(self, doc: Doc, entity: Span, sentence_start: int) -> bool:
-        """"Her mother had X", "my wife's dad has X" ("runs in his family": a phrase)."""
+    def _recipient(self, doc: Doc) -> Optional[str]:
+        """The person massaged when the message names one by a noun: "I'm massaging my husband"."""
+        for token in doc[:-1]:
+            if token.norm_ in self.massage_verbs:
+                after = [t for t in doc[token.i + 1 : token.i + 4] if t.is_alpha and not t.is_stop]
+                return after[0].norm_ if after else None
+        return None
+
+    def _family(self, doc: Doc, entity: Span, sentence_start: int, recipient: Optional[str] = None) -> bool:
+        """"Her mother had X", "my wife's dad has X" ("runs in his family": a phrase); "my mum had X"
+        when the message names someone else as the one massaged ("I'm massaging my husband")."""
         i = entity.start - 1
         while i > sentence_start and entity.start - i <= self.window:
             token = doc[i]
             if token.text in self.punctuation or token.text == "," or token.lower_ in self.terminators:
                 return False
+            owners = self.family_owner | ({"my"} if recipient and recipient != token.norm_ else set())
             if token.norm_ in self.family_relation and any(
-                    doc[j].lower_ in self.family_owner for j in range(max(sentence_start, i - 2), i)):
+                    doc[j].lower_ in owners for j in range(max(sentence_start, i - 2), i)):
                 return True
             i -= 1
         return False
@@ -354,7 +442,8 @@ def build_clinical_pipeline(state: Dict[str, Any]) -> Language:
     medical = recognition["medical_terms"]
     nlp.add_pipe("medical_terms", config={
         "terms": state["medical_terms"], "organs": state["organs"], "organ_problems": medical["organ_problem"],
-        "named_categories": medical["named_categories"],
+        "named_categories": medical["named_categories"], "organ_states": medical.get("organ_state", []),
+        "taken_drugs": state.get("taken_drugs", []), "taking": medical.get("taking", []),
         "suffixes": medical["suffixes"], "min_suffix_length": medical["min_suffix_word_length"]})
     nlp.add_pipe("health_statements", config={"phrases": recognition["health_statements"]})
     nlp.add_pipe("clinical_context", config={"context": recognition["context"]})
@@ -381,10 +470,13 @@ def make_condition_rules(nlp: Language, name: str, word_classes: Dict[str, List[
 
 
 @Language.factory("medical_terms", default_config={"terms": [], "organs": [], "organ_problems": [],
-                                                   "named_categories": [], "suffixes": [], "min_suffix_length": 7})
+                                                   "named_categories": [], "suffixes": [], "min_suffix_length": 7,
+                                                   "organ_states": [], "taken_drugs": [], "taking": []})
 def make_medical_terms(nlp: Language, name: str, terms: List[str], organs: List[str], organ_problems: List[str],
-                       named_categories: List[str], suffixes: List[str], min_suffix_length: int) -> MedicalTerms:
-    return MedicalTerms(nlp, terms, organs, organ_problems, named_categories, suffixes, min_suffix_length)
+                       named_categories: List[str], suffixes: List[str], min_suffix_length: int,
+                       organ_states: List[str], taken_drugs: List[str], taking: List[str]) -> MedicalTerms:
+    return MedicalTerms(nlp, terms, organs, organ_problems, named_categories, suffixes, min_suffix_length,
+                        organ_states, taken_drugs, taking)
 
 
 @Language.factory("health_statements", default_config={"phrases": []})

@@ -12,6 +12,7 @@ The entity ruler (spaCy's own) matches on NORM with patterns generated from cont
 """
 
 
+import re
 from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Optional
 
@@ -185,10 +186,17 @@ def build_pipeline(patterns: Optional[List[Dict[str, str]]] = None) -> Language:
     return nlp
 
 
+# "The" in a phrase also matches a possessive: "between his shoulder blades", "top of her back".
+POSSESSIVES_FOR_THE = ("his", "her", "my", "their", "your")
+
+
 def patterns_from_phrases(phrases_by_label: Dict[str, Iterable[tuple]]) -> List[Dict[str, str]]:
-    """Entity-ruler phrase patterns: {label, pattern, id} for each (id, phrase)."""
+    """Entity-ruler phrase patterns: {label, pattern, id} for each (id, phrase), and each
+    phrase with "the" also with a possessive in its place."""
     return [
-        {"label": label, "pattern": phrase, "id": entry_id}
+        {"label": label, "pattern": variant, "id": entry_id}
         for label, phrases in phrases_by_label.items()
         for entry_id, phrase in phrases
+        for variant in [phrase, *(re.sub(r"\bthe\b", owner, phrase) for owner in POSSESSIVES_FOR_THE
+                                  if re.search(r"\bthe\b", phrase))]
     ]

@@ -5,7 +5,8 @@ Entities it gives:
 - `condition`: a content id, from conditions.yml phrases or recognition.yml rules; role
   `negated` when ruled out ("no fever or rash"), `family` when someone else's ("her mother
   had cancer"), `tension` when back pain is only muscle tension ("tight shoulders");
-  doubt never clears a condition ("not sure whether she has a fever");
+  doubt never clears a condition ("not sure whether she has a fever"); `historical` when a
+  condition that passes (conditions.yml `passes`) is told as past and over ("a fever last week");
 - `medical_term`: anything medical no condition names ("lupus", "liver problems"), its value
   the words as heard, with the same roles; the answer is "unknown", naming it;
 - `health_status` (value `healthy`): "he is healthy", "no medical issues".
@@ -17,6 +18,7 @@ from WordNet at training time, so a model runs without content/, NLTK or WordNet
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from pathlib import Path
 from typing import AbstractSet, Any, Dict, List, Optional, Set, Text
@@ -31,7 +33,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.lookups import load_lookups
 
 from massage_coach.domain.content import Content, fingerprint, load_content
-from massage_coach.domain.safety import NEGATED_ROLE, TENSION_ROLE
+from massage_coach.domain.safety import HISTORICAL_ROLE, NEGATED_ROLE, TENSION_ROLE
 from massage_coach.nlu import wordnet_terms
 from massage_coach.nlu.clinical import (
     CONDITION_LABEL,
@@ -69,6 +71,8 @@ class ClinicalEntityExtractor(JsonStateComponent, EntityExtractorMixin):
 
     def use_state(self, state: Optional[Dict[str, Any]]) -> None:
         self._nlp = build_clinical_pipeline(state) if state else None
+        # Conditions that are over once over: only these are answered differently when past.
+        self._passing = set(state.get("passing_conditions", ())) if state else set()
 
     def train(self, training_data: TrainingData) -> Resource:
         return self.persist(recogniser_state(load_content(self._config["content_dir"]), ordinary_words(training_data)))
@@ -99,6 +103,8 @@ class ClinicalEntityExtractor(JsonStateComponent, EntityExtractorMixin):
                 entity["role"] = FAMILY_ROLE
             elif span._.negated:
                 entity["role"] = NEGATED_ROLE
+            elif span._.historical and span.ent_id_ in self._passing:
+                entity["role"] = HISTORICAL_ROLE
             elif span._.tension:
                 entity["role"] = TENSION_ROLE
             entities.append(entity)
@@ -112,11 +118,16 @@ def recogniser_state(content: Content, everyday_words: Set[str]) -> Dict[str, An
     medical = recognition["medical_terms"]
     everyday = set(everyday_words) | {w.lower() for w in medical["ordinary"]}
     condition_phrases = [phrase for _, phrase in content.phrases("condition")]
-    terms = medical_words(medical, everyday | {p.lower() for p in condition_phrases}) + medical.get("extra_terms", [])
+    terms = british_variants(medical_words(medical, everyday | {p.lower() for p in condition_phrases}),
+                             medical.get("british_spellings", [])) + medical.get("extra_terms", [])
     return {
         "patterns": patterns_from_phrases({CONDITION_LABEL: list(content.phrases("condition"))}),
+        "passing_conditions": sorted(c for c, entry in content.conditions.items() if entry.get("passes")),
         "recognition": recognition,
         "medical_terms": terms,
+        # Taken as a medicine ("she's on lithium"): any sense of the word is a drug.
+        "taken_drugs": medical_words(medical, everyday, medical.get("taken_drug_roots", []), any_sense=True)
+        if medical.get("taken_drug_roots") else [],
         "organs": sorted(set(nouns_under(medical["organ_roots"])) | set(recognition["word_classes"]["organ"])),
         "typo_vocabulary": sorted(single_words(condition_phrases, *recognition["word_classes"].values())),
         # Never typo-corrected: everyday words, and medical words ("copd" is no "cold").
@@ -124,15 +135,16 @@ def recogniser_state(content: Content, everyday_words: Set[str]) -> Dict[str, An
     }
 
 
-def medical_words(medical: Dict[str, Any], everyday: Set[str]) -> List[str]:
+def medical_words(medical: Dict[str, Any], everyday: Set[str], roots: Optional[List[str]] = None,
+                  any_sense: bool = False) -> List[str]:
     """WordNet's medical nouns, minus everyday words: a word whose lemma is one ("hurting"),
     a phrase whose head is an ordinary word ("baby oil"), a word too common in English ("waste")."""
     nlp = norm_pipeline()
     ordinary = {w.lower() for w in medical["ordinary"]}  # "baby oil": oil
     log_prob = load_lookups("en", ["lexeme_prob"]).get_table("lexeme_prob")
     words = []
-    for term in nouns_under(medical["wordnet_roots"], exclude=everyday,
-                            excluded_roots=medical.get("wordnet_excluded_roots", ())):
+    for term in nouns_under(roots or medical["wordnet_roots"], exclude=everyday,
+                            excluded_roots=medical.get("wordnet_excluded_roots", ()), any_sense=any_sense):
         tokens = list(nlp(term))
         norms = [t.norm_ for t in tokens]
         # Matched by lemma: "wasting" would match "waste" too.
@@ -142,6 +154,17 @@ def medical_words(medical: Dict[str, Any], everyday: Set[str]) -> List[str]:
         if " ".join(norms) not in everyday and head[0] not in ordinary and not too_common:
             words.append(term)
     return words
+
+
+def british_variants(terms: List[str], spellings: List[List[str]]) -> List[str]:
+    """The terms and their British spellings (WordNet spells American): "sleep apnea" -> "sleep apnoea"."""
+    variants = []
+    for term in terms:
+        words = term.split()
+        for pattern, replacement in spellings:
+            words = [re.sub(pattern, replacement, word) for word in words]
+        variants.append(" ".join(words))
+    return sorted(set(terms) | set(variants))
 
 
 def ordinary_words(training_data: TrainingData) -> Set[str]:

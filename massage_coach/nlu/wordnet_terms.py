@@ -76,9 +76,11 @@ def _hyponym_lemmas(wn, roots: Iterable[str]) -> Dict[str, Set[str]]:
     return found
 
 
-def nouns_under(roots: Iterable[str], exclude: Iterable[str] = (), excluded_roots: Iterable[str] = ()) -> List[str]:
-    """Words (spaces for WordNet's underscores) whose most frequent noun sense lies under
-    one of `roots` but not under `excluded_roots`, used mostly as nouns, minus `exclude`."""
+def nouns_under(roots: Iterable[str], exclude: Iterable[str] = (), excluded_roots: Iterable[str] = (),
+                any_sense: bool = False) -> List[str]:
+    """Words (spaces for WordNet's underscores) whose most frequent noun sense (or, with `any_sense`,
+    any sense: "lithium" is a metal first, a drug too) lies under one of `roots` but not under
+    `excluded_roots`, used mostly as nouns, minus `exclude`."""
     wn = wordnet()
     excluded = {e.lower() for e in exclude}
     left_out = {name for names in _hyponym_lemmas(wn, excluded_roots).values() for name in names}
@@ -88,7 +90,7 @@ def nouns_under(roots: Iterable[str], exclude: Iterable[str] = (), excluded_root
         word = lemma.replace("_", " ")
         if word in excluded or not word.replace(" ", "").replace("-", "").replace("'", "").isalpha():
             continue
-        first_sense = wn.synsets(lemma, "n")[:1]
-        if first_sense and first_sense[0].name() in synsets and _mostly_noun(wn, lemma):
+        senses = wn.synsets(lemma, "n")[: None if any_sense else 1]
+        if any(sense.name() in synsets for sense in senses) and _mostly_noun(wn, lemma):
             words.append(word)
     return sorted(words)

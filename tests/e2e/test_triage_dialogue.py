@@ -115,6 +115,24 @@ def test_pregnancy_corrected_later_unblocks_routines(conversation):
     assert conversation.payload("start the relaxing massage")["type"] == "screening"
 
 
+def test_a_second_person_gets_their_own_answer_and_the_first_keeps_hers(conversation):
+    assert conversation.payload("can I massage my pregnant wife?")["verdict"] == "stop"
+    replies = conversation.say("his shoulders are super tight after the gym")
+    assert "someone else" in replies[0]["text"] and "pregnancy" in replies[0]["text"]
+    outcome = next(r["custom"] for r in replies if "custom" in r)
+    assert (outcome["type"], outcome["outcome"]) == ("triage_outcome", "go_ahead")
+    # Talk of her again: her stop stands, whatever was cleared for him.
+    blocked = conversation.payload("ok, can I start the relaxing massage on her now")
+    assert (blocked["type"], blocked["verdict"], blocked["conditions"]) == ("safety", "stop", ["pregnancy"])
+
+
+def test_a_fever_that_is_over_is_named_not_a_stop_and_the_screening_asks_about_now(conversation):
+    answer = conversation.payload("he had a fever last week")
+    assert (answer["verdict"], answer["conditions"]) == ("unknown", ["fever"])
+    assert "in the past" in answer["_text"]
+    assert conversation.payload("start the relaxing massage")["type"] == "screening"
+
+
 @pytest.mark.parametrize("message", ["can I massage someone with diabetes?", "she is pregnant",
                                      "he has a herniated disc"])
 def test_every_refusal_says_what_would_change_it(conversation, message):

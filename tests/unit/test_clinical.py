@@ -56,6 +56,17 @@ def read(nlp, text: str) -> List[Tuple[str, str, str]]:
     ("my husband came off his bike yesterday", "injury_pain"),
     ("pain shoots from his lower back right down his leg", "sharp_pain"),
     ("pain runs down the back of his leg", "sharp_pain"),
+    # A limb that goes to sleep; pain that worsens at bedtime; hit by someone or something.
+    ("her lower back's bad and she says her left foot keeps going to sleep", "numbness"),
+    ("his arm has gone to sleep", "numbness"),
+    ("my wife's back pain gets really bad after she goes to bed", "night_pain"),
+    ("every night around 2 his back starts throbbing", "night_pain"),
+    ("my brother got tackled playing rugby on saturday, his back's been sore since", "injury_pain"),
+    ("she was knocked over by a dog", "injury_pain"),
+    ("he collided with another player at football", "injury_pain"),
+    # A temperature of a person is a fever, whatever a thing nearby is at.
+    ("his temperature is 39", "fever"),
+    ("the room is warm and he has a temperature of 39", "fever"),
 ])
 def test_conditions_are_recognised_compositionally(nlp, text, condition):
     assert (("condition", condition, "") in read(nlp, text)), read(nlp, text)
@@ -65,7 +76,9 @@ def test_ordinary_talk_names_no_condition(nlp):
     for text in ("she is 20 weeks into her new job and loves it", "he has never been better",
                  "my temperature preference is 21 degrees", "what is kneading?", "due to stress, he is tense",
                  "can I massage him at night", "the room should be a comfortable temperature",
-                 "run your hands down her legs"):
+                 "run your hands down her legs", "keep the oil at a temperature of 40 degrees",
+                 "warm the oil to 40 degrees", "the bath should be 38.5", "rub her feet until she goes to sleep",
+                 "how do I tackle the knots in her shoulders", "he hit the gym hard"):
         assert [e for e in read(nlp, text) if e[0] == "condition" and e[1] != "back_pain"] == [], text
 
 
@@ -119,3 +132,63 @@ def test_context_decides_whose_and_whether(nlp, text, expected):
 def test_health_statements(nlp):
     assert read(nlp, "he is fit and healthy") == [("health_status", "healthy", "")]
     assert read(nlp, "she is not healthy") == [("health_status", "healthy", "negated")]
+
+
+@pytest.mark.parametrize("text, historical", [
+    ("she used to have eczema", True),
+    ("he had a fever last week", True),
+    ("she had eczema as a child", True),
+    ("he's had a fever since last week", False),   # still going on
+    ("she gets a rash every summer, it started last year", False),
+    ("I think she had a fever last week", False),  # doubt: never cleared
+    ("he has a fever", False),
+])
+def test_past_mentions_are_historical_unless_still_going_on(nlp, text, historical):
+    assert [e._.historical for e in nlp(text).ents if e.label_ == "condition"] == [historical]
+
+
+@pytest.mark.parametrize("text, condition", [
+    ("my flatmate's got a temp of a hundred and two", "fever"),
+    ("husband is 38,4 and shivering", "fever"),
+    ("they said a vertebra is compressed", "spine_injury"),
+    ("he says it's like a knife", "sharp_pain"),
+    ("he can't tell when he needs the loo", "bladder_bowel_control"),
+    ("she's had an accident in her pants", "bladder_bowel_control"),
+    ("he started jerking and his eyes rolled back", "fainting"),
+    ("the pain came on all at once and it's agonising", "sudden_severe_pain"),
+    ("she can't get any air in", "breathing_difficulty"),
+    ("he's talking gibberish", "stroke_signs"),
+    ("it's bad at night, keeps him awake", "night_pain"),
+    ("i'm still nursing my 6 month old", "breastfeeding"),
+    ("my wife had our baby ten days ago", "recent_childbirth"),
+    ("he takes aspirin every day to thin his blood", "blood_thinners"),
+    ("his right leg feels dead from the knee down", "numbness"),
+])
+def test_red_flags_and_conditions_in_a_second_writers_words(nlp, text, condition):
+    assert ("condition", condition, "") in read(nlp, text), read(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("cancer, heart problems, blood clots: none of those",
+     [("cancer", "negated"), ("heart_disease", "negated"), ("vein_disease", "negated")]),
+    ("she's got no heart or blood pressure issues", [("heart_disease", "negated")]),
+    ("cancer runs in my wife's family but she's fine herself", [("cancer", "family")]),
+    ("my mum and my aunt both had DVT, I'm massaging my husband though", [("vein_disease", "family")]),
+    ("my mum has DVT, can I massage her?", [("vein_disease", "")]),  # her: the mum herself
+    ("my husband's a cancer, star sign i mean lol", []),
+    ("we're expecting guests at 8", []),
+    ("she's expecting our first in May", [("pregnancy", "")]),
+    ("she's totally knackered", [("back_pain", "tension")]),
+])
+def test_context_in_a_second_writers_words(nlp, text, expected):
+    assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected
+
+
+@pytest.mark.parametrize("text, term", [
+    ("she's got an enlarged spleen", "enlarged spleen"),
+    ("he has sleep apnoea", "sleep apnoea"),
+    ("my client has Ehlers-Danlos syndrome", "ehlers-danlos syndrome"),
+    ("she's on lithium", "lithium"),
+])
+def test_medical_words_in_british_spelling_names_and_medicines_taken(nlp, text, term):
+    assert ("medical_term", term, "") in read(nlp, text)

@@ -16,7 +16,8 @@ from massage_coach.domain import payloads
 
 SCHEMA = jsonschema.Draft7Validator(payloads.load_schema())
 EMPTY_SLOTS = {"reported_conditions": None, "safety_verdict": None, "awaiting": None, "pending_routine": None,
-               "active_routine": None, "step": None, "paused": None, "screened": None, "tension_confirmed": None}
+               "active_routine": None, "step": None, "paused": None, "screened": None, "tension_confirmed": None,
+               "person": None, "other_person_conditions": None}
 
 
 def tracker_for(intent: str, text: str = "", conditions: List[str] = (), negated: List[str] = (),
@@ -57,6 +58,9 @@ def test_back_pain_asks_one_question_with_typed_buttons():
     assert [b["payload"] for b in messages[0]["buttons"]] == [o["request"] for o in question["options"]]
     assert "/muscle_tension" in [o["request"] for o in question["options"]]
     assert '/check_condition{"condition": "numbness"}' in [o["request"] for o in question["options"]]
+    # Loss of bladder or bowel control is a red flag: asked about in words and with a button.
+    assert '/check_condition{"condition": "bladder_bowel_control"}' in [o["request"] for o in question["options"]]
+    assert "bladder or bowel control" in messages[0]["question"] and "bladder" in question["speech"]
     assert slots["awaiting"] == "triage" and slots["reported_conditions"] == ["back_pain"]
     assert slots["safety_verdict"] == "unknown"
 
@@ -139,3 +143,61 @@ def test_tension_in_the_middle_of_a_routine_carries_on_without_an_offer():
     messages, slots = run(ActionTriage(), tracker_for("muscle_tension", slots=in_routine))
     assert messages[0]["custom"]["routines"] == [] and not messages[0]["buttons"]
     assert "Say next to carry on." == messages[0]["offer"] and slots["active_routine"] == "relaxing"
+
+
+def test_a_message_about_someone_else_sets_the_first_persons_conditions_aside():
+    """"My wife is pregnant", then "his shoulders are tight": his answer, her stop kept for her."""
+    her_stop = {"reported_conditions": ["pregnancy"], "safety_verdict": "stop", "person": "female"}
+    tracker = tracker_for("check_condition", "his shoulders are super tight after the gym", slots=her_stop)
+    tracker.latest_message["entities"] = [{"entity": "condition", "value": "back_pain", "role": "tension"}]
+    messages, slots = run(ActionCheckCondition(), tracker)
+    assert messages[0]["response"] == "utter_someone_else" and "(pregnancy)" in messages[0]["set_aside"]
+    assert (messages[1]["custom"]["type"], messages[1]["custom"]["outcome"]) == ("triage_outcome", "go_ahead")
+    assert (slots["person"], slots["reported_conditions"], slots["other_person_conditions"]) == (
+        "male", [], ["pregnancy"])
+
+    # Back to her: her pregnancy stands again, and his go-ahead cleared nothing of hers.
+    messages, slots = run(ActionStartRoutine(), tracker_for(
+        "start_routine", "start the relaxing routine for her", routine="relaxing", slots=slots))
+    assert messages[0]["response"] == "utter_someone_else" and "pregnancy" in messages[0]["taken_up"]
+    assert messages[1]["response"] == "utter_routine_blocked"
+    assert (slots["person"], slots["reported_conditions"]) == ("female", ["pregnancy"])
+
+
+@pytest.mark.parametrize("text", ["can he massage her shoulders?", "she is pregnant", "my partner's neck is stiff"])
+def test_the_same_person_or_no_one_named_keeps_the_standing_conditions(text):
+    her_stop = {"reported_conditions": ["pregnancy"], "safety_verdict": "stop", "person": "female"}
+    messages, slots = run(ActionStartRoutine(), tracker_for("start_routine", text, routine="relaxing", slots=her_stop))
+    assert messages[0]["response"] == "utter_routine_blocked" and slots["reported_conditions"] == ["pregnancy"]
+
+
+def test_a_passing_condition_told_as_past_is_named_never_cleared_and_not_held_against_a_routine():
+    tracker = tracker_for("check_condition", "he had a fever last week")
+    tracker.latest_message["entities"] = [{"entity": "condition", "value": "fever", "role": "historical"}]
+    messages, slots = run(ActionCheckCondition(), tracker)
+    payload = messages[0]["custom"]
+    assert (payload["verdict"], payload["conditions"]) == ("unknown", ["fever"])
+    assert "in the past" in messages[0]["advice"] and not slots.get("reported_conditions")
+    # A lasting condition told as past ("a blood clot last year") comes without the role: it stands.
+    messages, slots = run(ActionCheckCondition(), tracker_for("check_condition", conditions=["vein_disease"]))
+    assert messages[0]["custom"]["verdict"] == "stop" and slots["reported_conditions"] == ["vein_disease"]
+
+
+def test_an_anatomy_question_that_names_only_a_zone_is_answered_with_the_zone():
+    from actions.knowledge import ActionExplainAnatomy
+
+    tracker = tracker_for("ask_anatomy", "what about the spot between his shoulder blades")
+    tracker.latest_message["entities"] = [{"entity": "zone", "value": "dorsal"}]
+    messages, _ = run(ActionExplainAnatomy(), tracker)
+    assert [m["custom"]["type"] for m in messages if m.get("custom")] == ["zone"]
+
+
+def test_a_zone_question_guessed_as_tension_gets_the_zone_not_a_go_ahead():
+    tracker = tracker_for("muscle_tension", "any advice for the bit just under his neck")
+    tracker.latest_message["entities"] = [{"entity": "zone", "value": "collar"}]
+    messages, slots = run(ActionTriage(), tracker)
+    assert [m["custom"]["type"] for m in messages if m.get("custom")] == ["zone"]
+    # Tension said with a zone is still tension: "his upper back is tight".
+    tracker.latest_message["entities"].append({"entity": "condition", "value": "back_pain", "role": "tension"})
+    messages, _ = run(ActionTriage(), tracker)
+    assert messages[0]["custom"]["outcome"] == "go_ahead"

@@ -1,0 +1,161 @@
+"""Acoustic echo cancellation: the client's own voice taken out of what the microphone hears.
+
+The client knows exactly what it plays and when (`PlaybackTimeline`). An adaptive filter
+(Speex's MDF, the multi-delay block frequency-domain canceller of libspeexdsp, as in
+PulseAudio's echo-cancel module) learns the room's response from that playback to the
+microphone and subtracts its prediction, frame by frame, so that a user who speaks over the
+narration is heard without it. Whisper, unlike a phrase grammar, transcribes whatever voice
+is loudest: the echo gate's per-band suppression (echo.py) left enough of the narration under a
+command for Whisper to transcribe the narration instead.
+
+The filter runs in a worker process (native code: a fault costs a restart, and the filter
+converges again within a second or two), on the whole microphone stream, also while the client
+is silent, so that it stays converged from one reply to the next: the room does not change.
+The echo gate still decides on the microphone as heard whether a turn holds the user at all
+(its false triggers stay as measured); only what the recogniser is given comes from here.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+from typing import Callable, List, Optional, Protocol, Tuple
+
+import numpy as np
+
+from massage_coach.clients.voice.audio import FRAME, RATE
+from massage_coach.clients.voice.worker import Worker, WorkerCrashed
+
+# The filter covers the playback's latency plus the sound's travel (~20-150 ms) and most of a
+# living room's reverberation (RT60 0.3-0.5 s: its tail after 0.4 s is 25-35 dB down).
+FILTER_S = 0.4
+KEEP_S = 30.0  # cancelled audio kept for the listener: longer than any turn
+SPEEX_ECHO_SET_SAMPLING_RATE = 24  # speex_echo.h
+SPEEX_PREPROCESS_SET_ECHO_STATE = 24  # speex_preprocess.h
+SPEEX_PREPROCESS_SET_DENOISE = 0
+
+
+class Filter(Protocol):
+    def process(self, heard: np.ndarray, played: np.ndarray) -> np.ndarray: ...
+
+
+class SpeexEchoCanceller:
+    """libspeexdsp's MDF echo canceller on 10 ms frames (run it in a worker: see EchoCanceller).
+    With `residual`, Speex's preprocessor also suppresses the echo the linear filter leaves."""
+
+    def __init__(self, filter_s: float = FILTER_S, residual: bool = False) -> None:
+        path = ctypes.util.find_library("speexdsp")
+        if path is None:
+            raise OSError("libspeexdsp is not installed (Debian package libspeexdsp1)")
+        self.lib = ctypes.CDLL(path)
+        self.lib.speex_echo_state_init.restype = ctypes.c_void_p
+        self.lib.speex_echo_state_init.argtypes = [ctypes.c_int, ctypes.c_int]
+        self.lib.speex_echo_ctl.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+        self.lib.speex_echo_cancellation.argtypes = [ctypes.c_void_p] + [ctypes.POINTER(ctypes.c_int16)] * 3
+        self.lib.speex_echo_state_destroy.argtypes = [ctypes.c_void_p]
+        self.lib.speex_preprocess_state_init.restype = ctypes.c_void_p
+        self.lib.speex_preprocess_state_init.argtypes = [ctypes.c_int, ctypes.c_int]
+        self.lib.speex_preprocess_ctl.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+        self.lib.speex_preprocess_run.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int16)]
+        self.lib.speex_preprocess_state_destroy.argtypes = [ctypes.c_void_p]
+        self.state = self.lib.speex_echo_state_init(FRAME, int(filter_s * RATE))
+        rate = ctypes.c_int(RATE)
+        self.lib.speex_echo_ctl(self.state, SPEEX_ECHO_SET_SAMPLING_RATE, ctypes.byref(rate))
+        self.preprocess: Optional[int] = None
+        if residual:
+            self.preprocess = self.lib.speex_preprocess_state_init(FRAME, RATE)
+            self.lib.speex_preprocess_ctl(self.preprocess, SPEEX_PREPROCESS_SET_ECHO_STATE, self.state)
+            off = ctypes.c_int(0)  # the recogniser copes with noise better than with a denoiser's artefacts
+            self.lib.speex_preprocess_ctl(self.preprocess, SPEEX_PREPROCESS_SET_DENOISE, ctypes.byref(off))
+
+    def process(self, heard: np.ndarray, played: np.ndarray) -> np.ndarray:
+        """`heard` (microphone) with the echo of `played` (aligned in time) taken out; both
+        int16, a whole number of 10 ms frames long."""
+        if len(heard) != len(played) or len(heard) % FRAME:
+            raise ValueError("heard and played must be as long, a whole number of 10 ms frames")
+        mic = np.ascontiguousarray(heard, dtype=np.int16)
+        ref = np.ascontiguousarray(played, dtype=np.int16)
+        out = np.empty_like(mic)
+        pointer = ctypes.POINTER(ctypes.c_int16)
+        for start in range(0, len(mic), FRAME):
+            frame_out = out[start:start + FRAME].ctypes.data_as(pointer)
+            self.lib.speex_echo_cancellation(self.state, mic[start:start + FRAME].ctypes.data_as(pointer),
+                                             ref[start:start + FRAME].ctypes.data_as(pointer), frame_out)
+            if self.preprocess is not None:
+                self.lib.speex_preprocess_run(self.preprocess, frame_out)
+        return out
+
+    def __del__(self) -> None:
+        if getattr(self, "preprocess", None):
+            self.lib.speex_preprocess_state_destroy(self.preprocess)
+        if getattr(self, "state", None):
+            self.lib.speex_echo_state_destroy(self.state)
+
+
+class WebRtcEchoCanceller:
+    """WebRTC's AEC3 (pywebrtc-audio), for comparison in scripts/bench_barge_in.py."""
+
+    def __init__(self) -> None:
+        from pywebrtc_audio import EchoCanceller as Aec3
+
+        self.aec = Aec3(sample_rate=RATE, num_channels=1)
+
+    def process(self, heard: np.ndarray, played: np.ndarray) -> np.ndarray:
+        return self.aec.process(np.ascontiguousarray(heard, dtype=np.int16),
+                                np.ascontiguousarray(played, dtype=np.int16))
+
+
+class EchoCanceller:
+    """The microphone stream with the client's own voice cancelled, kept for the listener.
+
+    `feed` takes the microphone's samples in order as they arrive (the time of the first on the
+    listener's clock); the playback over the same span comes from the timeline. `cancelled`
+    gives any recent span back; what is not cancelled (yet) is given as heard. The filter
+    (`factory()`: a class or a picklable callable) runs in a worker unless `isolated` is False."""
+
+    def __init__(self, timeline, factory: Callable[[], Filter] = SpeexEchoCanceller, isolated: bool = True) -> None:
+        self.timeline = timeline
+        self.worker: Optional[Worker] = Worker(factory, "echo canceller") if isolated else None
+        self.filter: Optional[Filter] = None if isolated else factory()
+        self._pending = np.zeros(0, dtype=np.int16)  # heard samples short of a whole frame
+        self._next = 0  # the sample index (listener's clock) of the first pending sample
+        self._history: List[Tuple[int, np.ndarray]] = []  # (first sample index, cancelled samples)
+
+    def feed(self, samples: np.ndarray, start_s: float) -> None:
+        if not len(self._pending):
+            self._next = int(round(start_s * RATE))
+        self._pending = np.concatenate([self._pending, np.asarray(samples, dtype=np.int16)])
+        whole = len(self._pending) // FRAME * FRAME
+        if not whole:
+            return
+        heard, self._pending = self._pending[:whole], self._pending[whole:]
+        played = np.clip(self.timeline.played(self._next / RATE, whole), -32768, 32767).astype(np.int16)
+        self._history.append((self._next, self._cancel(heard, played)))
+        self._next += whole
+        while self._next - self._history[0][0] > KEEP_S * RATE:
+            self._history.pop(0)
+
+    def _cancel(self, heard: np.ndarray, played: np.ndarray) -> np.ndarray:
+        if self.filter is not None:
+            return self.filter.process(heard, played)
+        try:
+            return self.worker.call("process", heard, played)
+        except WorkerCrashed as crash:  # heard as it is, echo and all: the gate still finds the user's stretch
+            print(f"voice: {crash}; this audio is heard without echo cancellation", file=sys.stderr, flush=True)
+            return heard
+
+    def cancelled(self, start_s: float, count: int, heard: np.ndarray) -> np.ndarray:
+        """`count` samples from `start_s` on, the echo cancelled; where the canceller has not got
+        them (not yet fed, or forgotten), `heard` (the same span as the listener got it)."""
+        first = int(round(start_s * RATE))
+        out = np.array(heard[:count], dtype=np.int16)
+        for start, piece in self._history:
+            begin, end = max(first, start), min(first + count, start + len(piece))
+            if begin < end:
+                out[begin - first:end - first] = piece[begin - start:end - start]
+        return out
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()

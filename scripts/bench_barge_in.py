@@ -33,7 +33,7 @@ import numpy as np
 from massage_coach.clients.voice.audio import RATE, add_noise, silence, speech_power
 from massage_coach.clients.voice.commands import CommandInterpreter
 from massage_coach.clients.voice.echo import EchoGate, PlaybackTimeline
-from massage_coach.clients.voice.echo_cancel import EchoCanceller, SpeexEchoCanceller, WebRtcEchoCanceller
+from massage_coach.clients.voice.echo_cancel import EchoCanceller, SpeexEchoCanceller
 from massage_coach.clients.voice.listener import HeardTurn, Listener, hear
 from massage_coach.clients.voice.room import room_echo
 from massage_coach.clients.voice.speaker import SpeechSettings
@@ -47,6 +47,20 @@ from bench_voice_corpus import expected  # noqa: E402
 
 NARRATION_LEAD_S = 1.5
 WARM_S = 6.0  # the reply before, through the same room: what a session's canceller has learnt from
+
+
+class WebRtcEchoCanceller:
+    """WebRTC's AEC3 (pip pywebrtc-audio, not a dependency: it asks for numpy >= 1.24, Rasa pins < 1.25
+    and TensorFlow < 1.24), for comparison."""
+
+    def __init__(self) -> None:
+        from pywebrtc_audio import EchoCanceller as Aec3
+
+        self.aec = Aec3(sample_rate=RATE, num_channels=1)
+
+    def process(self, heard: np.ndarray, played: np.ndarray) -> np.ndarray:
+        return self.aec.process(np.ascontiguousarray(heard, dtype=np.int16),
+                                np.ascontiguousarray(played, dtype=np.int16))
 
 
 def room_for(seed: int) -> Dict:

@@ -296,6 +296,24 @@ def test_whisper_hears_a_command_over_the_narration_once_its_echo_is_cancelled(w
     assert all(got in ("", want) for got, want in zip(heard, wanted)), f"a wrong command: {heard}"
 
 
+def test_the_echo_canceller_follows_a_reply_that_plays_later_than_asked(narration):
+    # A player starting up and a sound server's buffers delay a reply by 50-250 ms (measured through
+    # PulseAudio), more than the room itself: the canceller finds the delay and still cancels the echo.
+    late_s = 0.3
+    timeline = PlaybackTimeline()
+    timeline.play(0.0, narration[1])
+    heard = room_echo(np.concatenate([silence(late_s), narration[1]]), delay_s=0.02, snr_db=40)[:len(narration[1])]
+    canceller = EchoCanceller(timeline, isolated=False)
+    for start in range(0, len(heard), 320):  # 20 ms reads, as the live client's
+        canceller.feed(heard[start:start + 320], start / RATE)
+    assert abs(canceller.lag / RATE - (late_s + 0.02)) < 0.02
+    cancelled = canceller.cancelled(0.0, len(heard), heard)
+    later = slice(3 * RATE, None)  # once the filter has converged
+    power = [np.mean(samples[later].astype(float) ** 2) for samples in (heard, cancelled)]
+    reduction_db = 10 * np.log10(power[0] / power[1])
+    assert reduction_db > 10, reduction_db
+
+
 def test_a_command_over_the_narration_ends_its_turn_early_too(recognizer, narration):
     def turn(command: str):
         user = np.concatenate([silence(1.5), say(command), silence(0.5)])

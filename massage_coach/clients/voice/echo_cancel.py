@@ -24,13 +24,19 @@ from typing import Callable, List, Optional, Protocol, Tuple
 
 import numpy as np
 
-from massage_coach.clients.voice.audio import FRAME, RATE
+from massage_coach.clients.voice.audio import FRAME, RATE, speech_power
 from massage_coach.clients.voice.worker import Worker, WorkerCrashed
 
 # The filter covers the playback's latency plus the sound's travel (~20-150 ms) and most of a
 # living room's reverberation (RT60 0.3-0.5 s: its tail after 0.4 s is 25-35 dB down).
 FILTER_S = 0.4
 KEEP_S = 30.0  # cancelled audio kept for the listener: longer than any turn
+# The playback's delay is followed (`EchoCanceller._follow_delay`): measured every LAG_EVERY_S
+# over the last LAG_WINDOW_S, up to LAG_SEARCH_S; the direct sound is put LAG_MARGIN_S into the
+# filter (it cannot predict the past); a peak CLEAR_PEAK times the median correlation counts.
+LAG_WINDOW_S, LAG_SEARCH_S, LAG_EVERY_S, LAG_MARGIN_S = 1.0, 0.5, 0.5, 0.01
+CLEAR_PEAK = 8.0
+QUIET_PLAYBACK = 1e4  # speech power of a playback too quiet to find in the microphone (-40 dBFS)
 SPEEX_ECHO_SET_SAMPLING_RATE = 24  # speex_echo.h
 SPEEX_PREPROCESS_SET_ECHO_STATE = 24  # speex_preprocess.h
 SPEEX_PREPROCESS_SET_DENOISE = 0
@@ -93,19 +99,6 @@ class SpeexEchoCanceller:
             self.lib.speex_echo_state_destroy(self.state)
 
 
-class WebRtcEchoCanceller:
-    """WebRTC's AEC3 (pywebrtc-audio), for comparison in scripts/bench_barge_in.py."""
-
-    def __init__(self) -> None:
-        from pywebrtc_audio import EchoCanceller as Aec3
-
-        self.aec = Aec3(sample_rate=RATE, num_channels=1)
-
-    def process(self, heard: np.ndarray, played: np.ndarray) -> np.ndarray:
-        return self.aec.process(np.ascontiguousarray(heard, dtype=np.int16),
-                                np.ascontiguousarray(played, dtype=np.int16))
-
-
 class EchoCanceller:
     """The microphone stream with the client's own voice cancelled, kept for the listener.
 
@@ -121,6 +114,9 @@ class EchoCanceller:
         self._pending = np.zeros(0, dtype=np.int16)  # heard samples short of a whole frame
         self._next = 0  # the sample index (listener's clock) of the first pending sample
         self._history: List[Tuple[int, np.ndarray]] = []  # (first sample index, cancelled samples)
+        self._heard = np.zeros(0, dtype=np.int16)  # the microphone's last LAG_WINDOW_S, for the delay
+        self.lag = 0  # samples the playback is heard later than the timeline says, less LAG_MARGIN_S
+        self._lag_checked = 0
 
     def feed(self, samples: np.ndarray, start_s: float) -> None:
         if not len(self._pending):
@@ -130,11 +126,35 @@ class EchoCanceller:
         if not whole:
             return
         heard, self._pending = self._pending[:whole], self._pending[whole:]
-        played = np.clip(self.timeline.played(self._next / RATE, whole), -32768, 32767).astype(np.int16)
+        played = self.timeline.played((self._next - self.lag) / RATE, whole)
+        played = np.clip(played, -32768, 32767).astype(np.int16)
         self._history.append((self._next, self._cancel(heard, played)))
         self._next += whole
         while self._next - self._history[0][0] > KEEP_S * RATE:
             self._history.pop(0)
+        self._heard = np.concatenate([self._heard, heard])[-int(LAG_WINDOW_S * RATE):]
+        if self._next - self._lag_checked >= LAG_EVERY_S * RATE:
+            self._lag_checked = self._next
+            self._follow_delay()
+
+    def _follow_delay(self) -> None:
+        """Where the playback is heard, by GCC-PHAT of the microphone's last second against it:
+        a reply starts playing a little later than the client asked (a player starting up, a sound
+        server's buffers: 50-250 ms through PulseAudio), and the filter can only follow a room
+        whose delay stays put. Kept when the playback was too quiet or the peak unclear."""
+        window, search = int(LAG_WINDOW_S * RATE), int(LAG_SEARCH_S * RATE)
+        if len(self._heard) < window:
+            return
+        played = self.timeline.played((self._next - window - search) / RATE, window + search)
+        if speech_power(played[search:]) < QUIET_PLAYBACK:
+            return
+        size = 1 << int(np.ceil(np.log2(2 * (window + search))))
+        cross = np.conj(np.fft.rfft(self._heard.astype(np.float64), size)) * np.fft.rfft(played, size)
+        correlation = np.fft.irfft(cross / (np.abs(cross) + 1e-9), size)[: search + 1]
+        best = int(np.argmax(correlation))
+        if correlation[best] < CLEAR_PEAK * np.median(np.abs(correlation)):
+            return
+        self.lag = max(0, search - best - int(LAG_MARGIN_S * RATE))
 
     def _cancel(self, heard: np.ndarray, played: np.ndarray) -> np.ndarray:
         if self.filter is not None:

@@ -11,6 +11,8 @@ command for Whisper to transcribe the narration instead.
 The filter runs in a worker process (native code: a fault costs a restart, and the filter
 converges again within a second or two), on the whole microphone stream, also while the client
 is silent, so that it stays converged from one reply to the next: the room does not change.
+A reply plays a little later than asked, by a varying delay: it is found in the microphone
+(`EchoCanceller._follow_delay`) and the reference aligned to it.
 The echo gate still decides on the microphone as heard whether a turn holds the user at all
 (its false triggers stay as measured); only what the recogniser is given comes from here.
 """
@@ -27,8 +29,8 @@ import numpy as np
 from massage_coach.clients.voice.audio import FRAME, RATE, speech_power
 from massage_coach.clients.voice.worker import Worker, WorkerCrashed
 
-# The filter covers the playback's latency plus the sound's travel (~20-150 ms) and most of a
-# living room's reverberation (RT60 0.3-0.5 s: its tail after 0.4 s is 25-35 dB down).
+# The filter covers the sound's travel and most of a living room's reverberation (RT60 0.3-0.5 s:
+# its tail after 0.4 s is 25-35 dB down); the playback's latency is followed (below).
 FILTER_S = 0.4
 KEEP_S = 30.0  # cancelled audio kept for the listener: longer than any turn
 # The playback's delay is followed (`EchoCanceller._follow_delay`): measured every LAG_EVERY_S
@@ -38,8 +40,6 @@ LAG_WINDOW_S, LAG_SEARCH_S, LAG_EVERY_S, LAG_MARGIN_S = 1.0, 0.5, 0.5, 0.01
 CLEAR_PEAK = 8.0
 QUIET_PLAYBACK = 1e4  # speech power of a playback too quiet to find in the microphone (-40 dBFS)
 SPEEX_ECHO_SET_SAMPLING_RATE = 24  # speex_echo.h
-SPEEX_PREPROCESS_SET_ECHO_STATE = 24  # speex_preprocess.h
-SPEEX_PREPROCESS_SET_DENOISE = 0
 
 
 class Filter(Protocol):
@@ -47,10 +47,9 @@ class Filter(Protocol):
 
 
 class SpeexEchoCanceller:
-    """libspeexdsp's MDF echo canceller on 10 ms frames (run it in a worker: see EchoCanceller).
-    With `residual`, Speex's preprocessor also suppresses the echo the linear filter leaves."""
+    """libspeexdsp's MDF echo canceller on 10 ms frames (run it in a worker: see EchoCanceller)."""
 
-    def __init__(self, filter_s: float = FILTER_S, residual: bool = False) -> None:
+    def __init__(self, filter_s: float = FILTER_S) -> None:
         path = ctypes.util.find_library("speexdsp")
         if path is None:
             raise OSError("libspeexdsp is not installed (Debian package libspeexdsp1)")
@@ -60,20 +59,9 @@ class SpeexEchoCanceller:
         self.lib.speex_echo_ctl.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
         self.lib.speex_echo_cancellation.argtypes = [ctypes.c_void_p] + [ctypes.POINTER(ctypes.c_int16)] * 3
         self.lib.speex_echo_state_destroy.argtypes = [ctypes.c_void_p]
-        self.lib.speex_preprocess_state_init.restype = ctypes.c_void_p
-        self.lib.speex_preprocess_state_init.argtypes = [ctypes.c_int, ctypes.c_int]
-        self.lib.speex_preprocess_ctl.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
-        self.lib.speex_preprocess_run.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int16)]
-        self.lib.speex_preprocess_state_destroy.argtypes = [ctypes.c_void_p]
         self.state = self.lib.speex_echo_state_init(FRAME, int(filter_s * RATE))
         rate = ctypes.c_int(RATE)
         self.lib.speex_echo_ctl(self.state, SPEEX_ECHO_SET_SAMPLING_RATE, ctypes.byref(rate))
-        self.preprocess: Optional[int] = None
-        if residual:
-            self.preprocess = self.lib.speex_preprocess_state_init(FRAME, RATE)
-            self.lib.speex_preprocess_ctl(self.preprocess, SPEEX_PREPROCESS_SET_ECHO_STATE, self.state)
-            off = ctypes.c_int(0)  # the recogniser copes with noise better than with a denoiser's artefacts
-            self.lib.speex_preprocess_ctl(self.preprocess, SPEEX_PREPROCESS_SET_DENOISE, ctypes.byref(off))
 
     def process(self, heard: np.ndarray, played: np.ndarray) -> np.ndarray:
         """`heard` (microphone) with the echo of `played` (aligned in time) taken out; both
@@ -85,16 +73,12 @@ class SpeexEchoCanceller:
         out = np.empty_like(mic)
         pointer = ctypes.POINTER(ctypes.c_int16)
         for start in range(0, len(mic), FRAME):
-            frame_out = out[start:start + FRAME].ctypes.data_as(pointer)
             self.lib.speex_echo_cancellation(self.state, mic[start:start + FRAME].ctypes.data_as(pointer),
-                                             ref[start:start + FRAME].ctypes.data_as(pointer), frame_out)
-            if self.preprocess is not None:
-                self.lib.speex_preprocess_run(self.preprocess, frame_out)
+                                             ref[start:start + FRAME].ctypes.data_as(pointer),
+                                             out[start:start + FRAME].ctypes.data_as(pointer))
         return out
 
     def __del__(self) -> None:
-        if getattr(self, "preprocess", None):
-            self.lib.speex_preprocess_state_destroy(self.preprocess)
         if getattr(self, "state", None):
             self.lib.speex_echo_state_destroy(self.state)
 

@@ -34,9 +34,10 @@ from massage_coach.clients.voice.worker import Worker, WorkerCrashed
 FILTER_S = 0.4
 KEEP_S = 30.0  # cancelled audio kept for the listener: longer than any turn
 # The playback's delay is followed (`EchoCanceller._follow_delay`): measured every LAG_EVERY_S
-# over the last LAG_WINDOW_S, up to LAG_SEARCH_S; the direct sound is put LAG_MARGIN_S into the
-# filter (it cannot predict the past); a peak CLEAR_PEAK times the median correlation counts.
-LAG_WINDOW_S, LAG_SEARCH_S, LAG_EVERY_S, LAG_MARGIN_S = 1.0, 0.5, 0.5, 0.01
+# over the last LAG_WINDOW_S, up to LAG_SEARCH_S; the reference is moved when the delay leaves
+# the LAG_SLACK_S the filter follows by itself, and then the direct sound is put LAG_MARGIN_S
+# into the filter (it cannot predict the past); a peak CLEAR_PEAK times the median counts.
+LAG_WINDOW_S, LAG_SEARCH_S, LAG_EVERY_S, LAG_SLACK_S, LAG_MARGIN_S = 1.0, 0.5, 0.5, 0.1, 0.01
 CLEAR_PEAK = 8.0
 QUIET_PLAYBACK = 1e4  # speech power of a playback too quiet to find in the microphone (-40 dBFS)
 SPEEX_ECHO_SET_SAMPLING_RATE = 24  # speex_echo.h
@@ -138,7 +139,10 @@ class EchoCanceller:
         best = int(np.argmax(correlation))
         if correlation[best] < CLEAR_PEAK * np.median(np.abs(correlation)):
             return
-        self.lag = max(0, search - best - int(LAG_MARGIN_S * RATE))
+        delay = search - best
+        # Moved only when the filter cannot follow: every shift of the reference unsettles it.
+        if delay < self.lag or delay > self.lag + LAG_SLACK_S * RATE:
+            self.lag = max(0, delay - int(LAG_MARGIN_S * RATE))
 
     def _cancel(self, heard: np.ndarray, played: np.ndarray) -> np.ndarray:
         if self.filter is not None:

@@ -35,9 +35,12 @@ FILTER_S = 0.4
 KEEP_S = 30.0  # cancelled audio kept for the listener: longer than any turn
 # The playback's delay is followed (`EchoCanceller._follow_delay`): measured every LAG_EVERY_S
 # over the last LAG_WINDOW_S, up to LAG_SEARCH_S; the reference is moved when the delay leaves
-# the LAG_SLACK_S the filter follows by itself, and then the direct sound is put LAG_MARGIN_S
-# into the filter (it cannot predict the past); a peak CLEAR_PEAK times the median counts.
-LAG_WINDOW_S, LAG_SEARCH_S, LAG_EVERY_S, LAG_SLACK_S, LAG_MARGIN_S = 1.0, 0.5, 0.5, 0.1, 0.01
+# the LAG_SLACK_S the filter follows by itself (past it, too little of the filter is left for the
+# reverberation; a move within it cost more than it gave: the filter converges anew), and then
+# the direct sound is put LAG_MARGIN_S into the filter (it cannot predict the past); a peak
+# CLEAR_PEAK times the median counts.
+LAG_WINDOW_S, LAG_SEARCH_S, LAG_EVERY_S, LAG_SLACK_S, LAG_MARGIN_S = 1.0, 0.5, 0.5, 0.2, 0.01
+LAG_AGREE_S = 0.002  # two measurements this close are the same delay
 CLEAR_PEAK = 8.0
 QUIET_PLAYBACK = 1e4  # speech power of a playback too quiet to find in the microphone (-40 dBFS)
 SPEEX_ECHO_SET_SAMPLING_RATE = 24  # speex_echo.h
@@ -102,6 +105,7 @@ class EchoCanceller:
         self._heard = np.zeros(0, dtype=np.int16)  # the microphone's last LAG_WINDOW_S, for the delay
         self.lag = 0  # samples the playback is heard later than the timeline says, less LAG_MARGIN_S
         self._lag_checked = 0
+        self._measured: Optional[int] = None  # the delay measured last (samples)
 
     def feed(self, samples: np.ndarray, start_s: float) -> None:
         if not len(self._pending):
@@ -140,8 +144,12 @@ class EchoCanceller:
         if correlation[best] < CLEAR_PEAK * np.median(np.abs(correlation)):
             return
         delay = search - best
-        # Moved only when the filter cannot follow: every shift of the reference unsettles it.
-        if delay < self.lag or delay > self.lag + LAG_SLACK_S * RATE:
+        # A peak of speech over speech (the user over the echo) or of noise may be anywhere: a delay
+        # counts when measured twice in a row. The reference is moved only when the filter cannot
+        # follow by itself: every shift unsettles it.
+        confirmed = self._measured is not None and abs(delay - self._measured) <= LAG_AGREE_S * RATE
+        self._measured = delay
+        if confirmed and (delay < self.lag or delay > self.lag + LAG_SLACK_S * RATE):
             self.lag = max(0, delay - int(LAG_MARGIN_S * RATE))
 
     def _cancel(self, heard: np.ndarray, played: np.ndarray) -> np.ndarray:

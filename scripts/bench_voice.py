@@ -15,7 +15,8 @@ client's own voice and heard back through a synthetic room (synthetic.room_echo:
 delay, reverberation time 0.3 s, small-speaker bass loss, 10 dB quieter, 25 dB SNR).
 Barge-in: each command spoken 1.5 s into a step's narration, whose room echo is mixed in
 ECHO_BELOW_DB quieter than the command (the user is nearer the microphone), or
-HARDER_ECHO_BELOW_DB, and goes through the echo gate (echo.py), then the listening search.
+HARDER_ECHO_BELOW_DB, and goes through the echo gate (echo.py) and the echo canceller
+(echo_cancel.py; cold: it learns the room on this narration), then the listening search.
 Every turn is heard as in a session (listener.py: decoded while spoken, ended early when
 its phrase is whole). Latency: from the end of a spoken command (its last sample in the
 synthesised conversation) to the first sentence of the reply ready to play (silence that
@@ -41,6 +42,7 @@ import numpy as np
 
 from massage_coach.clients.voice.audio import RATE, add_noise, silence, to_recogniser_rate
 from massage_coach.clients.voice.echo import EchoGate, PlaybackTimeline
+from massage_coach.clients.voice.echo_cancel import EchoCanceller
 from massage_coach.clients.voice.headless import run_headless
 from massage_coach.clients.voice.listener import hear
 from massage_coach.clients.voice.recognizer import Recognizer
@@ -158,7 +160,11 @@ def heard(recognizer: Recognizer, audio: np.ndarray, context: str,
     """The command(s) a session hears in `audio`, and when it would have fallen silent for the
     user's voice; with `timeline`, the client was speaking that playback all along, so every
     turn goes through the echo gate."""
-    gate = EchoGate(timeline) if timeline is not None else None
+    gate = None
+    if timeline is not None:  # as the client: the recogniser hears the stretch with the echo cancelled
+        canceller = EchoCanceller(timeline, isolated=False)
+        canceller.feed(audio, 0.0)
+        gate = EchoGate(timeline, canceller)
     fell_silent: List[float] = []
     turns = hear(recognizer, audio, context, gate, on_user_voice=fell_silent.append)
     texts = [turn.recognition.text for turn in turns if turn.recognition]
@@ -212,7 +218,9 @@ def false_triggers(recognizer: Recognizer, narration: List[tuple]) -> tuple:
         timeline.play(0.3, played)
         audio = room(np.concatenate([silence(0.3), played, silence(0.5)]), seed=number)
         fell_silent: List[float] = []
-        turns = hear(recognizer, audio, "routine", EchoGate(timeline), on_user_voice=fell_silent.append)
+        canceller = EchoCanceller(timeline, isolated=False)
+        canceller.feed(audio, 0.0)
+        turns = hear(recognizer, audio, "routine", EchoGate(timeline, canceller), on_user_voice=fell_silent.append)
         pieces += len(turns)
         triggers += [f"{routine}: {turn.recognition.text!r}" for turn in turns
                      if turn.recognition and turn.recognition.text]

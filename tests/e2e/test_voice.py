@@ -17,11 +17,13 @@ import pytest
 from massage_coach.clients.voice.__main__ import main as voice_main
 from massage_coach.clients.voice.audio import RATE, add_noise, segments, silence, wav_duration, write_wav
 from massage_coach.clients.voice.echo import EchoGate, PlaybackTimeline
+from massage_coach.clients.voice.echo_cancel import EchoCanceller
 from massage_coach.clients.voice.listener import hear
 from massage_coach.clients.voice.live import missing_devices
 from massage_coach.clients.voice.recognizer import Recognizer
 from massage_coach.clients.voice.session import spoken_text
 from massage_coach.clients.voice.speaker import SpeechSettings
+from massage_coach.clients.voice.understanding import CommandRecognizer
 from massage_coach.domain.content import load_content
 from massage_coach.settings import PROJECT_DIR
 from tests.support.assistant import Conversation
@@ -29,12 +31,17 @@ from tests.support.synthetic import (
     USER_VOICES,
     conversation,
     mix_under,
+    over_narration,
     room_echo,
     say,
     spoken_ends,
     write_conversation,
 )
+from tests.support.voice_corpus import synthesise
 
+# The user of the sessions spoken over with the default recogniser: a voice Whisper hears well
+# (espeak-ng's are its weak spot: "none of those" is "Dev pose."), of a family not tuned on.
+USER = "festival:kal_diphone"
 # Commands heard right in every voice, clean and at 10 dB SNR (scripts/bench_voice.py has the rest).
 # Measured; since turns are decoded while spoken, "louder" at 10 dB in en-us+f3 is sometimes "help".
 ROBUST_COMMANDS = ["move on", "repeat", "pause", "continue", "quieter", "what is kneading", "go to step three"]
@@ -139,13 +146,13 @@ def test_speech_settings_change_on_the_fly():
     assert settings.rate == 300
 
 
-def run(servers, tmp_path: Path, turns, *options: str) -> List[Dict]:
-    audio_in = write_conversation(tmp_path / "turns.wav", turns)
+def run(servers, tmp_path: Path, turns, *options: str, recogniser: str = "grammar", voice: str = "en-us") -> List[Dict]:
+    audio_in = write_conversation(tmp_path / "turns.wav", turns, voice=voice)
     out = tmp_path / "out"
-    # The grammar recogniser: these tests are about the session (pacing, echo, barge-in) on the espeak-ng
-    # voice it was tuned on; tests/test_voice_recognition.py drives the default recogniser end to end.
+    # The grammar recogniser unless said: these tests are about the session (pacing, confirmation) on the
+    # espeak-ng voice it was tuned on; tests/test_voice_recognition.py drives the default recogniser end to end.
     assert voice_main(["--rest-url", servers.rest_url, "--audio-in", str(audio_in), "--audio-out", str(out),
-                       "--recogniser", "grammar", *options]) == 0
+                       "--recogniser", recogniser, *options]) == 0
     return [json.loads(line) for line in (out / "transcript.jsonl").read_text().splitlines()]
 
 
@@ -253,23 +260,58 @@ def test_the_clients_own_narration_heard_through_a_room_triggers_nothing(recogni
         assert [gate.user_speech(s.samples, s.start_s) for s in found] == [None] * len(found)
 
 
-def kneading_names() -> List[str]:
-    return load_content().section("technique")["kneading"]["synonyms"]
+@pytest.fixture(scope="module")
+def whisper() -> CommandRecognizer:
+    return CommandRecognizer()
 
 
-@pytest.mark.parametrize("command, heard_as", [("move on", ["move on"]), ("go to step three", ["go to step three"]),
-                                               ("what is kneading", [f"what is {name}" for name in kneading_names()])])
-def test_a_command_spoken_over_the_narration_is_heard(recognizer, narration, command, heard_as):
-    # The user speaks 1.5 s into a step's narration, 6 dB louder than its echo at the microphone.
-    user = np.concatenate([silence(1.5), say(command), silence(0.5)])
-    played = narration[1]
+# Commands said over step 2's narration by voices of three synthesiser families (none locked).
+# With the echo gate's per-band suppression alone, Whisper transcribed the narration instead:
+# "next step" in festival kal was "Let's go step.", "move on" in espeak-ng "Move arms.".
+OVER_THE_NARRATION = [("next step", "festival", "kal_diphone", "/next_step"),
+                      ("go back", "flite", "kal", "/previous_step"),
+                      ("go to step three", "flite", "slt", '/go_to_step{"number": 3}'),
+                      ("move on", "espeak-ng", "en-us", "/next_step")]
+
+
+@pytest.mark.parametrize("echo_below_db, least_right", [(6.0, 4), (0.0, 3)], ids=["echo-6dB", "echo-as-loud"])
+def test_whisper_hears_a_command_over_the_narration_once_its_echo_is_cancelled(whisper, narration, echo_below_db,
+                                                                               least_right):
+    # The user speaks 1.5 s into a step's narration, which goes on; its echo comes back through a
+    # room 6 dB under the user's voice, or as loud. The canceller learnt the room on the step before.
+    heard = []
+    for text, family, voice, _ in OVER_THE_NARRATION:
+        audio, heard_before = over_narration(synthesise(text, family, voice, 1.0), narration[0], narration[1],
+                                             echo_below_db, delay_s=0.05)
+        timeline = PlaybackTimeline()
+        timeline.play(-len(narration[0]) / RATE, narration[0])
+        timeline.play(0.0, narration[1])
+        canceller = EchoCanceller(timeline, isolated=False)
+        canceller.feed(heard_before, -len(heard_before) / RATE)
+        canceller.feed(audio, 0.0)
+        turns = hear(whisper, audio, "routine", EchoGate(timeline, canceller))
+        heard.append(" + ".join(turn.recognition.text for turn in turns if turn.recognition and turn.recognition.text))
+    wanted = [request for *_, request in OVER_THE_NARRATION]
+    assert sum(got == want for got, want in zip(heard, wanted)) >= least_right, heard
+    assert all(got in ("", want) for got, want in zip(heard, wanted)), f"a wrong command: {heard}"
+
+
+def test_the_echo_canceller_follows_a_reply_that_plays_later_than_asked(narration):
+    # A player starting up and a sound server's buffers delay a reply by 50-250 ms (measured through
+    # PulseAudio), more than the room itself: the canceller finds the delay and still cancels the echo.
+    late_s = 0.3
     timeline = PlaybackTimeline()
-    timeline.play(0.0, played)
-    audio = mix_under(user, room_echo(played[: len(user)], delay_s=0.05), echo_below_db=6.0)
-    # As a session hears it: the turn through the echo gate, then the listening search.
-    turns = hear(recognizer, audio, echo_gate=EchoGate(timeline))
-    [heard] = [turn.recognition.text for turn in turns if turn.recognition and turn.recognition.text]
-    assert heard in heard_as  # "what is kneaded" asks the same
+    timeline.play(0.0, narration[1])
+    heard = room_echo(np.concatenate([silence(late_s), narration[1]]), delay_s=0.02, snr_db=40)[:len(narration[1])]
+    canceller = EchoCanceller(timeline, isolated=False)
+    for start in range(0, len(heard), 320):  # 20 ms reads, as the live client's
+        canceller.feed(heard[start:start + 320], start / RATE)
+    assert abs(canceller.lag / RATE - (late_s + 0.02)) < 0.02
+    cancelled = canceller.cancelled(0.0, len(heard), heard)
+    later = slice(3 * RATE, None)  # once the filter has converged
+    power = [np.mean(samples[later].astype(float) ** 2) for samples in (heard, cancelled)]
+    reduction_db = 10 * np.log10(power[0] / power[1])
+    assert reduction_db > 10, reduction_db
 
 
 def test_a_command_over_the_narration_ends_its_turn_early_too(recognizer, narration):
@@ -314,18 +356,21 @@ def test_a_command_over_a_reply_the_microphone_does_not_hear_is_decoded_as_it_is
 
 def test_barge_in_with_the_replies_echoing_in_the_room(servers, tmp_path):
     # The client's replies come back into the microphone through a room: its own narration
-    # triggers nothing, and "move on" said 3 s into step 1's narration moves on at once.
+    # triggers nothing, and "move on" said 3 s into step 1's narration moves on at once. The default
+    # recogniser (Whisper) hears the user, whose voice is festival's kal, with the echo cancelled.
     turns = [("start the quick massage", 30), ("none of those", 3), ("move on", 40), ("pause", 10)]
-    records = run(servers, tmp_path, turns, "--no-auto-advance", "--room-echo", "-10")
+    records = run(servers, tmp_path, turns, "--no-auto-advance", "--room-echo", "-10", recogniser="whisper",
+                  voice=USER)
     voice_turns = [r for r in records if r["source"] == "voice" and r["heard"]]
-    assert [r["heard"] for r in voice_turns] == [text for text, _ in turns]
+    assert [r["request"] for r in voice_turns] == ['/start_routine{"routine": "home"}', "/deny", "/next_step",
+                                                  "/pause_routine"]
     assert not any(r.get("unrecognised") for r in records), records
     assert any(r.get("echo") for r in records), "the narration was heard back and set aside"
     assert voice_turns[2]["barged_in"] and steps(records) == [1, 2]
     assert payload_types(voice_turns[3]) == ["paused"]
     # The client fell silent as soon as the user spoke over it, so the end of "move on" was heard
     # then, not when the narration next paused (its echo had hidden it).
-    said_s = spoken_ends(turns)[2]
+    said_s = spoken_ends(turns, voice=USER)[2]
     assert voice_turns[2]["at_s"] - said_s < 0.1
 
 
@@ -333,16 +378,15 @@ def test_the_client_goes_on_where_it_stopped_when_a_sound_over_it_was_no_command
     # The user hums (0.6 s at 180 Hz) 3 s into step 1's narration: the client falls silent for
     # it, hears no command, and says the rest of the step (from a second before it stopped).
     turns = [("start the quick massage", 30), ("none of those", 20)]
-    audio = conversation(turns)
-    hum_s = spoken_ends(turns)[1] + 3.0
+    audio = conversation(turns, voice=USER)
+    hum_s = spoken_ends(turns, voice=USER)[1] + 3.0
     t = np.arange(int(0.6 * RATE)) / RATE
     start = int(hum_s * RATE)
     audio[start:start + len(t)] = (8000 * np.sin(2 * np.pi * 180 * t) * np.hanning(len(t))).astype(np.int16)
     write_wav(tmp_path / "turns.wav", audio)
     out = tmp_path / "out"
     assert voice_main(["--rest-url", servers.rest_url, "--audio-in", str(tmp_path / "turns.wav"),
-                       "--audio-out", str(out), "--no-auto-advance", "--room-echo", "-10",
-                       "--recogniser", "grammar"]) == 0
+                       "--audio-out", str(out), "--no-auto-advance", "--room-echo", "-10"]) == 0
     records = [json.loads(line) for line in (out / "transcript.jsonl").read_text().splitlines()]
     step_1 = next(r for r in records if "step" in payload_types(r))
     [resumed] = [r for r in records if r["source"] == "resume"]

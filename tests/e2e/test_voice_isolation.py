@@ -13,12 +13,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from massage_coach.clients.voice.audio import silence
+from massage_coach.clients.voice.audio import RATE, silence
+from massage_coach.clients.voice.echo import PlaybackTimeline
+from massage_coach.clients.voice.echo_cancel import EchoCanceller
 from massage_coach.clients.voice.headless import run_headless
 from massage_coach.clients.voice.isolated import IsolatedRecognizer, IsolatedSpeaker, IsolatedTranscriber
 from massage_coach.clients.voice.session import VoiceSession
 from massage_coach.clients.voice.worker import Worker, WorkerCrashed
-from tests.support.synthetic import say, write_conversation
+from tests.support.synthetic import room_echo, say, write_conversation
 
 
 def kill(worker: Worker, sig: int = signal.SIGSEGV) -> None:
@@ -123,3 +125,21 @@ def test_a_session_goes_on_when_its_workers_die(servers, tmp_path):
     assert all(r["audio"] and (tmp_path / "out" / r["audio"]).stat().st_size > 10000 for r in voice_turns)
     types = [reply["custom"]["type"] for r in voice_turns for reply in r["replies"] if reply.get("custom")]
     assert types == ["screening", "step", "step", "paused"]
+
+
+def test_an_echo_canceller_killed_mid_stream_costs_a_restart_not_the_microphone():
+    played = say("Stroke lightly upward from the buttocks to the shoulders, on both sides of the spine.")
+    timeline = PlaybackTimeline()
+    timeline.play(0.0, played)
+    heard = room_echo(played, snr_db=40)
+    canceller = EchoCanceller(timeline)
+    half = len(heard) // 2 // 320 * 320
+    for start in range(0, half, 320):
+        canceller.feed(heard[start:start + 320], start / RATE)
+    kill(canceller.worker)
+    for start in range(half, len(heard), 320):  # the first feed finds the worker dead: a new one takes over
+        canceller.feed(heard[start:start + 320], start / RATE)
+    assert canceller.worker.restarts == 1
+    cancelled = canceller.cancelled(0.0, len(heard), heard)
+    assert len(cancelled) == len(heard) and not np.array_equal(cancelled[half:], heard[half:])
+    canceller.close()

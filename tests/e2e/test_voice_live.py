@@ -35,6 +35,8 @@ set-default-sink speaker
 set-default-source room.monitor
 """
 PULSE_TOOLS = ("pulseaudio", "pactl", "paplay", "parecord")
+# The user: a voice the default recogniser (Whisper) hears well, of a family it was not tuned on.
+USER = "festival-hts:cmu_us_slt_arctic_hts"
 
 
 @dataclass
@@ -102,9 +104,7 @@ class Client:
     def __init__(self, servers, device: SoundDevice, out: Path) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "massage_coach.clients.voice", "--rest-url", servers.rest_url,
-             "--audio-out", str(out), "--device", "pulse", "--no-auto-advance",
-             # The sound path is under test here, on espeak-ng's voice; recognition has its own tests.
-             "--recogniser", "grammar"],
+             "--audio-out", str(out), "--device", "pulse", "--no-auto-advance"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT_DIR,
             env={**device.env, "PYTHONPATH": str(PROJECT_DIR)})
         self.lines: "queue.Queue[str]" = queue.Queue()
@@ -171,29 +171,30 @@ def test_the_live_client_hears_the_room_answers_through_the_speaker_and_stops_wh
     commands = {}
     for name, text in [("start", "start the quick massage"), ("none", "none of those"), ("next", "move on")]:
         commands[name] = tmp_path / f"{name}.wav"
-        write_wav(commands[name], say(text))
+        write_wav(commands[name], say(text, USER))
     out = tmp_path / "out"
     recorder, recording_since = sound_device.record_speaker(tmp_path / "speaker.raw")
     client = Client(servers, sound_device, out)
     try:
         client.wait_for("Listening.", timeout_s=180)
         said = {"start": sound_device.speak_into_room(commands["start"])}
-        assert client.wait_for("you>", 30) == "you> start the quick massage"
+        client.wait_for("you>", 30)  # Whisper's words may differ a little ("quote" for "quick"): the reply tells
         assert client.wait_for("coach>", 30).startswith("coach> Before we start the Quick massage")
         time.sleep(3.0)  # into the screening question, which takes ~20 s: speaking over it
         said["none"] = sound_device.speak_into_room(commands["none"])
-        assert client.wait_for("you>", 30) == "you> none of those"
-        assert "Step 1 of 7" in client.wait_for("coach>", 30)
+        client.wait_for("you>", 30)
+        assert "Step 1 of 7" in client.wait_for("coach>", 30), client.seen
         time.sleep(3.0)  # into step 1's narration (~35 s)
         said["next"] = sound_device.speak_into_room(commands["next"])
-        assert client.wait_for("you>", 30) == "you> move on"
-        assert client.wait_for("coach>", 30).startswith("coach> Step 2 of 7")
+        client.wait_for("you>", 30)
+        assert client.wait_for("coach>", 30).startswith("coach> Step 2 of 7"), client.seen
         time.sleep(2.0)
     finally:
         code, errors = client.stop()
         recorder.terminate()
         recorder.wait(10)
     assert code == 0, errors
+    assert len([line for line in client.seen if line.startswith("you>")]) == 3, client.seen
     heard = np.fromfile(tmp_path / "speaker.raw", dtype="<i2").astype(np.float64)
     question, step_1, step_2 = (read_wav(path) for path in sorted(out.glob("turn-*.wav")))
     question_at, question_played = where_played(question, heard)

@@ -21,7 +21,13 @@ DIGITAL_SILENCE = 20
 
 
 def say(text: str, voice: str = "en-us", speed: int = 175) -> np.ndarray:
-    """`text` spoken by espeak-ng, at 16 kHz."""
+    """`text` spoken by espeak-ng, at 16 kHz; a voice "family:name" (e.g. "flite:slt") is another
+    synthesiser's (tests.support.voice_corpus.synthesise, at its own speed)."""
+    if ":" in voice:
+        from tests.support.voice_corpus import synthesise  # it mixes rooms from here
+
+        family, name = voice.split(":")
+        return synthesise(text, family, name, 1.0)
     with tempfile.TemporaryDirectory() as work:
         path = Path(work) / "say.wav"
         subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(path), text],
@@ -61,3 +67,17 @@ def mix_under(command: np.ndarray, echo: np.ndarray, echo_below_db: float) -> np
     echo = echo[: len(command)].astype(np.float64)
     scale = np.sqrt(speech_power(command) / speech_power(echo) / 10 ** (echo_below_db / 10))
     return np.clip(command + scale * np.pad(echo, (0, len(command) - len(echo))), -32768, 32767).astype(np.int16)
+
+
+def over_narration(command: np.ndarray, before: np.ndarray, played: np.ndarray, echo_below_db: float,
+                   lead_s: float = 1.5, **room) -> Tuple[np.ndarray, np.ndarray]:
+    """`command` spoken `lead_s` into the narration `played` (which starts at 0 s), its echo through
+    a room (`room_echo(**room)`) `echo_below_db` under the command; the reply `before` played just
+    before it through the same room. Returns (the microphone from 0 s on, the microphone during
+    `before`): a session's echo canceller learnt the room from the replies before."""
+    user = np.concatenate([silence(lead_s), command, silence(0.6)])
+    played = np.pad(played, (0, max(0, len(user) - len(played))))[: len(user)]
+    echo = room_echo(np.concatenate([before, played]), snr_db=None, **room).astype(np.float64)
+    echo *= np.sqrt(speech_power(user) / speech_power(echo[len(before):]) / 10 ** (echo_below_db / 10))
+    heard = np.clip(user + echo[len(before):], -32768, 32767).astype(np.int16)
+    return heard, np.clip(echo[:len(before)], -32768, 32767).astype(np.int16)

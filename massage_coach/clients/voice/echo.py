@@ -13,7 +13,7 @@ only that stretch goes to the recogniser, which searches it like any other turn.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import List, Optional, Protocol, Tuple
 
 import numpy as np
 from scipy.signal import istft, stft
@@ -91,6 +91,10 @@ class PlaybackTimeline:
         return out
 
 
+class Cancelled(Protocol):
+    def cancelled(self, start_s: float, count: int, heard: np.ndarray) -> np.ndarray: ...
+
+
 def band_energies_db(samples: np.ndarray) -> np.ndarray:
     """Energy per band and 10 ms frame, in dB: shape (bands, frames)."""
     signal = np.pad(samples.astype(np.float64), (0, WINDOW))
@@ -146,8 +150,11 @@ class EchoVerdict:
 class EchoGate:
     """Tells the user's voice from the echo of the client's own playback."""
 
-    def __init__(self, timeline: PlaybackTimeline) -> None:
+    def __init__(self, timeline: PlaybackTimeline, canceller: Optional["Cancelled"] = None) -> None:
         self.timeline = timeline
+        # The microphone stream with the playback's echo cancelled (echo_cancel.py): the user's
+        # stretch is taken from it; without it, the echo is suppressed per frequency bin here.
+        self.canceller = canceller
         # The room's delay (in frames) and gain per band as last measured on a long stretch of echo
         # alone: the room does not change, and a short stretch (a turn's first 0.3 s, the start of
         # a reply) measures them badly, which makes the client's own echo look like the user.
@@ -207,7 +214,9 @@ class EchoGate:
         user = verdict.user_frames
         if not self.holds_user_voice(verdict):
             return None
-        cleaned = suppress_echo(samples, verdict)  # the echo under the user's voice would mislead the search
+        # The echo under the user's voice would mislead the recogniser.
+        cleaned = (self.canceller.cancelled(start_s, len(samples), samples) if self.canceller is not None
+                   else suppress_echo(samples, verdict))
         voiced = np.flatnonzero(user)
         begin = max(0, (voiced[0] - round(PAD_BEFORE_S * RATE / FRAME)) * FRAME)
         end = min(len(samples), (voiced[-1] + 1 + round(PAD_AFTER_S * RATE / FRAME)) * FRAME)

@@ -19,6 +19,7 @@ import numpy as np
 from massage_coach.clients.voice.audio import RATE, read_recogniser_audio
 from massage_coach.clients.voice.commands import words
 from massage_coach.clients.voice.echo import EchoGate
+from massage_coach.clients.voice.echo_cancel import EchoCanceller
 from massage_coach.clients.voice.listener import HeardTurn, Listener
 from massage_coach.clients.voice.recognizer import Recognizer
 from massage_coach.clients.voice.room import ROOM_RESPONSE_S, room_echo
@@ -30,11 +31,21 @@ CHUNK_S = 0.1
 def run_headless(session: VoiceSession, recognizer: Recognizer, audio_in: Path,
                  room_echo_db: Optional[float] = None) -> List[Dict]:
     """Every turn of the file, also appended to DIR/transcript.jsonl as it happens; with
-    `room_echo_db`, the replies are heard back at that gain through a room (synthetic.room_echo)."""
+    `room_echo_db`, the replies are heard back at that gain through a room (synthetic.room_echo).
+    The recogniser hears the input with the replies' echo cancelled (echo_cancel.py)."""
     samples = read_recogniser_audio(audio_in)
+    canceller = EchoCanceller(session.played)
+    try:
+        return _hear_file(session, recognizer, samples, room_echo_db, canceller)
+    finally:
+        canceller.close()
+
+
+def _hear_file(session: VoiceSession, recognizer: Recognizer, samples: np.ndarray, room_echo_db: Optional[float],
+               canceller: EchoCanceller) -> List[Dict]:
     # Chosen when speech begins: through the echo gate if the client was still speaking.
     listener = Listener(recognizer, lambda start_s: (start_s < session.speaking_until, session.context),
-                        EchoGate(session.played), on_user_voice=session.interrupt)
+                        EchoGate(session.played, canceller), on_user_voice=session.interrupt)
     session.out_dir.mkdir(parents=True, exist_ok=True)
     transcript = session.out_dir / "transcript.jsonl"
     transcript.write_text("")
@@ -73,6 +84,7 @@ def run_headless(session: VoiceSession, recognizer: Recognizer, audio_in: Path,
             played = session.played.played((start - history) / RATE, history + len(heard))
             echo = room_echo(played, gain_db=room_echo_db, snr_db=None)[history:]
             heard = np.clip(heard.astype(np.int32) + echo, -32768, 32767).astype(np.int16)
+        canceller.feed(heard, start / RATE)
         for turn in listener.feed(heard):
             act(turn, now)  # the reply plays from the next chunk on: this one is already heard
         session.tick(now)

@@ -115,6 +115,9 @@ class Listener:
                     self._work(at_s, lambda: self._stream_from_user_voice(samples, verdict))
                     return
         if self._streaming:
+            canceller = self.echo_gate.canceller if self.echo_gate else None
+            if self._stream_from is not None and canceller is not None:  # the user's voice, its echo cancelled
+                frame = canceller.cancelled(at_s - FRAME_S, len(frame), frame)
             self._work(at_s, lambda: self.recognizer.feed(frame))
 
     def _stream_from_user_voice(self, samples: np.ndarray, verdict: EchoVerdict) -> None:

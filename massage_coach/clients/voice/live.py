@@ -21,6 +21,7 @@ import numpy as np
 from massage_coach.clients.voice.audio import RATE, read_recogniser_audio, write_wav
 from massage_coach.clients.voice.commands import words
 from massage_coach.clients.voice.echo import EchoGate
+from massage_coach.clients.voice.echo_cancel import EchoCanceller
 from massage_coach.clients.voice.grammar import normalise
 from massage_coach.clients.voice.listener import Listener
 from massage_coach.clients.voice.recognizer import Recognizer
@@ -117,9 +118,11 @@ def run_live(session: VoiceSession, recognizer: Recognizer, device: str = DEFAUL
         player.stop()
         session.interrupt(audio_now())
 
+    # What the microphone hears, the client's own voice cancelled (echo_cancel.py), for the recogniser.
+    canceller = EchoCanceller(session.played)
     # Chosen when speech begins: through the echo gate while the client speaks.
-    listener = Listener(recognizer, lambda start_s: (player.playing, session.context), EchoGate(session.played),
-                        on_user_voice=fall_silent)
+    listener = Listener(recognizer, lambda start_s: (player.playing, session.context),
+                        EchoGate(session.played, canceller), on_user_voice=fall_silent)
     listening = False
     try:
         while True:
@@ -133,12 +136,14 @@ def run_live(session: VoiceSession, recognizer: Recognizer, device: str = DEFAUL
                 print("Listening. Say \"start the quick massage\", \"what is kneading\", \"next\", \"pause\"... "
                       "(Ctrl-C to leave)", flush=True)
                 listening = True
-            captured["samples"] += len(data) // 2
+            chunk = np.frombuffer(data, dtype="<i2")
+            canceller.feed(chunk, captured["samples"] / RATE)
+            captured["samples"] += len(chunk)
             captured["read_at"] = time.monotonic()
             now = audio_now()
             speaking = player.playing
             session.speaking_until = now + 1.0 if speaking else 0.0
-            for heard in listener.feed(np.frombuffer(data, dtype="<i2")):
+            for heard in listener.feed(chunk):
                 recognition = heard.recognition
                 if recognition is None or not recognition.action:  # its own echo, noise, other talk
                     session.resume(now)  # if it fell silent for it
@@ -158,6 +163,7 @@ def run_live(session: VoiceSession, recognizer: Recognizer, device: str = DEFAUL
         recorder.terminate()
         recorder.wait()
         complaints.close()
+        canceller.close()
 
 
 def run_typed(session: VoiceSession, recognizer: Recognizer) -> int:

@@ -13,10 +13,10 @@ ROOM_RESPONSE_S = 0.5  # longer than the default room's response (delay + reverb
 
 
 def room_impulse_response(delay_s: float = 0.05, rt60_s: float = 0.3, direct_to_reverb_db: float = 3.0,
-                          seed: int = 0) -> np.ndarray:
+                          seed: int = 0, bass_cut_hz: float = 250.0) -> np.ndarray:
     """How a microphone hears a laptop's loudspeaker across a room: the direct sound after
-    `delay_s` (playback latency + distance), a small speaker's missing bass, then diffuse reverb
-    decaying by 60 dB in `rt60_s`."""
+    `delay_s` (playback latency + distance), a small speaker's missing bass (below `bass_cut_hz`;
+    0: a speaker with bass), then diffuse reverb decaying by 60 dB in `rt60_s`."""
     rng = np.random.default_rng(seed)
     delay = int(delay_s * RATE)
     times = np.arange(int(rt60_s * RATE)) / RATE
@@ -26,7 +26,7 @@ def room_impulse_response(delay_s: float = 0.05, rt60_s: float = 0.3, direct_to_
     response = np.zeros(delay + len(times))
     response[delay] = 1.0
     response[delay:] += reverb
-    return lfilter(*butter(2, 250, "highpass", fs=RATE), response)
+    return lfilter(*butter(2, bass_cut_hz, "highpass", fs=RATE), response) if bass_cut_hz else response
 
 
 def room_echo(played: np.ndarray, gain_db: float = -10.0, snr_db: float | None = 25.0, seed: int = 0,

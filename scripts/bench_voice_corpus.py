@@ -22,6 +22,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 from massage_coach.clients.voice.commands import Command, CommandInterpreter
 from massage_coach.clients.voice.grammar import normalise
+from massage_coach.clients.voice.sound_alike import SoundAlikeInterpreter
 from tests.support.voice_corpus import CONDITIONS, Utterance, utterances
 from tests.support.voice_decodes import key, load
 
@@ -144,7 +145,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--recognisers", default=",".join(("grammar", *WHISPERS)))
     args = parser.parse_args()
-    interpreter = CommandInterpreter()
+    interpreter = SoundAlikeInterpreter()  # as the client reads transcripts (understanding.py)
     names = args.recognisers.split(",")
     everything = [(item, c) for item in utterances() for c in CONDITIONS]
     caches = {name: load(name) for name in names}  # each cache file read once

@@ -1,6 +1,6 @@
 """The widget's hands-free recogniser measured before it was switched (issue 14): the pocketsphinx
 grammar it used against the voice client's Whisper recogniser, on the same audio of the spoken
-corpus, and Whisper with technique names matched by sound (massage_coach/server/sound_alike.py)
+corpus, and Whisper with technique names matched by sound (massage_coach/clients/voice/sound_alike.py)
 on spoken mid-routine questions (tests/hands_free_questions.yml).
 
     python scripts/voice_corpus.py && python scripts/voice_decode.py grammar --share 0.25 \\
@@ -24,7 +24,7 @@ import yaml
 
 from massage_coach.clients.voice.audio import silence
 from massage_coach.clients.voice.commands import CommandInterpreter
-from massage_coach.server.sound_alike import SoundAlikeInterpreter
+from massage_coach.clients.voice.sound_alike import SoundAlikeInterpreter
 from scripts.bench_voice_corpus import decisions, row, score
 from tests.support.voice_corpus import CACHE_DIR, CONDITIONS, stable_hash, synthesise, utterances, voices
 from tests.support.voice_decodes import key, load

@@ -31,10 +31,10 @@ from massage_coach.clients.voice.grammar import ASKED
 from massage_coach.clients.voice.isolated import IsolatedTranscriber
 from massage_coach.clients.voice.listener import HeardTurn, Listener
 from massage_coach.clients.voice.recognizer import Recognizer
+from massage_coach.clients.voice.sound_alike import SoundAlikeInterpreter
 from massage_coach.clients.voice.transcriber import Transcript
 from massage_coach.clients.voice.understanding import CommandRecognizer, describe
 from massage_coach.domain.requests import request
-from massage_coach.server.sound_alike import SoundAlikeInterpreter
 
 # A turn longer than any command or question (talk, narration) is not decoded further: Whisper
 # would transcribe it again at each of its pauses.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from massage_coach.server.sound_alike import SoundAlikeInterpreter
+from massage_coach.clients.voice.sound_alike import SoundAlikeInterpreter
 
 
 @pytest.fixture(scope="module")

@@ -49,7 +49,7 @@ STEP_NUMBER = re.compile(r"\bstep (?:number )?(\d+|[a-z]+(?: [a-z]+)?)")
 WANTED_ENTITIES = {"go_to_step": ("number",), "ask_technique": ("technique",), "ask_zone": ("zone",),
                    "ask_anatomy": ("body_part",), "check_condition": ("condition",), "start_routine": ("routine",)}
 # Defaults measured on the development corpus (scripts/bench_voice_corpus.py); see README.
-THRESHOLD = 0.75
+THRESHOLD = 0.8
 HIGH_CONFIDENCE = 0.9
 
 

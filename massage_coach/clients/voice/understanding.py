@@ -37,6 +37,7 @@ from massage_coach.clients.voice.audio import FRAME, RATE
 from massage_coach.clients.voice.commands import Command, CommandInterpreter
 from massage_coach.clients.voice.grammar import ASKED, normalise
 from massage_coach.clients.voice.recognizer import Recognition
+from massage_coach.clients.voice.sound_alike import SoundAlikeInterpreter
 from massage_coach.clients.voice.transcriber import Transcript
 
 PLACE_LOSING = ("stop_routine", "restart_routine", "start_routine")
@@ -92,7 +93,7 @@ class CommandRecognizer:
 
             transcriber = Transcriber()
         self.transcriber = transcriber
-        self.interpreter = interpreter or CommandInterpreter()
+        self.interpreter = interpreter or SoundAlikeInterpreter()
         self.wake_phrase = wake_phrase
         self.confirm_always = confirm_always  # confirm place-losing commands even when sure
         # Where the user is (the session's current step, None outside a routine): is a jump far?

@@ -12,13 +12,15 @@ import sys
 
 import yaml
 
+from massage_coach.clients.voice.commands import SPEC_PATH, training_examples
 from massage_coach.clients.voice.grammar import NLU_DIR, PHRASES_PATH, normalise
 from tests.support.voice_corpus import CACHE_DIR, PARTS, ensure_rendered, load_part, utterances
 
 
 def known_phrasings() -> set:
-    """Every NLU example and every phrase written in phrases.yml, normalised."""
-    known = set()
+    """Every example the voice classifier learns from (the NLU data, its spoken phrasings, speech
+    settings and talk) and every phrase written in phrases.yml, normalised."""
+    known = {normalise(text) for text, _ in training_examples(yaml.safe_load(SPEC_PATH.read_text()))}
     for path in NLU_DIR.glob("*.yml"):
         for block in yaml.safe_load(path.read_text()).get("nlu", []):
             for line in (block.get("examples") or "").splitlines():

@@ -13,7 +13,7 @@ import sys
 import yaml
 
 from massage_coach.clients.voice.commands import SPEC_PATH, training_examples
-from massage_coach.clients.voice.grammar import NLU_DIR, PHRASES_PATH, normalise
+from massage_coach.clients.voice.grammar import PHRASES_PATH, normalise
 from tests.support.voice_corpus import CACHE_DIR, PARTS, ensure_rendered, load_part, utterances
 
 
@@ -21,10 +21,6 @@ def known_phrasings() -> set:
     """Every example the voice classifier learns from (the NLU data, its spoken phrasings, speech
     settings and talk) and every phrase written in phrases.yml, normalised."""
     known = {normalise(text) for text, _ in training_examples(yaml.safe_load(SPEC_PATH.read_text()))}
-    for path in NLU_DIR.glob("*.yml"):
-        for block in yaml.safe_load(path.read_text()).get("nlu", []):
-            for line in (block.get("examples") or "").splitlines():
-                known.add(normalise(line.strip().lstrip("- ")))
     spec = yaml.safe_load(PHRASES_PATH.read_text())
     known.update(normalise(p) for p in [*spec["local"], *spec["confirm"]])
     known.update(normalise(p) for group in spec["always"].values() for p in group)

@@ -1,11 +1,12 @@
 """What a transcript means to the voice client: a command (intent, entities, confidence) or nothing.
 
 A small text classifier (TF-IDF of words and letter n-grams, logistic regression) is trained
-at start-up on the assistant's own NLU data, the speech-setting examples and everyday talk of
-commands.yml: a new NLU example changes what the client hears without code. It generalises
-to phrasings no list holds ("let's move ahead now" shares words and pieces of words with
-"move on"); a transcript whose best intent is not listened for in the current context, or
-is not probable enough, is "not for me" (None): no step change, no speech.
+at start-up on the assistant's own NLU data, the spoken phrasings and talk of spoken/ (one file
+per writer) and the speech-setting examples and everyday talk of commands.yml: a new example
+changes what the client hears without code. It generalises to phrasings no list holds
+("let's move ahead now" shares words and pieces of words with "move on"); a transcript whose
+best intent is not listened for in the current context, or is not probable enough, is "not
+for me" (None): no step change, no speech.
 Entities come from content/ (names and synonyms -> ids) and spoken numbers.
 """
 

@@ -228,3 +228,17 @@ def test_an_organ_said_to_under_or_over_work_is_medical(nlp):
 ])
 def test_context_in_a_third_writers_words(nlp, text, expected):
     assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "Expecting" looks past her/a/our to what is expected: a baby word, or a new clause.
+    ("my husband is expecting his brother round later", []),
+    ("she's expecting a delivery tomorrow", []),
+    ("we're expecting our second in the spring", [("pregnancy", "")]),
+    ("she is expecting, can I still massage her", [("pregnancy", "")]),
+    # Low in spirits: what a gentle massage is for (tension), never a condition.
+    ("she's been feeling down since she lost her job", [("back_pain", "tension")]),
+    ("a massage might cheer him up", [("back_pain", "tension")]),
+])
+def test_healthy_talk_in_a_third_writers_words(nlp, text, expected):
+    assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected

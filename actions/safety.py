@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.shared import CONTENT, ENGINE, apply, entity_ids, for_person, intent_of, send
 from massage_coach.domain import knowledge
-from massage_coach.domain.safety import HISTORICAL_ROLE, NEGATED_ROLE, TENSION_ROLE, assess
+from massage_coach.domain.safety import HISTORICAL_ROLE, MEDICINE_GROUP, NEGATED_ROLE, TENSION_ROLE, assess
 
 
 class ActionListContraindications(Action):
@@ -31,12 +31,21 @@ class ActionCheckCondition(Action):
         return check_condition(dispatcher, tracker)
 
 
+def words_said(tracker: Tracker) -> Dict[str, str]:
+    """Condition id -> the words of the latest message it was recognised in, for those said
+    present ("gout" for arthritis)."""
+    text = tracker.latest_message.get("text") or ""
+    return {e["value"]: text[e["start"] : e["end"]] for e in tracker.latest_message.get("entities", [])
+            if e.get("entity") == "condition" and not e.get("role") and "start" in e and "end" in e}
+
+
 def check_condition(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
     assessment = assess(CONTENT, entity_ids(tracker, "condition"), entity_ids(tracker, "condition", NEGATED_ROLE),
                         entity_ids(tracker, "condition", HISTORICAL_ROLE))
     entities = tracker.latest_message.get("entities", [])
     # Medical words no condition names ("lupus"), not ruled out and about the person.
     heard = list(dict.fromkeys(e["value"] for e in entities if e.get("entity") == "medical_term" and not e.get("role")))
+    medicines = [e["value"] for e in entities if e.get("entity") == "medical_term" and e.get("group") == MEDICINE_GROUP]
     # "No" / "none of those" / "he is healthy": nothing on the list applies.
     denies_all = intent_of(tracker) == "deny" or any(e.get("entity") == "health_status" for e in entities)
     # The classifier's own first choice, before a reported condition made this a safety question.
@@ -45,5 +54,6 @@ def check_condition(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
     # "His shoulders are tight": back pain heard as muscle tension only, no pain word.
     tension_only = bool(entity_ids(tracker, "condition", TENSION_ROLE))
     outcome = for_person(tracker, lambda state: ENGINE.report(state, assessment, denies_all=denies_all, heard=heard,
-                                                              tension=tension, tension_only=tension_only))
+                                                              tension=tension, tension_only=tension_only,
+                                                              said=words_said(tracker), medicines=medicines))
     return apply(dispatcher, tracker, outcome)

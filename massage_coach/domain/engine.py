@@ -15,7 +15,8 @@ clock can never skip a step the user chose.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Dict, FrozenSet, List, Literal, Optional, Sequence, Tuple, cast
+from types import MappingProxyType
+from typing import Dict, FrozenSet, List, Literal, Mapping, Optional, Sequence, Tuple, cast
 
 from massage_coach.domain import payloads as p
 from massage_coach.domain import people, requests, triage, wording
@@ -306,7 +307,8 @@ class RoutineEngine:
         return self.show_step(state, routine_id, step)  # repeat_step, and any other
 
     def report(self, state: State, assessment: Assessment, denies_all: bool = False,
-               heard: Sequence[str] = (), tension: bool = False, tension_only: bool = False) -> Outcome:
+               heard: Sequence[str] = (), tension: bool = False, tension_only: bool = False,
+               said: Optional[Mapping[str, str]] = None, medicines: Sequence[str] = ()) -> Outcome:
         """What the user said about the person: the verdict, and what it means for routines.
 
         `denies_all`: a plain "no" / "none of those" / "he is healthy": none of the listed
@@ -315,13 +317,19 @@ class RoutineEngine:
         question is open (as an opener, "neck pain from gaming" still gets the question).
         `tension_only`: the recogniser heard muscle tension and no pain ("his shoulders are
         tight"): what a gentle massage is for, so it goes ahead without the question.
+        `said`: condition id -> the words it was heard in ("gout" for arthritis), named in the answer.
+        `medicines`: those of `heard` that name a medicine ("ibuprofen" for the sore back).
         """
         answering = state.awaiting == TRIAGE
         # Past and over ("a fever last week"): named in this answer, not held against what comes next.
         present = [c for c in assessment.conditions if c not in assessment.past]
         unasked_tension = tension_only and not triage.triggers(self.content, present)
         reply = triage.Reply(present, assessment.negated, tension=(tension and answering) or unasked_tension)
-        if triage.involved(self.content, reply, answering, state.reported_conditions):
+        # Back pain with an illness the guidance does not cover ("endometriosis, and her lower back
+        # hurts") is for a physician first, not the muscle-tension question; a painkiller is not.
+        illness_heard = any(term not in medicines for term in heard)
+        if triage.involved(self.content, reply, answering, state.reported_conditions) and (
+                answering or not illness_heard):
             outcome = self.triage_turn(state, reply)
             if not answering:  # tension said unasked answers no question: a later pain still gets it
                 outcome = replace(outcome, state=replace(outcome.state, tension_confirmed=state.tension_confirmed))
@@ -336,7 +344,7 @@ class RoutineEngine:
         # the answer stays what that condition calls for.
         standing = assess(self.content, reported) if assessment.verdict == "ok" and reported else assessment
         state = replace(state, safety_verdict=standing.verdict, reported_conditions=tuple(reported))
-        replies = [self.verdict_reply(standing, heard)]
+        replies = [self.verdict_reply(standing, heard, said or {})]
         if assessment.verdict == "ok":
             if state.awaiting == "screening" and state.pending_routine:
                 # Ruling one condition out does not answer the whole screening question.
@@ -359,7 +367,8 @@ class RoutineEngine:
         return Reply("utter_routine_ended_for_safety", stopped,
                      fill={"title": self.content.routines[routine_id]["title"]})
 
-    def verdict_reply(self, assessment: Assessment, heard: Sequence[str] = ()) -> Reply:
+    def verdict_reply(self, assessment: Assessment, heard: Sequence[str] = (),
+                      said: Mapping[str, str] = MappingProxyType({})) -> Reply:
         payload = self.safety_payload(assessment, heard)
         if assessment.verdict == "ok":
             return Reply("utter_safety_ok" if assessment.negated else "utter_safety_ok_all", payload, fill={
@@ -372,7 +381,8 @@ class RoutineEngine:
                          "names": wording.capitalised(names),
                          "names_in_sentence": names,
                          "verb": "is" if len(assessment.conditions) == 1 else "are",
-                         "advice": " ".join([*(self.content.conditions[c]["advice"] for c in assessment.conditions
+                         "advice": " ".join([*wording.taken_as(self.content, said, assessment.conditions),
+                                             *(self.content.conditions[c]["advice"] for c in assessment.conditions
                                                if c not in assessment.past),
                                              *([" ".join(self.content.safety["past_condition"].split())]
                                                if assessment.past else []),

@@ -19,6 +19,9 @@ NEGATED_ROLE = "negated"
 TENSION_ROLE = "tension"
 # A condition that passes, told as past and over ("she had a fever last week").
 HISTORICAL_ROLE = "historical"
+# Entity group of a medical word that names a medicine ("ibuprofen"): taken for a sore back, it
+# leaves the back-pain question open, where an illness ("endometriosis") is for a physician first.
+MEDICINE_GROUP = "medicine"
 
 
 @dataclass(frozen=True)

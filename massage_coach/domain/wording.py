@@ -6,7 +6,8 @@ few labels that payloads carry so that no front end has to make them up.
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List
+import re
+from typing import Dict, Iterable, List, Mapping
 
 from massage_coach.domain.content import Content
 
@@ -25,6 +26,8 @@ RULE_LABELS = {
     "deep_ok": "Firmer pressure is fine",
 }
 HEADS_UP = "Nearly time for the next step."
+# Letters two words must share at their start to count as the same word ("pregnant", "pregnancy").
+STEM_LENGTH = 5
 UNMATCHED_CONDITION_ADVICE = (
     "I couldn't match that to a condition I know, so I can't clear it. Please ask a physician before you massage."
 )
@@ -34,6 +37,19 @@ def heard_advice(terms: Iterable[str]) -> str:
     """The answer's reason when the user named something medical the guidance does not cover."""
     return (f"I heard {join_words(repr(t) for t in terms)}: the guidance I follow does not cover it, so I can't "
             "clear it. Please ask a physician before you massage.")
+
+
+def taken_as(content: Content, said: Mapping[str, str], ids: Iterable[str]) -> List[str]:
+    """"I took 'gout' as arthritis.": the user's words for a condition whose name they did not use,
+    so the answer shows what it understood (and a wrong reading can be corrected)."""
+    return [f"I took '{said[c]}' as {in_sentence(content.conditions[c]['name'])}." for c in ids
+            if c in said and not shares_a_stem(said[c], content.conditions[c]["name"])]
+
+
+def shares_a_stem(words: str, name: str) -> bool:
+    """Whether any word of `words` begins like a word of `name` ("pregnant", "Pregnancy")."""
+    stems = {w[:STEM_LENGTH] for w in re.findall(r"[a-z]+", name.lower()) if len(w) >= STEM_LENGTH}
+    return any(w[:STEM_LENGTH] in stems for w in re.findall(r"[a-z]+", words.lower()))
 
 
 def join_words(words: Iterable[str]) -> str:

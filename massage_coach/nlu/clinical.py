@@ -138,6 +138,9 @@ class ConditionRules:
         following = span.doc[span.end] if span.end < len(span.doc) else None
         if following is not None and following.norm_ in rule.get("not_followed_by", ()):
             return False
+        if following is not None and "followed_past" in rule and self._in_class(following, rule["followed_past"]):
+            # "expecting HER first" is a baby, "expecting HER sister" a guest: the word after counts.
+            following = span.doc[following.i + 1] if following.i + 1 < len(span.doc) else None
         if "followed_by" in rule and not (following is None or following.is_punct
                                           or self._in_class(following, rule["followed_by"])):
             return False
@@ -306,6 +309,9 @@ class ClinicalContext:
         self.punctuation = set(context["clause_punctuation"])
         self.subjects = set(context["subjects"])
         self.massage_verbs = {w for words in lemma_words(nlp, context.get("massage_verbs", ())) for w in words}
+        self.recipient_nouns = self.family_relation | {
+            w for words in lemma_words(nlp, context.get("recipient_nouns", ())) for w in words}
+        self.emphatic = set(context.get("emphatic", ()))
 
     def __call__(self, doc: Doc) -> Doc:
         if not doc.ents:
@@ -405,24 +411,28 @@ class ClinicalContext:
         return False
 
     def _recipient(self, doc: Doc) -> Optional[str]:
-        """The person massaged when the message names one by a noun: "I'm massaging my husband"."""
+        """The person massaged or asked about when the message names one by a noun: "I'm massaging
+        my husband", "I'm asking about my wife", "mum herself feels fine"."""
         for token in doc[:-1]:
+            if token.norm_ in self.recipient_nouns and doc[token.i + 1].lower_ in self.emphatic:
+                return token.norm_
             if token.norm_ in self.massage_verbs:
                 after = [t for t in doc[token.i + 1 : token.i + 4] if t.is_alpha and not t.is_stop]
-                return after[0].norm_ if after else None
+                if after and after[0].norm_ in self.recipient_nouns:
+                    return after[0].norm_
         return None
 
     def _family(self, doc: Doc, entity: Span, sentence_start: int, recipient: Optional[str] = None) -> bool:
-        """"Her mother had X", "my wife's dad has X" ("runs in his family": a phrase); "my mum had X"
-        when the message names someone else as the one massaged ("I'm massaging my husband")."""
+        """"Her mother had X", "my wife's dad has X" ("runs in his family": a phrase); "(my) mum had X",
+        "our neighbour has X" when the message names someone else as the one massaged or asked about."""
         i = entity.start - 1
-        while i > sentence_start and entity.start - i <= self.window:
+        while i >= sentence_start and entity.start - i <= self.window:
             token = doc[i]
             if token.text in self.punctuation or token.text == "," or token.lower_ in self.terminators:
                 return False
-            owners = self.family_owner | ({"my"} if recipient and recipient != token.norm_ else set())
-            if token.norm_ in self.family_relation and any(
-                    doc[j].lower_ in owners for j in range(max(sentence_start, i - 2), i)):
+            if token.norm_ in self.family_relation and (
+                    (recipient is not None and recipient != token.norm_)
+                    or any(doc[j].lower_ in self.family_owner for j in range(max(sentence_start, i - 2), i))):
                 return True
             i -= 1
         return False

@@ -33,7 +33,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.lookups import load_lookups
 
 from massage_coach.domain.content import Content, fingerprint, load_content
-from massage_coach.domain.safety import HISTORICAL_ROLE, NEGATED_ROLE, TENSION_ROLE
+from massage_coach.domain.safety import HISTORICAL_ROLE, MEDICINE_GROUP, NEGATED_ROLE, TENSION_ROLE
 from massage_coach.nlu import wordnet_terms
 from massage_coach.nlu.clinical import (
     CONDITION_LABEL,
@@ -73,6 +73,7 @@ class ClinicalEntityExtractor(JsonStateComponent, EntityExtractorMixin):
         self._nlp = build_clinical_pipeline(state) if state else None
         # Conditions that are over once over: only these are answered differently when past.
         self._passing = set(state.get("passing_conditions", ())) if state else set()
+        self._medicines = set(state.get("taken_drugs", ())) if state else set()
 
     def train(self, training_data: TrainingData) -> Resource:
         return self.persist(recogniser_state(load_content(self._config["content_dir"]), ordinary_words(training_data)))
@@ -99,6 +100,8 @@ class ClinicalEntityExtractor(JsonStateComponent, EntityExtractorMixin):
             value = span.text.lower() if span.label_ == MEDICAL_TERM_LABEL else span.ent_id_
             entity = {"entity": span.label_, "start": span.start_char, "end": span.end_char, "value": value,
                       "confidence_entity": 1.0}
+            if span.label_ == MEDICAL_TERM_LABEL and value in self._medicines:
+                entity["group"] = MEDICINE_GROUP
             if span._.family:
                 entity["role"] = FAMILY_ROLE
             elif span._.negated:

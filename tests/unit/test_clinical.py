@@ -187,3 +187,58 @@ def test_red_flags_and_conditions_in_a_second_writers_words(nlp, text, condition
 ])
 def test_context_in_a_second_writers_words(nlp, text, expected):
     assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected
+
+
+@pytest.mark.parametrize("text, condition", [
+    ("hes expecting his first kid, i mean his wife is, and shes 12 weeks", "pregnancy"),  # no apostrophes
+    ("his ticker is dodgy", "heart_disease"),
+    ("there's a weeping sore below his shoulder blade", "skin_disease"),
+    ("he grazed his elbow on the wall", "skin_disease"),
+    ("she comes out in a rash whenever I use coconut oil", "allergy"),
+    ("he cracked a bone in his neck last year", "spine_injury"),
+    ("she feels a piercing pain when I press there", "sharp_pain"),
+    ("she ricked her neck carrying shopping", "injury_pain"),        # strained: no spine injury
+    ("he wrenched his back moving the sofa", "injury_pain"),
+    ("his chest feels like it's in a vice", "chest_pain"),
+    ("he pooed himself and didn't notice", "bladder_bowel_control"),
+    ("grandad crumpled to the floor", "fainting"),
+    ("it's the worst pain of his life", "sudden_severe_pain"),
+    ("suddenly a ripping pain between her shoulder blades", "sudden_severe_pain"),
+    ("the doctor found a growth on her spine", "cancer"),
+    ("my car got shunted from behind yesterday", "injury_pain"),
+    ("his traps are hard as a rock", "back_pain"),
+])
+def test_conditions_in_a_third_writers_words(nlp, text, condition):
+    assert condition in [e[1] for e in read(nlp, text) if e[0] == "condition"], read(nlp, text)
+
+
+def test_an_organ_said_to_under_or_over_work_is_medical(nlp):
+    assert ("medical_term", "overactive thyroid", "") in read(nlp, "she has an overactive thyroid")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("she doesnt have a fever", [("fever", "negated")]),                     # no apostrophe
+    ("he isnt pregnant obviously, and hasnt had surgery", [("pregnancy", "negated"), ("recent_surgery", "negated")]),
+    # Someone else named beside the one asked about or said to be fine.
+    ("my sister had a clot in her leg, but I'm asking about my husband", [("vein_disease", "family")]),
+    ("a colleague has shingles and my dad sat next to him, dad himself is fine", [("skin_disease", "family")]),
+    # "massage" as a noun names no one: my mother is still the one it is about.
+    ("my mother has osteochondrosis, is massage a good idea?", [("osteochondrosis", "")]),
+    ("grandpa has a bad heart, can I massage him", [("heart_disease", "")]),
+])
+def test_context_in_a_third_writers_words(nlp, text, expected):
+    assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "Expecting" looks past her/a/our to what is expected: a baby word, or a new clause.
+    ("my husband is expecting his brother round later", []),
+    ("she's expecting a delivery tomorrow", []),
+    ("we're expecting our second in the spring", [("pregnancy", "")]),
+    ("she is expecting, can I still massage her", [("pregnancy", "")]),
+    # Low in spirits: what a gentle massage is for (tension), never a condition.
+    ("she's been feeling down since she lost her job", [("back_pain", "tension")]),
+    ("a massage might cheer him up", [("back_pain", "tension")]),
+])
+def test_healthy_talk_in_a_third_writers_words(nlp, text, expected):
+    assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected

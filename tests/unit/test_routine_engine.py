@@ -120,6 +120,24 @@ def test_a_safety_stop_ends_the_running_routine():
     assert outcome.state.active_routine is None
 
 
+def test_the_answer_says_which_words_it_took_for_a_condition():
+    outcome = ENGINE.report(State(), assess(CONTENT, ["arthritis"]), said={"arthritis": "gout"})
+    assert "I took 'gout' as arthritis." in outcome.replies[0].fill["advice"]
+    # Words that already name the condition are not repeated.
+    outcome = ENGINE.report(State(), assess(CONTENT, ["pregnancy"]), said={"pregnancy": "pregnant"})
+    assert "I took" not in outcome.replies[0].fill["advice"]
+
+
+def test_back_pain_with_something_medical_not_covered_goes_to_a_physician_not_the_question():
+    outcome = ENGINE.report(State(), assess(CONTENT, ["back_pain"]), heard=["endometriosis"])
+    payload = only_payload(outcome)
+    assert payload.type == "safety" and payload.verdict == "unknown" and payload.heard == ["endometriosis"]
+    assert only_payload(ENGINE.report(State(), assess(CONTENT, ["back_pain"]))).type == "triage"
+    # A painkiller taken for it leaves the question open.
+    taken = ENGINE.report(State(), assess(CONTENT, ["back_pain"]), heard=["ibuprofen"], medicines=["ibuprofen"])
+    assert only_payload(taken).type == "triage"
+
+
 def test_a_plain_no_to_nothing_asked_means_none_apply():
     assert ENGINE.answer(State(), yes=False) is None
     outcome = ENGINE.report(State(), assess(CONTENT, []), denies_all=True)

@@ -168,6 +168,10 @@ def _check_recognition(recognition: Dict[str, Any], conditions: Dict[str, Any], 
             if item not in classes and item not in RULE_SPECIAL_ITEMS and item[0] not in "=^/":
                 raise ContentError(f"{path}: recognition.everyday_senses[{position}].sequence: '{item}' is no "
                                    "word class, =word, ^word or /regex/")
+        unknown = [name for name in rule.get("not_after", []) if name not in classes]
+        if unknown:
+            raise ContentError(f"{path}: recognition.everyday_senses[{position}].not_after: '{unknown[0]}' is no "
+                               "word class")
     for name in recognition.get("word_class_senses", {}):
         if name not in classes:
             raise ContentError(f"{path}: recognition.word_class_senses: '{name}' is no word class")

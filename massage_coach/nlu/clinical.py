@@ -151,6 +151,9 @@ class ConditionRules:
             return False
         if "not_about" in rule and self._about_a_thing(span, rule["not_about"]):
             return False
+        before = span.doc[max(0, span.start - NEAR) : span.start]
+        if any(self._in_class(token, name) for name in rule.get("not_after", ()) for token in before):
+            return False  # "her back is a nightmare" is about her back
         ranges = rule.get("number_ranges")
         if ranges:
             value = number_in(span)

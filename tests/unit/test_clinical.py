@@ -213,6 +213,8 @@ def test_everyday_senses_of_health_words_are_no_health_talk(nlp, text, everyday)
     ("he broke his back falling off a ladder", "spine_injury"),  # the fracture, not "breaking my back"
     ("her boss is a pain in the neck and she has a fever", "fever"),
     ("the oil is hot but he's burning up with a temperature of 39", "fever"),
+    ("she's under a lot of stress and has high blood pressure", "high_blood_pressure"),
+    ("her knee is a real pain in the neck", "back_pain"),  # said of a body part: no idiom
     ("she's in bed with a temperature of 39", "fever"),
 ])
 def test_a_condition_beside_everyday_words_is_still_heard(nlp, text, condition):
@@ -228,6 +230,7 @@ def test_a_things_temperature_is_no_fever(nlp, text):
     assert "fever" not in [entity_id for _, entity_id, _ in read(nlp, text)]
 
 
-@pytest.mark.parametrize("text", ["my dad is seriously ill", "she's feeling unwell", "he's a bit under the weather"])
+@pytest.mark.parametrize("text", ["my dad is seriously ill", "she's feeling unwell", "he's a bit under the weather",
+                                  "he's been sick most of the week"])  # not "sick of"
 def test_being_unwell_said_plainly_is_medical(nlp, text):
     assert [label for label, _, _ in read(nlp, text)] == ["medical_term"]

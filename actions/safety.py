@@ -48,6 +48,8 @@ def check_condition(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
     medicines = [e["value"] for e in entities if e.get("entity") == "medical_term" and e.get("group") == MEDICINE_GROUP]
     # "No" / "none of those" / "he is healthy": nothing on the list applies.
     denies_all = intent_of(tracker) == "deny" or any(e.get("entity") == "health_status" for e in entities)
+    # "She's sick of her job": health words in everyday senses only, nothing medical said.
+    everyday = any(e.get("entity") == "everyday_sense" for e in entities)
     # The classifier's own first choice, before a reported condition made this a safety question.
     ranking = tracker.latest_message.get("intent_ranking") or [{}]
     tension = ranking[0].get("name") == "muscle_tension"
@@ -55,5 +57,6 @@ def check_condition(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
     tension_only = bool(entity_ids(tracker, "condition", TENSION_ROLE))
     outcome = for_person(tracker, lambda state: ENGINE.report(state, assessment, denies_all=denies_all, heard=heard,
                                                               tension=tension, tension_only=tension_only,
-                                                              said=words_said(tracker), medicines=medicines))
+                                                              said=words_said(tracker), medicines=medicines,
+                                                              everyday=everyday))
     return apply(dispatcher, tracker, outcome)

@@ -21,7 +21,7 @@ from massage_coach.domain.triage import Reply as TriageReply
 # the server at start-up with the file and field named, not a user mid-conversation.
 CONTENT = load_content()
 ENGINE = RoutineEngine(CONTENT)
-PEOPLE = People(CONTENT.recognition.get("people", {}))
+PEOPLE = People(CONTENT.recognition)
 
 
 def state_of(tracker: Tracker) -> State:

@@ -308,7 +308,8 @@ class RoutineEngine:
 
     def report(self, state: State, assessment: Assessment, denies_all: bool = False,
                heard: Sequence[str] = (), tension: bool = False, tension_only: bool = False,
-               said: Optional[Mapping[str, str]] = None, medicines: Sequence[str] = ()) -> Outcome:
+               said: Optional[Mapping[str, str]] = None, medicines: Sequence[str] = (),
+               everyday: bool = False) -> Outcome:
         """What the user said about the person: the verdict, and what it means for routines.
 
         `denies_all`: a plain "no" / "none of those" / "he is healthy": none of the listed
@@ -319,6 +320,8 @@ class RoutineEngine:
         tight"): what a gentle massage is for, so it goes ahead without the question.
         `said`: condition id -> the words it was heard in ("gout" for arthritis), named in the answer.
         `medicines`: those of `heard` that name a medicine ("ibuprofen" for the sore back).
+        `everyday`: health words in everyday senses were heard ("sick of her job"); with nothing
+        else medical, nothing was said against a massage: the go-ahead, with the list to check.
         """
         answering = state.awaiting == TRIAGE
         # Past and over ("a fever last week"): named in this answer, not held against what comes next.
@@ -334,7 +337,9 @@ class RoutineEngine:
             if not answering:  # tension said unasked answers no question: a later pain still gets it
                 outcome = replace(outcome, state=replace(outcome.state, tension_confirmed=state.tension_confirmed))
             return outcome
-        if assessment.verdict == "unknown" and not assessment.conditions and not heard and denies_all:
+        nothing_medical = (everyday and not denies_all and assessment.verdict == "unknown"
+                           and not assessment.conditions and not assessment.negated and not heard)
+        if assessment.verdict == "unknown" and not assessment.conditions and not heard and (denies_all or everyday):
             assessment = none_apply()
         if assessment.verdict == "ok" and heard:  # "no fever, but she has lupus" is not cleared
             assessment = Assessment("unknown", [], assessment.negated)
@@ -344,7 +349,7 @@ class RoutineEngine:
         # the answer stays what that condition calls for.
         standing = assess(self.content, reported) if assessment.verdict == "ok" and reported else assessment
         state = replace(state, safety_verdict=standing.verdict, reported_conditions=tuple(reported))
-        replies = [self.verdict_reply(standing, heard, said or {})]
+        replies = [self.verdict_reply(standing, heard, said or {}, nothing_medical)]
         if assessment.verdict == "ok":
             if state.awaiting == "screening" and state.pending_routine:
                 # Ruling one condition out does not answer the whole screening question.
@@ -368,10 +373,13 @@ class RoutineEngine:
                      fill={"title": self.content.routines[routine_id]["title"]})
 
     def verdict_reply(self, assessment: Assessment, heard: Sequence[str] = (),
-                      said: Mapping[str, str] = MappingProxyType({})) -> Reply:
+                      said: Mapping[str, str] = MappingProxyType({}), nothing_medical: bool = False) -> Reply:
+        """`nothing_medical`: an "ok" because nothing medical was said, not because the list was ruled out."""
         payload = self.safety_payload(assessment, heard)
         if assessment.verdict == "ok":
-            return Reply("utter_safety_ok" if assessment.negated else "utter_safety_ok_all", payload, fill={
+            chosen = "utter_safety_ok" if assessment.negated else (
+                "utter_safety_nothing_medical" if nothing_medical else "utter_safety_ok_all")
+            return Reply(chosen, payload, fill={
                 "cleared": f"{wording.condition_names(self.content, assessment.negated)} ruled out",
                 "stop_names": wording.stop_names(self.content, assessment.negated),
             })
@@ -421,7 +429,7 @@ class RoutineEngine:
         one's (kept from before, if the talk was about them): her stop is not his answer, and
         his go-ahead does not clear her. Says so whenever conditions change hands."""
         if not people.someone_else(state.person, named):
-            return Outcome(replace(state, person=people.only(named) or state.person), [])
+            return Outcome(replace(state, person=people.known_as(state.person, named)), [])
         set_aside, taken_up = state.reported_conditions, state.other_person_conditions
         fresh = replace(state, person=people.only(named), reported_conditions=taken_up,
                         other_person_conditions=set_aside, screened=False, tension_confirmed=False,

@@ -43,6 +43,11 @@ DIGITS = re.compile(r"^(\d+(?:[.,]\d+)?)°?[cCfF]?$")
 # Words a list item may carry between a comma and its noun: "no fever, any rash or cuts".
 SENTENCE_ENDS = {".", "?", "!", ";"}
 LIST_FILLERS = {"a", "an", "any", "the", "some", "other", "or", "nor", "no", "and"}
+# How far from a rule's match a word found only by its WordNet sense still counts (tokens).
+NEAR = 2
+EVERYDAY_LABEL = "everyday_sense"
+# Everyday senses found in a message ("sick of"): kept apart from the entities ConText reads.
+Doc.set_extension("everyday", default=(), force=True)
 # Typo candidates: shorter words are one edit from too many others; longer ones are no
 # typos, and their edits would cost seconds ("x" * 20,000).
 MIN_TYPO_LENGTH, MAX_TYPO_LENGTH = 4, 20
@@ -95,9 +100,12 @@ class ConditionRules:
     """Conditions from sequences of word classes (content/recognition.yml `rules`)."""
 
     def __init__(self, nlp: Language, word_classes: Dict[str, List[str]], rules: List[Dict[str, Any]],
-                 yields_to_rules: Iterable[str] = ()) -> None:
+                 yields_to_rules: Iterable[str] = (), sense_members: Optional[Dict[str, List[str]]] = None) -> None:
         self.rules = rules
         self.yielding = set(yields_to_rules)
+        # A class's members by WordNet sense ("jacuzzi": a thing): thousands of words, so they count
+        # only next to a match (NEAR tokens), where they are likely what it is about.
+        self.sense_members = {name: set(words) for name, words in (sense_members or {}).items()}
         self.matcher = Matcher(nlp.vocab)
         nlp = norm_pipeline()  # lemmatises the class members
         # name -> (single lemmas, exact words (^word), multi-word members as lists of lemmas)
@@ -146,6 +154,9 @@ class ConditionRules:
             return False
         if "not_about" in rule and self._about_a_thing(span, rule["not_about"]):
             return False
+        before = span.doc[max(0, span.start - NEAR) : span.start]
+        if any(self._in_class(token, name) for name in rule.get("not_after", ()) for token in before):
+            return False  # "her back is a nightmare" is about her back
         ranges = rule.get("number_ranges")
         if ranges:
             value = number_in(span)
@@ -154,15 +165,25 @@ class ConditionRules:
 
     def _about_a_thing(self, span: Span, thing_class: str) -> bool:
         """Whether, looking back from the match within its sentence, a word of `thing_class`
-        ("the oil") comes before any person ("his"): the nearer one owns the match."""
+        ("the oil") comes before any person ("his"): the nearer one owns the match. With neither
+        before it, a thing just after it owns it ("38 degrees outside")."""
         for token in reversed(span.doc[: span.end]):
             if token.text in SENTENCE_ENDS:
-                return False
+                break
             if self._in_class(token, "person"):
                 return False
-            if self._in_class(token, thing_class):
+            near = span.start - token.i <= NEAR
+            if self._in_class(token, thing_class) or (near and self._sensed(token, thing_class)):
+                return True
+        for token in span.doc[span.end : span.end + NEAR]:
+            if token.is_punct or self._in_class(token, "person"):
+                return False
+            if self._in_class(token, thing_class) or self._sensed(token, thing_class):
                 return True
         return False
+
+    def _sensed(self, token: Token, name: str) -> bool:
+        return token.lower_ in self.sense_members.get(name, ()) or token.norm_ in self.sense_members.get(name, ())
 
     def _in_class(self, token: Token, name: str) -> bool:
         """Whether the token is, or ends, a member of the word class."""
@@ -194,6 +215,18 @@ class ConditionRules:
                 or not any(s.start < e.end and e.start < s.end for s in rule_spans)]
         if len(kept) < len(doc.ents):
             doc.ents = tuple(kept)  # type: ignore[assignment]
+
+
+class EverydaySenses(ConditionRules):
+    """Everyday senses of health words, found before any condition (content/recognition.yml
+    `everyday_senses`; ConText's pseudo-modifiers): "sick of her job", "a pain in the neck".
+    As entities they keep every later component off their words; ConText sets them aside."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [Span(doc, start, end, label=EVERYDAY_LABEL) for match_id, start, end in self.matcher(doc)
+                 if self._accepts(self.rules[int(doc.vocab.strings[match_id])], Span(doc, start, end))]
+        add_entities(doc, sorted(spans, key=lambda s: (s.start, -(s.end - s.start))))
+        return doc
 
 
 def number_in(span: Span) -> Optional[float]:
@@ -314,6 +347,9 @@ class ClinicalContext:
         self.emphatic = set(context.get("emphatic", ()))
 
     def __call__(self, doc: Doc) -> Doc:
+        doc._.everyday = tuple(e for e in doc.ents if e.label_ == EVERYDAY_LABEL)
+        if doc._.everyday:  # no condition of anyone's: neither a list item nor an entity to qualify
+            doc.ents = tuple(e for e in doc.ents if e.label_ != EVERYDAY_LABEL)  # type: ignore[assignment]
         if not doc.ents:
             return doc
         marks = {category: self._cue_tokens(doc, category) for category in self.cues}
@@ -447,8 +483,11 @@ def build_clinical_pipeline(state: Dict[str, Any]) -> Language:
     recognition = state["recognition"]
     nlp.add_pipe("typo_norm", before="entity_ruler",
                  config={"vocabulary": state["typo_vocabulary"], "known": state["known_words"]})
+    nlp.add_pipe("everyday_senses", before="entity_ruler",
+                 config={"word_classes": recognition["word_classes"], "rules": recognition.get("everyday_senses", [])})
     nlp.add_pipe("condition_rules", config={"word_classes": recognition["word_classes"], "rules": recognition["rules"],
-                                            "yields_to_rules": recognition.get("yields_to_rules", [])})
+                                            "yields_to_rules": recognition.get("yields_to_rules", []),
+                                            "sense_members": state.get("sense_members", {})})
     medical = recognition["medical_terms"]
     nlp.add_pipe("medical_terms", config={
         "terms": state["medical_terms"], "organs": state["organs"], "organ_problems": medical["organ_problem"],
@@ -473,10 +512,18 @@ def make_typo_norm(nlp: Language, name: str, vocabulary: List[str], known: List[
     return TypoNorm(vocabulary, known)
 
 
-@Language.factory("condition_rules", default_config={"word_classes": {}, "rules": [], "yields_to_rules": []})
+@Language.factory("condition_rules", default_config={"word_classes": {}, "rules": [], "yields_to_rules": [],
+                                                     "sense_members": {}})
 def make_condition_rules(nlp: Language, name: str, word_classes: Dict[str, List[str]],
-                         rules: List[Dict[str, Any]], yields_to_rules: List[str]) -> ConditionRules:
-    return ConditionRules(nlp, word_classes, rules, yields_to_rules)
+                         rules: List[Dict[str, Any]], yields_to_rules: List[str],
+                         sense_members: Dict[str, List[str]]) -> ConditionRules:
+    return ConditionRules(nlp, word_classes, rules, yields_to_rules, sense_members)
+
+
+@Language.factory("everyday_senses", default_config={"word_classes": {}, "rules": []})
+def make_everyday_senses(nlp: Language, name: str, word_classes: Dict[str, List[str]],
+                         rules: List[Dict[str, Any]]) -> EverydaySenses:
+    return EverydaySenses(nlp, word_classes, rules)
 
 
 @Language.factory("medical_terms", default_config={"terms": [], "organs": [], "organ_problems": [],

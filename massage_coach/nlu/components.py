@@ -40,6 +40,8 @@ CHECK_CONDITION_INTENT = "check_condition"
 # Entities that say something about the person's health (medical_term and health_status
 # come from massage_coach/nlu/medical.py): a message with one gets the safety answer.
 HEALTH_ENTITIES = ("condition", "medical_term", "health_status")
+# A health word in an everyday sense ("dead on his feet"): talk about the person, nothing medical.
+EVERYDAY_ENTITY = "everyday_sense"
 BLANK_TOKEN = "__blank__"
 FALLBACK_INTENT = "nlu_fallback"
 # Word lengths checked for typos: shorter ones are one edit from too many words.
@@ -270,7 +272,11 @@ class SafetyFirstIntent(GraphComponent):
         # Back pain stays a report even when the classifier hears tension: "neck pain from
         # gaming" must get the question; "just tension" answers it only while it is open
         # (the engine knows, from the classifier's ranking).
+        # A message the classifier could not place, or took for no massage talk, that talks about the
+        # person in everyday senses ("he's working like a dog and is dead on his feet") gets the
+        # safety answer (nothing medical said: go ahead, with the list to check), not "I can't help".
         return {"bare_answer_intents": ["deny", "affirm", FALLBACK_INTENT, "out_of_scope"],
+                "everyday_intents": [FALLBACK_INTENT, "out_of_scope"],
                 "routine_conditions": ["back_pain", "osteochondrosis"],
                 "routine_intents": ["list_routines", "start_routine"],
                 "triage_conditions": ["healthy"],
@@ -282,6 +288,7 @@ class SafetyFirstIntent(GraphComponent):
         self._routine_intents = set(config["routine_intents"])
         self._triage_conditions = set(config["triage_conditions"])
         self._triage_intents = set(config["triage_intents"])
+        self._everyday_intents = set(config["everyday_intents"])
 
     @classmethod
     def create(
@@ -305,7 +312,9 @@ class SafetyFirstIntent(GraphComponent):
                 conditions = [e for e in conditions if e["value"] not in self._triage_conditions]
             reports = any(e.get("role") != NEGATED_ROLE for e in conditions)
             rules_out = bool(conditions) and intent in self._bare_answer_intents
-            if (reports or rules_out) and intent != CHECK_CONDITION_INTENT:
+            everyday = intent in self._everyday_intents and any(
+                e["entity"] == EVERYDAY_ENTITY for e in message.get(ENTITIES, []))
+            if (reports or rules_out or everyday) and intent != CHECK_CONDITION_INTENT:
                 message.set(
                     INTENT,
                     {INTENT_NAME_KEY: CHECK_CONDITION_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0},

@@ -9,7 +9,10 @@ Entities it gives:
   condition that passes (conditions.yml `passes`) is told as past and over ("a fever last week");
 - `medical_term`: anything medical no condition names ("lupus", "liver problems"), its value
   the words as heard, with the same roles; the answer is "unknown", naming it;
-- `health_status` (value `healthy`): "he is healthy", "no medical issues".
+- `health_status` (value `healthy`): "he is healthy", "no medical issues";
+- `everyday_sense`: a health word in an everyday sense ("sick of work", "a pain in the neck"),
+  its value the words; it says nothing about health (the answer to a safety question with
+  nothing else is the go-ahead with the list to check) and routes nothing.
 
 Trained state: the condition phrases, content/recognition.yml and the medical words drawn
 from WordNet at training time, so a model runs without content/, NLTK or WordNet.
@@ -37,6 +40,7 @@ from massage_coach.domain.safety import HISTORICAL_ROLE, MEDICINE_GROUP, NEGATED
 from massage_coach.nlu import wordnet_terms
 from massage_coach.nlu.clinical import (
     CONDITION_LABEL,
+    EVERYDAY_LABEL,
     HEALTH_LABEL,
     MEDICAL_TERM_LABEL,
     build_clinical_pipeline,
@@ -44,7 +48,7 @@ from massage_coach.nlu.clinical import (
 )
 from massage_coach.nlu.components import DEFAULT_CONTENT_DIR, JsonStateComponent
 from massage_coach.nlu.language import patterns_from_phrases
-from massage_coach.nlu.wordnet_terms import nouns_under
+from massage_coach.nlu.wordnet_terms import nouns_in_lexfiles, nouns_under
 
 FAMILY_ROLE = "family"
 LABELS = (CONDITION_LABEL, MEDICAL_TERM_LABEL, HEALTH_LABEL)
@@ -92,7 +96,12 @@ class ClinicalEntityExtractor(JsonStateComponent, EntityExtractorMixin):
         entities = []
         if self._nlp is None:
             raise RuntimeError("the clinical recogniser has no trained state: run `make train`")
-        for span in self._nlp(text).ents:
+        doc = self._nlp(text)
+        for span in doc._.everyday:
+            if not taken & set(range(span.start_char, span.end_char)):
+                entities.append({"entity": EVERYDAY_LABEL, "start": span.start_char, "end": span.end_char,
+                                 "value": span.text.lower(), "confidence_entity": 1.0})
+        for span in doc.ents:
             if span.label_ not in LABELS or taken & set(range(span.start_char, span.end_char)):
                 continue
             if span.label_ == HEALTH_LABEL and (span._.negated or span._.family):
@@ -118,6 +127,7 @@ def recogniser_state(content: Content, everyday_words: Set[str]) -> Dict[str, An
     """What the recogniser needs at run time, from content/ and WordNet (read now, at training).
     `everyday_words` (the other intents' words) never count as medical terms alone."""
     recognition = content.recognition
+    classes = recognition["word_classes"]
     medical = recognition["medical_terms"]
     everyday = set(everyday_words) | {w.lower() for w in medical["ordinary"]}
     condition_phrases = [phrase for _, phrase in content.phrases("condition")]
@@ -132,6 +142,10 @@ def recogniser_state(content: Content, everyday_words: Set[str]) -> Dict[str, An
         "taken_drugs": medical_words(medical, everyday, medical.get("taken_drug_roots", []), any_sense=True)
         if medical.get("taken_drug_roots") else [],
         "organs": sorted(set(nouns_under(medical["organ_roots"])) | set(recognition["word_classes"]["organ"])),
+        # Word classes widened by WordNet senses ("jacuzzi": a thing), minus the class's own
+        # exceptions: a thermometer's reading is the person's.
+        "sense_members": {name: sorted(set(nouns_in_lexfiles(lexnames)) - set(classes["temperature"]))
+                          for name, lexnames in recognition.get("word_class_senses", {}).items()},
         "typo_vocabulary": sorted(single_words(condition_phrases, *recognition["word_classes"].values())),
         # Never typo-corrected: everyday words, and medical words ("copd" is no "cold").
         "known_words": sorted(everyday | single_words(terms)),

@@ -94,3 +94,18 @@ def nouns_under(roots: Iterable[str], exclude: Iterable[str] = (), excluded_root
         if any(sense.name() in synsets for sense in senses) and _mostly_noun(wn, lemma):
             words.append(word)
     return sorted(words)
+
+
+def nouns_in_lexfiles(lexnames: Iterable[str]) -> List[str]:
+    """Single words whose most frequent noun sense is filed in one of `lexnames` ("noun.artifact")
+    and that are used mostly as nouns: "jacuzzi", "sauna" (things), not "well" (mostly an adverb)."""
+    wn, wanted = wordnet(), set(lexnames)
+    words = set()
+    for synset in wn.all_synsets("n"):
+        if synset.lexname() not in wanted:
+            continue
+        for lemma in synset.lemma_names():
+            word = lemma.lower()
+            if word.isalpha() and wn.synsets(word, "n")[0] == synset and _mostly_noun(wn, word):
+                words.add(word)
+    return sorted(words)

@@ -126,6 +126,31 @@ def test_a_second_person_gets_their_own_answer_and_the_first_keeps_hers(conversa
     assert (blocked["type"], blocked["verdict"], blocked["conditions"]) == ("safety", "stop", ["pregnancy"])
 
 
+def test_two_people_of_the_same_kind_each_get_their_own_answer(conversation):
+    assert conversation.payload("my mum has deep vein thrombosis, can I massage her?")["verdict"] == "stop"
+    replies = conversation.say("my wife has really tight shoulders, can I give her a massage")
+    assert "someone else" in replies[0]["text"]
+    outcome = next(r["custom"] for r in replies if "custom" in r)
+    assert (outcome["type"], outcome["outcome"]) == ("triage_outcome", "go_ahead")
+    blocked = conversation.payload("and can I start the relaxing massage on my mother")
+    assert (blocked["type"], blocked["verdict"]) == ("safety", "stop")
+
+
+def test_the_speaker_is_the_one_massaged(conversation):
+    answer = conversation.payload("I'm pregnant, can my husband massage me?")
+    assert (answer["verdict"], answer["conditions"]) == ("stop", ["pregnancy"])
+    # Still the speaker: the stop stands for a routine on "me".
+    assert conversation.payload("can he start the relaxing massage on me")["verdict"] == "stop"
+
+
+@pytest.mark.parametrize("message", ["she's sick of her job and could do with a massage",
+                                     "he's been working like a dog and is dead on his feet"])
+def test_everyday_talk_with_health_words_is_no_false_alarm(conversation, message):
+    answer = conversation.payload(message)
+    assert (answer["type"], answer["verdict"], answer["conditions"]) == ("safety", "ok", [])
+    assert "Nothing you said" in answer["_text"] and "pregnancy" in answer["_text"].lower()
+
+
 def test_a_fever_that_is_over_is_named_not_a_stop_and_the_screening_asks_about_now(conversation):
     answer = conversation.payload("he had a fever last week")
     assert (answer["verdict"], answer["conditions"]) == ("unknown", ["fever"])

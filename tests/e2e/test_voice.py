@@ -18,6 +18,7 @@ from massage_coach.clients.voice.__main__ import main as voice_main
 from massage_coach.clients.voice.audio import RATE, add_noise, segments, silence, wav_duration, write_wav
 from massage_coach.clients.voice.echo import EchoGate, PlaybackTimeline
 from massage_coach.clients.voice.echo_cancel import EchoCanceller
+from massage_coach.clients.voice.grammar import normalise
 from massage_coach.clients.voice.listener import hear
 from massage_coach.clients.voice.live import missing_devices
 from massage_coach.clients.voice.recognizer import Recognizer
@@ -121,6 +122,18 @@ def test_a_running_routine_has_its_own_smaller_grammar(recognizer):
         assert grammar.contexts[phrase] == {"asked"}, phrase
         alternative = re.compile(rf"/ {phrase}( \||;)")
         assert alternative.search(grammar.jsgf("routine+asked")) and not alternative.search(grammar.jsgf("routine"))
+
+
+def test_the_back_pain_question_is_answered_by_voice_while_it_is_open(recognizer):
+    """Every button of the back-pain question (content/triage.yml), bladder or bowel control too,
+    is a phrase heard only while a question is open, and a spoken one is decoded as said."""
+    grammar = recognizer.grammar
+    for option in load_content().triage["options"]:
+        assert grammar.contexts[normalise(option["title"])] == {"asked"}, option["title"]
+    answer = "loss of bladder or bowel control"
+    audio = np.concatenate([silence(0.5), say(answer), silence(0.5)])
+    assert [t.recognition.text for t in hear(recognizer, audio, context="idle+asked")] == [answer]
+    assert answer not in grammar.jsgf("idle")
 
 
 def test_each_message_is_said_in_its_spoken_form(servers):

@@ -242,3 +242,48 @@ def test_context_in_a_third_writers_words(nlp, text, expected):
 ])
 def test_healthy_talk_in_a_third_writers_words(nlp, text, expected):
     assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected
+@pytest.mark.parametrize("text, everyday", [
+    ("she's sick of her job and could do with a massage", "sick of"),
+    ("i'm sick and tired of the kids fighting", "sick and tired of"),
+    ("my husband is dying for a back rub", "dying for"),
+    ("her boss is a real pain in the neck", "is a real pain in the neck"),
+    ("we're just killing time before dinner", "killing time"),
+    ("my wife has her heart set on a massage tonight", "heart set"),
+    ("i've been breaking my back at work all week", "breaking my back"),
+    ("he's been burning the midnight oil at the office", "burning the midnight oil"),
+])
+def test_everyday_senses_of_health_words_are_no_health_talk(nlp, text, everyday):
+    doc = nlp(text)
+    assert [span.text for span in doc._.everyday] == [everyday]
+    assert read(nlp, text) == []
+
+
+@pytest.mark.parametrize("text, condition", [
+    # The medical sense beside the same words still counts.
+    ("she's sick of her migraines", "headache"),
+    ("he's dying of cancer", "cancer"),
+    ("she has a pain in the neck", "back_pain"),  # has one: neck pain, not the idiom
+    ("he broke his back falling off a ladder", "spine_injury"),  # the fracture, not "breaking my back"
+    ("her boss is a pain in the neck and she has a fever", "fever"),
+    ("the oil is hot but he's burning up with a temperature of 39", "fever"),
+    ("she's under a lot of stress and has high blood pressure", "high_blood_pressure"),
+    ("her knee is a real pain in the neck", "back_pain"),  # said of a body part: no idiom
+    ("she's in bed with a temperature of 39", "fever"),
+])
+def test_a_condition_beside_everyday_words_is_still_heard(nlp, text, condition):
+    assert condition in [entity_id for _, entity_id, _ in read(nlp, text)]
+
+
+@pytest.mark.parametrize("text", [
+    "it's 38 degrees outside today, should i keep the room cool",  # a thing just after the number
+    "the sauna is at 80 degrees",
+    "the hot tub was 39 degrees",  # WordNet: a hot tub is an artifact
+])
+def test_a_things_temperature_is_no_fever(nlp, text):
+    assert "fever" not in [entity_id for _, entity_id, _ in read(nlp, text)]
+
+
+@pytest.mark.parametrize("text", ["my dad is seriously ill", "she's feeling unwell", "he's a bit under the weather",
+                                  "he's been sick most of the week"])  # not "sick of"
+def test_being_unwell_said_plainly_is_medical(nlp, text):
+    assert [label for label, _, _ in read(nlp, text)] == ["medical_term"]

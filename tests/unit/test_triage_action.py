@@ -201,3 +201,53 @@ def test_a_zone_question_guessed_as_tension_gets_the_zone_not_a_go_ahead():
     tracker.latest_message["entities"].append({"entity": "condition", "value": "back_pain", "role": "tension"})
     messages, _ = run(ActionTriage(), tracker)
     assert messages[0]["custom"]["outcome"] == "go_ahead"
+
+
+def test_everyday_senses_alone_get_the_go_ahead_with_the_list_to_check():
+    """"She's sick of her job": nothing medical said, so no "unknown"; anything medical beside it is not cleared."""
+    tracker = tracker_for("check_condition", "she's sick of her job, can I massage her")
+    tracker.latest_message["entities"] = [{"entity": "everyday_sense", "value": "sick of"}]
+    messages, slots = run(ActionCheckCondition(), tracker)
+    assert messages[0]["response"] == "utter_safety_nothing_medical" and messages[0]["custom"]["verdict"] == "ok"
+    assert "pregnancy" in messages[0]["stop_names"].lower() and not slots.get("screened")
+
+    tracker = tracker_for("check_condition", "she's sick of her lupus")
+    tracker.latest_message["entities"] = [{"entity": "everyday_sense", "value": "sick of"},
+                                          {"entity": "medical_term", "value": "lupus"}]
+    messages, _ = run(ActionCheckCondition(), tracker)
+    assert messages[0]["custom"]["verdict"] == "unknown"
+    # A condition reported before still stands.
+    tracker = tracker_for("check_condition", "she's sick of her job", slots={"reported_conditions": ["pregnancy"],
+                                                                             "safety_verdict": "stop"})
+    tracker.latest_message["entities"] = [{"entity": "everyday_sense", "value": "sick of"}]
+    messages, slots = run(ActionCheckCondition(), tracker)
+    assert messages[0]["custom"]["verdict"] == "stop" and slots["reported_conditions"] == ["pregnancy"]
+
+
+def test_two_people_of_the_same_kind_are_told_apart_by_who_they_are():
+    """"My mum has DVT", then "my wife has tight shoulders": the wife's go-ahead, the mum's stop kept for her."""
+    mums_stop = {"reported_conditions": ["vein_disease"], "safety_verdict": "stop", "person": "female:mum"}
+    tracker = tracker_for("check_condition", "my wife has tight shoulders, can I massage her", slots=mums_stop)
+    tracker.latest_message["entities"] = [{"entity": "condition", "value": "back_pain", "role": "tension"}]
+    messages, slots = run(ActionCheckCondition(), tracker)
+    assert messages[0]["response"] == "utter_someone_else" and "vein" in messages[0]["set_aside"].lower()
+    assert (slots["person"], slots["reported_conditions"], slots["other_person_conditions"]) == (
+        "female:wife", [], ["vein_disease"])
+    # "Her back" is still the wife; "my mother" is the mum again, with her stop.
+    messages, slots = run(ActionStartRoutine(), tracker_for("start_routine", "start the relaxing routine on her back",
+                                                            routine="relaxing", slots=slots))
+    assert messages[0]["response"] != "utter_someone_else" and slots["person"] == "female:wife"
+    messages, slots = run(ActionStartRoutine(), tracker_for("start_routine", "now the relaxing routine for my mother",
+                                                            routine="relaxing", slots=slots))
+    assert messages[0]["response"] == "utter_someone_else" and messages[1]["response"] == "utter_routine_blocked"
+
+
+def test_the_speaker_massaged_is_the_person_not_the_one_who_massages():
+    """"I'm pregnant, can my husband massage me": the stop is the speaker's; his shoulders later are someone else's."""
+    messages, slots = run(ActionCheckCondition(), tracker_for(
+        "check_condition", "I'm pregnant, can my husband massage me", ["pregnancy"]))
+    assert messages[0]["custom"]["verdict"] == "stop" and slots["person"] == "self"
+    tracker = tracker_for("check_condition", "his shoulders are tight", slots=slots)
+    tracker.latest_message["entities"] = [{"entity": "condition", "value": "back_pain", "role": "tension"}]
+    messages, slots = run(ActionCheckCondition(), tracker)
+    assert messages[0]["response"] == "utter_someone_else" and slots["other_person_conditions"] == ["pregnancy"]

@@ -178,7 +178,8 @@ def entity_names(content: Content, entity: str, max_words: int) -> List[str]:
 
 def build_grammar(known_word, content: Optional[Content] = None, spec_path: Path = PHRASES_PATH,
                   content_word=None) -> Grammar:
-    """All phrases: NLU command examples, carriers x content names, step numbers, local commands.
+    """All phrases: NLU command examples, carriers x content names, step numbers, local commands,
+    the back-pain question's answers.
 
     `known_word`: in the recogniser's dictionary (the NLU data holds deliberate typos, which
     it leaves out); `content_word`: also pronounceable otherwise (names like "effleurage").
@@ -212,6 +213,9 @@ def build_grammar(known_word, content: Optional[Content] = None, spec_path: Path
         for phrase in phrases:
             if phrase in grammar.phrases:
                 grammar.intents.setdefault(phrase, intent)
+    # The answers to the back-pain question (content/triage.yml), as its buttons say them.
+    for option in content.triage["options"]:
+        grammar.add(option["title"], "send", content_word, contexts=contexts("triage"), weight=weight("triage"))
     max_name_words = spec["max_name_words"]
     for entity, carriers in spec["carriers"].items():
         for carrier_number, carrier in enumerate(carriers):

@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import struct
 from concurrent.futures import ThreadPoolExecutor
-from typing import AsyncIterator
+from typing import AsyncIterator, Optional
 
 import numpy as np
 
 from massage_coach.clients.voice.isolated import IsolatedSpeaker
-from massage_coach.clients.voice.speaker import SpeechError, sentences
+from massage_coach.clients.voice.speaker import SpeechError, SpeechSettings, sentences
 
 # Longer than any answer's speech: a page cannot turn the server into a free speech service.
 MAX_SPEECH_CHARS = 2000
@@ -26,19 +26,20 @@ HEADER = struct.Struct("<II")
 
 
 class SpeechRenderer:
-    """One TTS worker shared by all streams, called from a thread of its own."""
+    """One TTS worker shared by all streams (each with its own settings), called from a thread of its own."""
 
     def __init__(self) -> None:
         self.speaker = IsolatedSpeaker()
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="speech")
         self.speaker.render("Ready.")  # the worker is up and espeak-ng loaded before the first answer
 
-    async def render(self, text: str) -> AsyncIterator[tuple]:
-        """(samples, rate) of each sentence of `text`, in order; a sentence that could not be rendered is skipped."""
+    async def render(self, text: str, settings: Optional[SpeechSettings] = None) -> AsyncIterator[tuple]:
+        """(samples, rate) of each sentence of `text`, in order, with a stream's `settings` (rate, volume);
+        a sentence that could not be rendered is skipped."""
         loop = asyncio.get_running_loop()
         for sentence in sentences(text[:MAX_SPEECH_CHARS]):
             try:
-                samples, rate, _ = await loop.run_in_executor(self._thread, self.speaker.render, sentence)
+                samples, rate, _ = await loop.run_in_executor(self._thread, self.speaker.render, sentence, settings)
             except SpeechError:  # espeak-ng made no audio for it three times: the rest is still said
                 continue
             if len(samples):

@@ -25,6 +25,7 @@
     if (!text || serverSpeech(text) || !window.speechSynthesis) return;
     var utterance = new SpeechSynthesisUtterance(text);
     utterance.lang = options.lang;
+    if (handsFree && handsFree.rate) { utterance.rate = handsFree.rate; utterance.volume = handsFree.volume; }
     speechSynthesis.speak(utterance);
   }
 

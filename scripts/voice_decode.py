@@ -15,12 +15,8 @@ from tests.support.voice_decodes import decode_all, key, sampled
 
 # whisper: as the client runs it (the encoder sees the turn and a short tail, beam search of 5);
 # whisper-30s: the whole 30 s window faster-whisper pads to, greedy (the earlier client);
-# whisper-beam1: the client's, greedy; whisper-nons: the client's without noise suppression;
-# whisper-peakend: a turn's tail 35 dB under its peak is silence; whisper-sure: a sure command ends
-# its turn at the first pause; whisper-fastend: both (the latency work of issues 12 and 14).
-RECOGNISERS = ("grammar", "whisper", "whisper-30s", "whisper-beam1", "whisper-noprompt", "whisper-nons",
-               "whisper-peakend", "whisper-sure", "whisper-fastend")
-ENDS = {"whisper-peakend": (35.0, False), "whisper-sure": (None, True), "whisper-fastend": (35.0, True)}
+# whisper-beam1: the client's, greedy; whisper-nons: the client's without noise suppression.
+RECOGNISERS = ("grammar", "whisper", "whisper-30s", "whisper-beam1", "whisper-noprompt", "whisper-nons")
 
 
 def decoder(name: str):
@@ -45,21 +41,17 @@ def decoder(name: str):
     transcriber = Transcriber(prompt="" if name == "whisper-noprompt" else DOMAIN_PROMPT,
                               beam_size=1 if name in ("whisper-30s", "whisper-beam1") else BEAM_SIZE,
                               full_window=name == "whisper-30s",
-                              noise_suppression=NOISE_SUPPRESSION if name == "whisper" or name in ENDS else 0)
-    end_below_peak_db, end_when_sure = ENDS.get(name, (None, False))
-    listening = CommandRecognizer(transcriber, end_when_sure=end_when_sure)
+                              noise_suppression=NOISE_SUPPRESSION if name == "whisper" else 0)
+    listening = CommandRecognizer(transcriber)
 
     def decode(item, condition):
         """As the client hears it: cut into turns by the listener, each decoded when its closing
         silence begins. Each turn's transcript is kept (a split command is two turns live too)."""
         started = time.perf_counter()
-        turns = hear(listening, item.audio(condition), "routine", end_below_peak_db=end_below_peak_db)
+        turns = hear(listening, item.audio(condition), "routine")
         texts = [turn.recognition.best_guess for turn in turns if turn.recognition is not None]
         return {"text": " ".join(texts), "turns": texts, "ms": (time.perf_counter() - started) * 1000,
-                "decode_ms": [turn.recognition.decode_ms for turn in turns if turn.recognition is not None],
-                # When each turn's decision was known, in the audio's time (s): its silence, then any decoding left.
-                "known_s": [round(turn.segment.end_s + turn.waited_ms / 1000, 3) for turn in turns
-                            if turn.recognition is not None]}
+                "decode_ms": [turn.recognition.decode_ms for turn in turns if turn.recognition is not None]}
     return decode
 
 

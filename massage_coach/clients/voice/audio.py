@@ -126,16 +126,13 @@ class Segmenter:
     floor: in noise, weak consonants ("start the") sink under the threshold and look like
     a pause (measured at 10 dB SNR: 0.08 s split 19 of 141 commands, 0.12 s 3, and with the
     bench's larger grammar 0.12 s still cost 4 of 144 commands that 0.16 s kept; clean, none).
-    With `end_below_peak_db`, a frame of a turn that far under its loudest is unvoiced.
     """
 
     def __init__(self, margin_db: float = 3.0, hangover_s: float = 0.25, min_speech_s: float = 0.15,
                  pad_s: float = 0.1, max_speech_s: float = 8.0, smooth_s: float = 0.05,
                  observer: Optional[TurnObserver] = None, early_hangover_s: float = 0.16,
-                 quiet_early_hangover_s: float = 0.08, quiet_snr_db: float = 30.0,
-                 end_below_peak_db: Optional[float] = None) -> None:
+                 quiet_early_hangover_s: float = 0.08, quiet_snr_db: float = 30.0) -> None:
         self.margin_db = margin_db
-        self.end_below_peak_db = end_below_peak_db
         self.hangover_frames = round(hangover_s / FRAME_S)
         self.observer = observer
         self.early_hangover_frames = round(early_hangover_s / FRAME_S)
@@ -191,10 +188,6 @@ class Segmenter:
         level = float(10 * np.log10(np.mean(self._recent_power) + 1.0))
         self._update_floor(level)
         voiced = level > max(self.floor_db + self.margin_db, 30.0)
-        if voiced and self._speech and self.end_below_peak_db is not None:
-            # In quiet rooms a word's fading tail stays over the floor for 0.1-0.2 s after it is heard
-            # to end: a frame this far under the turn's loudest counts as silence.
-            voiced = 10 * np.log10(power + 1.0) >= self._peak_db - self.end_below_peak_db
         index = self._frame_index
         self._frame_index += 1
         arrived_s = self._frame_index * FRAME_S

@@ -87,7 +87,7 @@ class CommandRecognizer:
     """Decides what a turn of 16 kHz mono speech is; see the module's docstring."""
 
     def __init__(self, transcriber: Optional[Transcribing] = None, interpreter: Optional[CommandInterpreter] = None,
-                 wake_phrase: str = "", confirm_always: bool = False, end_when_sure: bool = False) -> None:
+                 wake_phrase: str = "", confirm_always: bool = False) -> None:
         if transcriber is None:
             from massage_coach.clients.voice.transcriber import Transcriber
 
@@ -96,8 +96,6 @@ class CommandRecognizer:
         self.interpreter = interpreter or SoundAlikeInterpreter()
         self.wake_phrase = wake_phrase
         self.confirm_always = confirm_always  # confirm place-losing commands even when sure
-        # End the turn at its first pause when that pause's decision is a sure command (see `complete`).
-        self.end_when_sure = end_when_sure
         # Where the user is (the session's current step, None outside a routine): is a jump far?
         self.position: Callable[[], Optional[int]] = lambda: None
         self._context, self._turn = "", []
@@ -138,18 +136,12 @@ class CommandRecognizer:
 
     def complete(self) -> bool:
         """Asked at a pause (by a listener without echo gate: on each of its frames). The pause's
-        first ask decodes the turn so far. With `end_when_sure` the turn ends there when that is a
-        command sure enough to act on without asking; otherwise it waits for the whole silence."""
+        first ask decodes the turn so far; a turn never ends early ("next" may go on)."""
         pause_begins = self._fed - self._asked_at > FRAME
         self._asked_at = self._fed
         if pause_begins and self._turn:
             self._early = (self._fed, self.decide(np.concatenate(self._turn), self._context))
-            return self.end_when_sure and self.sure(self._early[1])
         return False
-
-    def sure(self, decision: Decision) -> bool:
-        return (decision.command is not None and not decision.confirm
-                and decision.command.confidence >= self.interpreter.high_confidence)
 
     def ends_turn(self, phrase: str, context: str) -> bool:
         return False

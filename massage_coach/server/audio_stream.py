@@ -8,7 +8,9 @@ widget stops speaking: barge-in), and a command comes back as `{"request": "/nex
 "heard": "next step"}`, which the widget sends into its own conversation, so answers arrive on
 its socket.io session as usual; a command that would lose the user's place and was not heard
 surely comes as `{"confirm": "/go_to_step{\"number\": 9}", "question": "Did you say go to step
-9?"}`, for the widget to ask first. Talk gets nothing else back.
+9?"}`, for the widget to ask first. A speech setting changes this stream's speech and comes as
+`{"setting": "slower", "say": "Slower.", "rate": 0.848, "volume": 1.0}` (rate and volume for the
+browser's own voice). Talk gets nothing else back.
 
 With server-rendered speech the widget sends each answer's `speech` as `{"say": TEXT, "id": N}`
 and gets it back sentence by sentence as binary messages (speech_audio.py: id, rate, PCM);
@@ -33,6 +35,7 @@ from websockets.legacy.server import WebSocketServer, WebSocketServerProtocol, s
 from websockets.typing import Origin
 
 from massage_coach.clients.voice.audio import RATE
+from massage_coach.clients.voice.speaker import SpeechSettings
 from massage_coach.server.recognition import RecognitionPool
 from massage_coach.server.speech_audio import SpeechRenderer, audio_message
 
@@ -64,10 +67,12 @@ class AudioServer:
 
 @dataclass
 class Speaking:
-    """One stream's answers to be said, in order; `quiet` drops them (barge-in, a new request)."""
+    """One stream's answers to be said, in order; `quiet` drops them (barge-in, a new request).
+    "Slower", "louder" ... change this stream's `settings` only."""
     queue: "asyncio.Queue[tuple]" = field(default_factory=asyncio.Queue)
     quiet_through: int = -1  # ids up to this one are no longer wanted
     last_id: int = -1
+    settings: SpeechSettings = field(default_factory=SpeechSettings)
 
     def quiet(self) -> None:
         self.quiet_through = self.last_id
@@ -121,18 +126,28 @@ class Streams:
             for event in await self.pool.feed(stream, message[: len(message) // 2 * 2]):
                 if event.get("voice"):
                     speaking.quiet()
+                if "setting" in event:
+                    event = setting_event(event, speaking.settings)
                 await ws.send(json.dumps(event))
 
     async def _speak(self, ws: WebSocketServerProtocol, speaking: Speaking) -> None:
         while True:
             speech_id, text = await speaking.queue.get()
-            async for samples, rate in self.speech.render(text):
+            async for samples, rate in self.speech.render(text, speaking.settings):
                 if speech_id <= speaking.quiet_through:
                     break
                 try:
                     await ws.send(audio_message(speech_id, samples, rate))
                 except ConnectionClosed:
                     return
+
+
+def setting_event(event: Dict[str, Any], settings: SpeechSettings) -> Dict[str, Any]:
+    """A spoken speech setting applied to the stream's `settings`; the page is told what to say
+    back ("Slower.") and the new rate and volume, relative to the defaults, for the browser's own
+    voice (data-speech="browser")."""
+    say = settings.apply(event["setting"])
+    return {**event, "say": say, "rate": round(settings.rate / SpeechSettings().rate, 3), "volume": settings.volume}
 
 
 def start_audio_server(port: int, origins: Sequence[str], host: str = "127.0.0.1", transcribers: int = 1,

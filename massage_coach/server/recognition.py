@@ -118,10 +118,13 @@ class StreamListener(Listener):
 
 def turn_event(heard: HeardTurn) -> Optional[Dict[str, Any]]:
     """What the page is told of a turn: a typed request to send, a place-losing one to confirm
-    first ("Did you say ...?"), or nothing (talk, a speech setting, the rest of a split turn)."""
+    first ("Did you say ...?"), a speech setting ("slower": the audio server applies it to its
+    stream), or nothing (talk, the rest of a split turn)."""
     recognition = heard.recognition
-    if recognition is None or recognition.action not in ("command", "confirm"):
+    if recognition is None or not recognition.action:
         return None
+    if recognition.action not in ("command", "confirm"):
+        return {"setting": recognition.action, "heard": recognition.best_guess}
     typed = HANDS_FREE_INTENTS.get(recognition.text, recognition.text)
     if recognition.action == "confirm" and typed == recognition.text:
         return {"confirm": typed, "question": f"Did you say {describe(typed)}?", "heard": recognition.best_guess}

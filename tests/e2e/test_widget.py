@@ -659,6 +659,61 @@ def test_a_far_jump_heard_unsurely_is_asked_first(playwright, widget_url, server
         browser.close()
 
 
+def test_slower_said_hands_free_slows_the_speech_of_that_page(playwright, widget_url, servers, audio_server,
+                                                             tmp_path):
+    """"Slower" (two phrasings: Whisper misses some voices' "slower") changes the speech of this
+    stream only: the server's voice repeats the step more slowly, and with data-speech="browser" the
+    browser's voice gets the new rate."""
+    browser = fake_microphone_browser(playwright, tmp_path / "slower.wav",
+                                      spoken("slower", voice="flite/slt", before_s=8.0),
+                                      spoken("talk slower please", voice="festival/kal_diphone", after_s=40.0))
+    steps = CONTENT.routines["relaxing"]["steps"]
+    first_step = f"Step 1 of {len(steps)}. {steps[0]['speech']}"
+
+    def repeat_seconds(page: Page) -> float:
+        """Seconds of server speech the page plays for the step, repeated."""
+        before = len(page.evaluate("window.played"))
+        asked = page.evaluate("window.asked").count(first_step)
+        page.locator(".mc-card--step").last.get_by_role("button", name="Repeat").click()
+        page.wait_for_function("([text, n]) => window.asked.filter(t => t === text).length > n",
+                               arg=[first_step, asked])
+        page.wait_for_timeout(1500)  # every sentence rendered and scheduled
+        return sum(played["seconds"] for played in page.evaluate("window.played")[before:])
+
+    try:
+        page, context, site = open_hands_free_page(browser, widget_url, servers, audio_server, tmp_path, "server")
+        start_relaxing_routine(page)
+        page.get_by_role("button", name="Hands-free").click()
+        expect(page.locator(".mc-listening")).to_be_visible(timeout=10000)
+        normal_s = repeat_seconds(page)  # before the microphone says anything
+        expect(page.locator(".mc-msg--bot", has_text="Slower.").first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+        page.wait_for_function("text => window.asked.includes(text)", arg="Slower.")
+        page.wait_for_timeout(4500)  # the second phrasing said (and, if heard, slowing it once more)
+        slower_s = repeat_seconds(page)
+        assert slower_s > 1.1 * normal_s, (normal_s, slower_s)
+        context.close()
+        stop_site(site)
+
+        page, context, site = open_hands_free_page(browser, widget_url, servers, audio_server, tmp_path, "browser")
+        page.add_init_script("""(() => {
+          window.rates = []; const speak = speechSynthesis.speak;
+          speechSynthesis.speak = utterance => { window.rates.push(utterance.rate); speak(utterance); };
+        })()""")
+        page.reload()
+        start_relaxing_routine(page)
+        page.get_by_role("button", name="Hands-free").click()
+        page.wait_for_function("() => window.spoken.includes('Slower.')", timeout=60000)
+        page.locator(".mc-card--step").last.get_by_role("button", name="Repeat").click()
+        page.wait_for_function("text => window.spoken.includes(text)", arg=first_step)
+        spoken_texts, rates = page.evaluate("window.spoken"), page.evaluate("window.rates")
+        repeated = len(spoken_texts) - 1 - spoken_texts[::-1].index(first_step)
+        assert rates[repeated] < 0.9, (spoken_texts, rates)  # slower than the browser voice's default 1
+    finally:
+        context.close()
+        stop_site(site)
+        browser.close()
+
+
 def test_hands_free_can_leave_speech_to_the_browser(hands_free_browser, widget_url, servers, audio_server, tmp_path):
     page, context, site = open_hands_free_page(hands_free_browser, widget_url, servers, audio_server, tmp_path,
                                                "browser")

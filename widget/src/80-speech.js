@@ -1,7 +1,7 @@
   // ------------------------------------------------------------------ speech
   var turnSpeech = {texts: [], spoken: false};
   var speechTimer = 0;
-  var ANSWER_GAP_MS = 100;
+  var ANSWER_GAP_MS = 40; // Rasa emits an answer's messages back to back; each waited ms delays the voice
 
   // Messages of one answer arrive one by one, back to back. A payload's `speech` is the whole spoken
   // form of the answer (a step's remark included): said at once, not to keep a hands-free user
@@ -25,6 +25,7 @@
     if (!text || serverSpeech(text) || !window.speechSynthesis) return;
     var utterance = new SpeechSynthesisUtterance(text);
     utterance.lang = options.lang;
+    if (handsFree && handsFree.rate) { utterance.rate = handsFree.rate; utterance.volume = handsFree.volume; }
     speechSynthesis.speak(utterance);
   }
 

@@ -72,6 +72,7 @@
       try { heard = JSON.parse(event.data); } catch (error) { return; }
       if (!heard) return;
       if (heard.voice) cancelSpeech(); // the user speaks: the widget falls silent at once
+      if (typeof heard.setting === "string") changeSpeech(session, heard);
       if (typeof heard.confirm === "string" && heard.confirm.charAt(0) === "/") askFirst(heard);
       if (typeof heard.request === "string" && heard.request.charAt(0) === "/") {
         var label = SPOKEN_LABELS[heard.request.split("{")[0]] || String(heard.heard || heard.request);
@@ -82,6 +83,17 @@
     ws.onclose = function (event) {
       if (handsFree === session) stopHandsFree("Hands-free stopped: " + (event.reason || "the voice server is not reachable."));
     };
+  }
+
+  // "Slower", "louder" ...: the server changed its own voice for this stream and says so; the browser's
+  // voice (data-speech="browser") takes the new rate and volume it sends.
+  function changeSpeech(session, heard) {
+    session.rate = +heard.rate || 1;
+    session.volume = heard.volume >= 0 ? +heard.volume : 1;
+    var said = String(heard.say || "");
+    log.appendChild(el("p", "mc-msg mc-msg--bot", said));
+    log.scrollTop = log.scrollHeight;
+    speak(said);
   }
 
   // Server-rendered speech: each answer's `speech` goes up as {say, id}; its sentences come back as

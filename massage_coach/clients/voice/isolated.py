@@ -33,10 +33,11 @@ class IsolatedSpeaker:
         self.settings = settings or SpeechSettings()
         self.worker = Worker(Speaker, "speech synthesiser")
 
-    def render(self, text: str) -> Tuple[np.ndarray, int, float]:
-        """(samples, rate, seconds until the first sentence was ready); no samples if it failed twice."""
+    def render(self, text: str, settings: Optional[SpeechSettings] = None) -> Tuple[np.ndarray, int, float]:
+        """(samples, rate, seconds until the first sentence was ready), with `settings` or its own;
+        no samples if it failed twice."""
         try:
-            return self.worker.call("render_with", self.settings, text)
+            return self.worker.call("render_with", settings or self.settings, text)
         except WorkerCrashed as crash:
             print(f"voice: {crash}; this reply stays silent: {text}", file=sys.stderr, flush=True)
             return np.zeros(0, dtype=np.int16), SILENT_RATE, 0.0

@@ -242,6 +242,8 @@ def test_context_in_a_third_writers_words(nlp, text, expected):
 ])
 def test_healthy_talk_in_a_third_writers_words(nlp, text, expected):
     assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected
+
+
 @pytest.mark.parametrize("text, everyday", [
     ("she's sick of her job and could do with a massage", "sick of"),
     ("i'm sick and tired of the kids fighting", "sick and tired of"),
@@ -251,6 +253,9 @@ def test_healthy_talk_in_a_third_writers_words(nlp, text, expected):
     ("my wife has her heart set on a massage tonight", "heart set"),
     ("i've been breaking my back at work all week", "breaking my back"),
     ("he's been burning the midnight oil at the office", "burning the midnight oil"),
+    ("we're expecting my parents at eight, is there time for a back rub", "expecting my parents"),
+    ("his star sign is cancer, does that change the oil", "star sign is cancer"),
+    ("he says he's allergic to mornings", "allergic to mornings"),
 ])
 def test_everyday_senses_of_health_words_are_no_health_talk(nlp, text, everyday):
     doc = nlp(text)
@@ -269,6 +274,8 @@ def test_everyday_senses_of_health_words_are_no_health_talk(nlp, text, everyday)
     ("she's under a lot of stress and has high blood pressure", "high_blood_pressure"),
     ("her knee is a real pain in the neck", "back_pain"),  # said of a body part: no idiom
     ("she's in bed with a temperature of 39", "fever"),
+    ("my wife is expecting and her sister is visiting", "pregnancy"),  # expecting a baby, not the sister
+    ("he is allergic to almond oil and to mornings", "allergy"),
 ])
 def test_a_condition_beside_everyday_words_is_still_heard(nlp, text, condition):
     assert condition in [entity_id for _, entity_id, _ in read(nlp, text)]

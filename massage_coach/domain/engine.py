@@ -337,9 +337,9 @@ class RoutineEngine:
             if not answering:  # tension said unasked answers no question: a later pain still gets it
                 outcome = replace(outcome, state=replace(outcome.state, tension_confirmed=state.tension_confirmed))
             return outcome
-        nothing_medical = (everyday and not denies_all and assessment.verdict == "unknown"
-                           and not assessment.conditions and not assessment.negated and not heard)
-        if assessment.verdict == "unknown" and not assessment.conditions and not heard and (denies_all or everyday):
+        nothing_named = assessment.verdict == "unknown" and not assessment.conditions and not heard
+        nothing_medical = nothing_named and everyday and not denies_all
+        if nothing_named and (denies_all or everyday):
             assessment = none_apply()
         if assessment.verdict == "ok" and heard:  # "no fever, but she has lupus" is not cleared
             assessment = Assessment("unknown", [], assessment.negated)

@@ -24,7 +24,8 @@ def spoken(number: int) -> str:
 
 
 def parse_number(text: str) -> Optional[int]:
-    """12 -> 12, "twenty five" -> 25, "third" -> 3; None when it is not a whole number."""
+    """12 -> 12, "twenty five" -> 25, "third" -> 3, "hundred two" -> 102 (a Fahrenheit
+    temperature); None when it is not a whole number."""
     total = 0
     for word in text.lower().replace("-", " ").split():
         digits = word.rstrip("stndrh") if word[:1].isdigit() else word  # "3rd" -> "3"
@@ -32,6 +33,8 @@ def parse_number(text: str) -> Optional[int]:
             total += int(digits)
         elif word in WORD_VALUES:
             total += WORD_VALUES[word]
+        elif word == "hundred":
+            total = (total or 1) * 100
         else:
             return None
     return total

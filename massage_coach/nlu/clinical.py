@@ -238,21 +238,10 @@ def number_in(span: Span) -> Optional[float]:
             return float(digits.group(1).replace(",", "."))
         if token.like_num and not token.text[:1].isdigit():
             words.append(token.lower_)
-        elif not (words and token.lower_ == "and"):
-            if words:
-                break
-    value = spoken_number(words) if words else None
+        elif words and token.lower_ != "and":  # "a hundred and two" goes on past its "and"
+            break
+    value = parse_number(" ".join(words)) if words else None
     return float(value) if value is not None else None
-
-
-def spoken_number(words: List[str]) -> Optional[int]:
-    """Number words, with hundreds: "hundred and two" (a Fahrenheit temperature) -> 102."""
-    if "hundred" not in words:
-        return parse_number(" ".join(words))
-    at = words.index("hundred")
-    hundreds = parse_number(" ".join(words[:at])) if words[:at] else 1
-    rest = parse_number(" ".join(words[at + 1 :])) if words[at + 1 :] else 0
-    return None if hundreds is None or rest is None else hundreds * 100 + rest
 
 
 class MedicalTerms:

@@ -27,6 +27,11 @@ def read(nlp, text: str) -> List[Tuple[str, str, str]]:
     ]
 
 
+def conditions(nlp, text: str) -> List[Tuple[str, str]]:
+    """(condition id, context) of each condition heard."""
+    return [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"]
+
+
 @pytest.mark.parametrize("text, condition", [
     ("I'm expecting twins, can my husband give me a back massage?", "pregnancy"),
     ("she is 20 weeks", "pregnancy"),
@@ -131,7 +136,7 @@ def test_an_ordinary_sore_back_gives_way_to_a_red_flag_over_the_same_words(nlp):
     ("there's no tingling in his feet", [("numbness", "negated")]),
 ])
 def test_context_decides_whose_and_whether(nlp, text, expected):
-    assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected
+    assert conditions(nlp, text) == expected
 
 
 def test_health_statements(nlp):
@@ -186,7 +191,7 @@ def test_red_flags_and_conditions_in_a_second_writers_words(nlp, text, condition
     ("she's totally knackered", [("back_pain", "tension")]),
 ])
 def test_context_in_a_second_writers_words(nlp, text, expected):
-    assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected
+    assert conditions(nlp, text) == expected
 
 
 @pytest.mark.parametrize("text, condition", [
@@ -225,12 +230,6 @@ def test_an_organ_said_to_under_or_over_work_is_medical(nlp):
     # "massage" as a noun names no one: my mother is still the one it is about.
     ("my mother has osteochondrosis, is massage a good idea?", [("osteochondrosis", "")]),
     ("grandpa has a bad heart, can I massage him", [("heart_disease", "")]),
-])
-def test_context_in_a_third_writers_words(nlp, text, expected):
-    assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected
-
-
-@pytest.mark.parametrize("text, expected", [
     # "Expecting" looks past her/a/our to what is expected: a baby word, or a new clause.
     ("my husband is expecting his brother round later", []),
     ("she's expecting a delivery tomorrow", []),
@@ -240,8 +239,8 @@ def test_context_in_a_third_writers_words(nlp, text, expected):
     ("she's been feeling down since she lost her job", [("back_pain", "tension")]),
     ("a massage might cheer him up", [("back_pain", "tension")]),
 ])
-def test_healthy_talk_in_a_third_writers_words(nlp, text, expected):
-    assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected
+def test_context_and_healthy_talk_in_a_third_writers_words(nlp, text, expected):
+    assert conditions(nlp, text) == expected
 
 
 @pytest.mark.parametrize("text, everyday", [

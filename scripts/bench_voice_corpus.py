@@ -26,7 +26,7 @@ from massage_coach.clients.voice.sound_alike import SoundAlikeInterpreter
 from tests.support.voice_corpus import CONDITIONS, Utterance, utterances
 from tests.support.voice_decodes import key, load
 
-THRESHOLDS = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8]
+THRESHOLDS = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
 WRONG_COST = 10  # choosing a threshold: a wrong command or a false trigger costs ten missed commands
 
 Decision = Callable[[Utterance, str, float], Optional[Command]]
@@ -58,10 +58,12 @@ def decisions(interpreter: CommandInterpreter) -> Dict[str, Decision]:
 
     def by_transcript(decodes):
         def decide(item, condition, threshold):
-            """The first turn's command, as the client would act on it (older caches: one transcript)."""
+            """The first turn's command, as the client would act on it (older caches: one transcript a
+            turn; `threshold`: for a command heard one way only)."""
             interpreter.threshold = threshold
             record = decodes[key(item, condition)]
-            heard = (interpreter.interpret(text, context_of(item)) for text in record.get("turns", [record["text"]]))
+            views = record.get("views") or [[text] for text in record.get("turns", [record["text"]])]
+            heard = (interpreter.interpret_views(turn, context_of(item), unconfirmed=threshold) for turn in views)
             return next((command for command in heard if command is not None), None)
         return decide
 

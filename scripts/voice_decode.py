@@ -51,6 +51,7 @@ def decoder(name: str):
         turns = hear(listening, item.audio(condition), "routine")
         texts = [turn.recognition.best_guess for turn in turns if turn.recognition is not None]
         return {"text": " ".join(texts), "turns": texts, "ms": (time.perf_counter() - started) * 1000,
+                "views": [list(turn.recognition.views) for turn in turns if turn.recognition is not None],
                 "decode_ms": [turn.recognition.decode_ms for turn in turns if turn.recognition is not None]}
     return decode
 

@@ -13,7 +13,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
 
 import numpy as np
 from pocketsphinx import Decoder, get_model_path
@@ -49,6 +49,7 @@ class Recognition:
     action: str  # "send", a local action, or "" when rejected
     best_guess: str  # what the decoder found, even when rejected
     decode_ms: float
+    views: Tuple[str, ...] = ()  # every transcript of the turn, when it was transcribed more than one way
 
 
 def read_dictionary(path: Path) -> Dict[str, List[str]]:

@@ -120,6 +120,7 @@ class SoundAlikeInterpreter(CommandInterpreter):
                     found.append((-ratio, end - start, start, end))
         return min(found) if found else None  # (-ratio, words, start, end)
 
-    def interpret(self, transcript: str, context: str = "routine") -> Optional[Command]:
+    def interpret(self, transcript: str, context: str = "routine",
+                  threshold: Optional[float] = None) -> Optional[Command]:
         return super().interpret(self.respell(transcript) if re.search(r"[a-z]", transcript.lower()) else transcript,
-                                 context)
+                                 context, threshold)

@@ -57,6 +57,7 @@ class Decision:
     transcript: str
     confirm: bool = False  # ask "Did you say ...?" before acting
     decode_ms: float = 0.0
+    views: Tuple[str, ...] = ()  # every transcript of the turn (transcriber.Transcript.views)
 
     @property
     def action(self) -> str:
@@ -107,15 +108,15 @@ class CommandRecognizer:
         started = time.perf_counter()
         if len(samples) < MIN_SPEECH_S * RATE:
             return Decision("not_for_me", None, "", decode_ms=(time.perf_counter() - started) * 1000)
-        transcript = self.transcriber.transcribe(samples).text
-        text: Optional[str] = transcript
+        heard = self.transcriber.transcribe(samples)
+        views = heard.views
         if self.wake_phrase and ASKED not in context.split("+"):
-            text = strip_wake_phrase(transcript, self.wake_phrase)
-        command = self.interpreter.interpret(text, context or "routine") if text else None
+            views = [strip_wake_phrase(view, self.wake_phrase) or "" for view in views]
+        command = self.interpreter.interpret_views(views, context or "routine") if any(views) else None
         elapsed = (time.perf_counter() - started) * 1000
         if command is None:
-            return Decision("not_for_me", None, transcript, decode_ms=elapsed)
-        return Decision("command", command, transcript, self.needs_confirmation(command), elapsed)
+            return Decision("not_for_me", None, heard.text, decode_ms=elapsed, views=tuple(heard.views))
+        return Decision("command", command, heard.text, self.needs_confirmation(command), elapsed, tuple(heard.views))
 
     def needs_confirmation(self, command: Command) -> bool:
         """Would acting on it lose the user's place, and is it not surely what was said?"""
@@ -168,7 +169,7 @@ class CommandRecognizer:
         action = decision.action
         # A speech setting is named as the grammar's phrase for it ("louder"), the rest as its request.
         text = decision.command.intent if action and decision.command.local else request
-        return Recognition(text if action else "", action, decision.transcript, decision.decode_ms)
+        return Recognition(text if action else "", action, decision.transcript, decision.decode_ms, decision.views)
 
 
 def describe(request: str) -> str:

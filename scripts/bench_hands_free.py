@@ -6,8 +6,8 @@
    between them. Measured in the page: from the
    last loud sample of each command (in the 20 ms chunks the page streams) to the first sample
    of the reply's server-rendered audio leaving the page (its scheduled start plus the audio
-   output's own latency). The route: turn end heard, request back to the page, the page's
-   socket.io turn with Rasa, the payload's speech to the server, its first sentence rendered.
+   output's own latency). The route: turn end heard, the audio server's REST turn with Rasa in the
+   page's conversation, the answer's first sentence rendered and sent, then the answer's messages.
 2. Load: N simulated hands-free sessions (Python clients doing what the widget does: stream
    talk and commands in real time, send each recognised request to Rasa, ask for its speech)
    while one person chats over REST; chat p95 and the sessions' end of command -> request p95
@@ -177,13 +177,15 @@ def browser_latency(widget_url: str, commands: int, work: Path) -> List[float]:
 
 async def hands_free_session(audio_port: int, rest_url: str, origin: str, audio: np.ndarray, until: float,
                              request_waits: List[float]) -> None:
-    """What one widget does: streams in real time, sends recognised requests to Rasa, asks for their speech."""
+    """What one widget does: streams in real time and names its conversation, so the server sends
+    recognised requests to Rasa and says the answers (the requests it hands back, the page sends)."""
     sender = f"bench-hands-free-{uuid.uuid4().hex}"
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, post_message, rest_url, sender, "start the relaxing massage", 60)
     await loop.run_in_executor(None, post_message, rest_url, sender, "/deny", 60)
     loud = np.abs(audio) > 1000
     async with connect(f"ws://127.0.0.1:{audio_port}/audio", origin=Origin(origin)) as ws:
+        await ws.send(json.dumps({"session": sender}))  # as the widget with server speech: the server asks Rasa
         last_loud_at = [0.0]
 
         async def read() -> None:
@@ -194,6 +196,8 @@ async def hands_free_session(audio_port: int, rest_url: str, origin: str, audio:
                 event = json.loads(message)
                 if "request" in event:
                     request_waits.append((time.perf_counter() - last_loud_at[0]) * 1000)
+                    if "answer" in event:  # asked and being said by the server
+                        continue
                     answer = await loop.run_in_executor(None, post_message, rest_url, sender, event["request"], 60)
                     for said in answer:
                         speech = (said.get("custom") or {}).get("speech")
@@ -229,7 +233,8 @@ def chat_for(rest_url: str, seconds: float) -> List[float]:
 
 
 def sessions_for(sessions: int, audio_port: int, rest_url: str, origin: str, seconds: float) -> List[float]:
-    """`sessions` hands-free sessions for `seconds`: each recognised command's end -> request (ms)."""
+    """`sessions` hands-free sessions for `seconds`: each recognised command's end -> request, with
+    its answer when the server asked Rasa (ms)."""
     talk = [spoken("she was saying that the weather is lovely today and we should go out", voice="flite/kal"),
             spoken("next step", after_s=3.0), spoken("i think he likes it", voice="festival/kal_diphone"),
             spoken("go back", voice="flite/kal", after_s=3.0)]
@@ -274,7 +279,8 @@ def main() -> None:
         origin = f"http://127.0.0.1:{widget_port}"
         servers = Servers(rasa_port=free_port(), actions_port=free_port(), tracker_db=work / "bench.db",
                           log_dir=work / "log", cors_origins=[origin]).start()
-        audio = start_audio_server(0, [origin], max_streams=max(options.sessions + [8]) + 1)
+        audio = start_audio_server(0, [origin], max_streams=max(options.sessions + [8]) + 1,
+                                   rasa_url=servers.rest_url)
         widget = start_widget_server(widget_port, servers.base_url, audio_url=f"ws://127.0.0.1:{audio.port}/audio")
         try:
             if not options.load_only:
@@ -295,7 +301,7 @@ def main() -> None:
                        for part, ids in pids.items()}  # CPU seconds per second
                 chat_p95 = percentile(chat, 0.95)
                 print(f"{sessions:3d} hands-free sessions: chat p50 {statistics.median(chat):.0f} ms, "
-                      f"p95 {chat_p95:.0f} ms (n={len(chat)}); end of command -> request p50 "
+                      f"p95 {chat_p95:.0f} ms (n={len(chat)}); end of command -> answered request p50 "
                       f"{statistics.median(requests) if requests else float('nan'):.0f} ms, "
                       f"p95 {percentile(requests, 0.95):.0f} ms (n={len(requests)}); CPU "
                       + ", ".join(f"{part} {share:.2f}" for part, share in cpu.items()) + " s/s")

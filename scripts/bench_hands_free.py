@@ -32,7 +32,7 @@ import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 from playwright.sync_api import expect, sync_playwright
@@ -41,8 +41,11 @@ from websockets.typing import Origin
 
 from massage_coach.clients.assistant import post_message
 from massage_coach.clients.voice.audio import RATE, write_wav
+from massage_coach.server import audio_stream
+from massage_coach.server.answering import RasaAnswers
 from massage_coach.server.audio_stream import start_audio_server
 from massage_coach.server.launcher import Servers
+from massage_coach.server.recognition import RecognitionPool
 from massage_coach.server.widget_host import start_widget_server
 from scripts.bench import cpu_seconds
 from tests.support.assistant import free_port
@@ -104,6 +107,42 @@ PROBE = """(() => {
 })()"""
 
 
+# The audio server's own steps (it runs in this process), on the page's clock once the page's time origin is known:
+# the recogniser's decision, Rasa asked and answered, the first audio message of a speech made.
+SERVER_STEPS: List[Tuple[str, float]] = []
+
+
+def watch_server_steps() -> None:
+    def stamp(name: str) -> None:
+        SERVER_STEPS.append((name, time.time() * 1000))
+
+    feed_now = RecognitionPool.feed_now
+
+    def feed_and_stamp(pool: RecognitionPool, stream: int, pcm: bytes) -> list:
+        events = feed_now(pool, stream, pcm)
+        if any("request" in event for event in events):
+            stamp("decided")
+        return events
+
+    ask = RasaAnswers.ask
+
+    async def ask_and_stamp(rasa: RasaAnswers, sender: str, message: str) -> Optional[list]:
+        stamp("Rasa asked")
+        answer = await ask(rasa, sender, message)
+        stamp("Rasa answered")
+        return answer
+
+    audio_message = audio_stream.audio_message
+
+    def first_audio_stamped(speech_id: int, samples: np.ndarray, rate: int) -> bytes:
+        stamp("audio sent")
+        return audio_message(speech_id, samples, rate)
+
+    RecognitionPool.feed_now = feed_and_stamp  # type: ignore[method-assign,assignment]
+    RasaAnswers.ask = ask_and_stamp  # type: ignore[method-assign,assignment]
+    audio_stream.audio_message = first_audio_stamped
+
+
 def percentile(values: Sequence[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
@@ -148,6 +187,8 @@ def browser_latency(widget_url: str, commands: int, work: Path) -> List[float]:
         page.wait_for_timeout(1000 * (commands * (PAUSE_S + 1.2) + 3))  # one pass of the microphone's file
         chunks, replies, steps = page.evaluate("window.chunks"), page.evaluate("window.replies"), page.evaluate(
             "window.steps")
+        time_origin = page.evaluate("performance.timeOrigin")
+        steps = sorted(steps + [[name, at - time_origin] for name, at in SERVER_STEPS], key=lambda step: step[1])
         heard = page.locator(".mc-msg--user").all_inner_texts()[2:]  # after "start ..." and "No, none of them"
         browser.close()
     said = [SPOKEN_LABELS[command] for command in COMMANDS] * len(VOICES)
@@ -284,6 +325,7 @@ def main() -> None:
         widget = start_widget_server(widget_port, servers.base_url, audio_url=f"ws://127.0.0.1:{audio.port}/audio")
         try:
             if not options.load_only:
+                watch_server_steps()
                 waits = browser_latency(f"{origin}/", len(VOICES) * len(COMMANDS), work)
                 print(f"end of spoken command -> first reply audio in the browser: p50 {statistics.median(waits):.0f} "
                       f"ms, p95 {percentile(waits, 0.95):.0f} ms (n={len(waits)})")

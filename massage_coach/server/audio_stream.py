@@ -129,20 +129,34 @@ class Streams:
         speaking = Speaking()
         speaker = asyncio.ensure_future(self._speak(ws, speaking))
         answers: List[asyncio.Future] = []
+        feeding: List[asyncio.Future] = []
         try:
-            await self._stream(ws, stream, speaking, Conversation(), answers)
+            await self._stream(ws, stream, speaking, Conversation(), answers, feeding)
         except ConnectionClosed:
             pass  # the page went away (switched off, closed) while a command was on its way
         finally:
             speaker.cancel()
             for answer in answers:
                 answer.cancel()
+            # The audio being fed is in a recognition thread: done before its listener is closed.
+            await asyncio.gather(*feeding, return_exceptions=True)
             self.open -= 1
             await self.pool.close(stream)
 
     async def _stream(self, ws: WebSocketServerProtocol, stream: int, speaking: Speaking,
-                      conversation: Conversation, answers: List[asyncio.Future]) -> None:
+                      conversation: Conversation, answers: List[asyncio.Future], feeding: List[asyncio.Future]) -> None:
         received = 0
+        # Audio that comes while the audio before it is being fed waits here and is fed with the rest:
+        # one thread hand-off for all of it, so a stream that fell behind (a turn's decoding) catches up.
+        pending = bytearray()
+
+        async def feed() -> None:
+            while pending:
+                audio = bytes(pending)
+                pending.clear()
+                for event in await self.pool.feed(stream, audio):
+                    await self._tell(ws, event, speaking, conversation, answers)
+
         async for message in ws:
             if isinstance(message, str):
                 try:
@@ -163,22 +177,29 @@ class Streams:
             if received > self.max_stream_s * RATE:
                 await ws.close(1008, "hands-free stream too long")
                 return
-            for event in await self.pool.feed(stream, message[: len(message) // 2 * 2]):
-                if event.get("voice"):
-                    speaking.quiet()
-                if "setting" in event:
-                    event = setting_event(event, speaking.settings)
-                if "confirm" in event:
-                    conversation.confirming = True
-                if "request" in event and self.rasa and conversation.session and not (
-                        conversation.confirming and event["request"] in YES_NO):
-                    answers[:] = [answer for answer in answers if not answer.done()]
-                    answers.append(asyncio.ensure_future(
-                        self._answer(ws, speaking, conversation, conversation.session, event)))
-                    continue
-                if "request" in event:
-                    conversation.confirming = False
-                await ws.send(json.dumps(event))
+            pending += message[: len(message) // 2 * 2]
+            if not feeding or feeding[0].done():
+                if feeding:
+                    feeding.pop().result()  # a failure of the feeding is the stream's
+                feeding.append(asyncio.ensure_future(feed()))
+
+    async def _tell(self, ws: WebSocketServerProtocol, event: Dict[str, Any], speaking: Speaking,
+                    conversation: Conversation, answers: List[asyncio.Future]) -> None:
+        """Acts on a recognition event and tells the page (a request: see the module's doc)."""
+        if event.get("voice"):
+            speaking.quiet()
+        if "setting" in event:
+            event = setting_event(event, speaking.settings)
+        if "confirm" in event:
+            conversation.confirming = True
+        if "request" in event and self.rasa and conversation.session and not (
+                conversation.confirming and event["request"] in YES_NO):
+            answers[:] = [answer for answer in answers if not answer.done()]
+            answers.append(asyncio.ensure_future(self._answer(ws, speaking, conversation, conversation.session, event)))
+            return
+        if "request" in event:
+            conversation.confirming = False
+        await ws.send(json.dumps(event))
 
     async def _answer(self, ws: WebSocketServerProtocol, speaking: Speaking, conversation: Conversation,
                       session: str, event: Dict[str, Any]) -> None:

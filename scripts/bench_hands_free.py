@@ -6,8 +6,8 @@
    between them. Measured in the page: from the
    last loud sample of each command (in the 20 ms chunks the page streams) to the first sample
    of the reply's server-rendered audio leaving the page (its scheduled start plus the audio
-   output's own latency). The route: turn end heard, request back to the page, the page's
-   socket.io turn with Rasa, the payload's speech to the server, its first sentence rendered.
+   output's own latency). The route: turn end heard, the audio server's REST turn with Rasa in the
+   page's conversation, the answer's first sentence rendered and sent, then the answer's messages.
 2. Load: N simulated hands-free sessions (Python clients doing what the widget does: stream
    talk and commands in real time, send each recognised request to Rasa, ask for its speech)
    while one person chats over REST; chat p95 and the sessions' end of command -> request p95
@@ -32,7 +32,7 @@ import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 from playwright.sync_api import expect, sync_playwright
@@ -41,8 +41,11 @@ from websockets.typing import Origin
 
 from massage_coach.clients.assistant import post_message
 from massage_coach.clients.voice.audio import RATE, write_wav
+from massage_coach.server import audio_stream
+from massage_coach.server.answering import RasaAnswers
 from massage_coach.server.audio_stream import start_audio_server
 from massage_coach.server.launcher import Servers
+from massage_coach.server.recognition import RecognitionPool
 from massage_coach.server.widget_host import start_widget_server
 from scripts.bench import cpu_seconds
 from tests.support.assistant import free_port
@@ -104,6 +107,42 @@ PROBE = """(() => {
 })()"""
 
 
+# The audio server's own steps (it runs in this process), on the page's clock once the page's time origin is known:
+# the recogniser's decision, Rasa asked and answered, the first audio message of a speech made.
+SERVER_STEPS: List[Tuple[str, float]] = []
+
+
+def watch_server_steps() -> None:
+    def stamp(name: str) -> None:
+        SERVER_STEPS.append((name, time.time() * 1000))
+
+    feed_now = RecognitionPool.feed_now
+
+    def feed_and_stamp(pool: RecognitionPool, stream: int, pcm: bytes) -> list:
+        events = feed_now(pool, stream, pcm)
+        if any("request" in event for event in events):
+            stamp("decided")
+        return events
+
+    ask = RasaAnswers.ask
+
+    async def ask_and_stamp(rasa: RasaAnswers, sender: str, message: str) -> Optional[list]:
+        stamp("Rasa asked")
+        answer = await ask(rasa, sender, message)
+        stamp("Rasa answered")
+        return answer
+
+    audio_message = audio_stream.audio_message
+
+    def first_audio_stamped(speech_id: int, samples: np.ndarray, rate: int) -> bytes:
+        stamp("audio sent")
+        return audio_message(speech_id, samples, rate)
+
+    RecognitionPool.feed_now = feed_and_stamp  # type: ignore[method-assign,assignment]
+    RasaAnswers.ask = ask_and_stamp  # type: ignore[method-assign,assignment]
+    audio_stream.audio_message = first_audio_stamped
+
+
 def percentile(values: Sequence[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
@@ -148,6 +187,8 @@ def browser_latency(widget_url: str, commands: int, work: Path) -> List[float]:
         page.wait_for_timeout(1000 * (commands * (PAUSE_S + 1.2) + 3))  # one pass of the microphone's file
         chunks, replies, steps = page.evaluate("window.chunks"), page.evaluate("window.replies"), page.evaluate(
             "window.steps")
+        time_origin = page.evaluate("performance.timeOrigin")
+        steps = sorted(steps + [[name, at - time_origin] for name, at in SERVER_STEPS], key=lambda step: step[1])
         heard = page.locator(".mc-msg--user").all_inner_texts()[2:]  # after "start ..." and "No, none of them"
         browser.close()
     said = [SPOKEN_LABELS[command] for command in COMMANDS] * len(VOICES)
@@ -177,13 +218,15 @@ def browser_latency(widget_url: str, commands: int, work: Path) -> List[float]:
 
 async def hands_free_session(audio_port: int, rest_url: str, origin: str, audio: np.ndarray, until: float,
                              request_waits: List[float]) -> None:
-    """What one widget does: streams in real time, sends recognised requests to Rasa, asks for their speech."""
+    """What one widget does: streams in real time and names its conversation, so the server sends
+    recognised requests to Rasa and says the answers (the requests it hands back, the page sends)."""
     sender = f"bench-hands-free-{uuid.uuid4().hex}"
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, post_message, rest_url, sender, "start the relaxing massage", 60)
     await loop.run_in_executor(None, post_message, rest_url, sender, "/deny", 60)
     loud = np.abs(audio) > 1000
     async with connect(f"ws://127.0.0.1:{audio_port}/audio", origin=Origin(origin)) as ws:
+        await ws.send(json.dumps({"session": sender}))  # as the widget with server speech: the server asks Rasa
         last_loud_at = [0.0]
 
         async def read() -> None:
@@ -194,6 +237,8 @@ async def hands_free_session(audio_port: int, rest_url: str, origin: str, audio:
                 event = json.loads(message)
                 if "request" in event:
                     request_waits.append((time.perf_counter() - last_loud_at[0]) * 1000)
+                    if "answer" in event:  # asked and being said by the server
+                        continue
                     answer = await loop.run_in_executor(None, post_message, rest_url, sender, event["request"], 60)
                     for said in answer:
                         speech = (said.get("custom") or {}).get("speech")
@@ -229,7 +274,8 @@ def chat_for(rest_url: str, seconds: float) -> List[float]:
 
 
 def sessions_for(sessions: int, audio_port: int, rest_url: str, origin: str, seconds: float) -> List[float]:
-    """`sessions` hands-free sessions for `seconds`: each recognised command's end -> request (ms)."""
+    """`sessions` hands-free sessions for `seconds`: each recognised command's end -> request, with
+    its answer when the server asked Rasa (ms)."""
     talk = [spoken("she was saying that the weather is lovely today and we should go out", voice="flite/kal"),
             spoken("next step", after_s=3.0), spoken("i think he likes it", voice="festival/kal_diphone"),
             spoken("go back", voice="flite/kal", after_s=3.0)]
@@ -274,10 +320,12 @@ def main() -> None:
         origin = f"http://127.0.0.1:{widget_port}"
         servers = Servers(rasa_port=free_port(), actions_port=free_port(), tracker_db=work / "bench.db",
                           log_dir=work / "log", cors_origins=[origin]).start()
-        audio = start_audio_server(0, [origin], max_streams=max(options.sessions + [8]) + 1)
+        audio = start_audio_server(0, [origin], max_streams=max(options.sessions + [8]) + 1,
+                                   rasa_url=servers.rest_url)
         widget = start_widget_server(widget_port, servers.base_url, audio_url=f"ws://127.0.0.1:{audio.port}/audio")
         try:
             if not options.load_only:
+                watch_server_steps()
                 waits = browser_latency(f"{origin}/", len(VOICES) * len(COMMANDS), work)
                 print(f"end of spoken command -> first reply audio in the browser: p50 {statistics.median(waits):.0f} "
                       f"ms, p95 {percentile(waits, 0.95):.0f} ms (n={len(waits)})")
@@ -295,7 +343,7 @@ def main() -> None:
                        for part, ids in pids.items()}  # CPU seconds per second
                 chat_p95 = percentile(chat, 0.95)
                 print(f"{sessions:3d} hands-free sessions: chat p50 {statistics.median(chat):.0f} ms, "
-                      f"p95 {chat_p95:.0f} ms (n={len(chat)}); end of command -> request p50 "
+                      f"p95 {chat_p95:.0f} ms (n={len(chat)}); end of command -> answered request p50 "
                       f"{statistics.median(requests) if requests else float('nan'):.0f} ms, "
                       f"p95 {percentile(requests, 0.95):.0f} ms (n={len(requests)}); CPU "
                       + ", ".join(f"{part} {share:.2f}" for part, share in cpu.items()) + " s/s")

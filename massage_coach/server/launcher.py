@@ -223,7 +223,7 @@ def main() -> int:
         print(f"Starting the action server on {HOST}:{servers.actions_port} and Rasa on {HOST}:{servers.rasa_port}...",
               flush=True)
         if not args.chat:
-            audio = start_audio(config.audio_port, config.cors_origins)
+            audio = start_audio(config.audio_port, config.cors_origins, servers.rest_url)
             widget = start_widget(config.widget_port, servers.base_url,
                                   f"ws://{HOST}:{audio.port}/audio" if audio else "")
         servers.start()
@@ -248,10 +248,10 @@ def main() -> int:
         servers.stop()
 
 
-def start_audio(port: int, origins: Sequence[str]) -> Optional[AudioServer]:
+def start_audio(port: int, origins: Sequence[str], rasa_url: str) -> Optional[AudioServer]:
     """The widget's hands-free endpoint; chat goes on without it if its recogniser cannot start."""
     try:
-        return start_audio_server(port, origins)
+        return start_audio_server(port, origins, rasa_url=rasa_url)
     except OSError as error:
         raise ServerError(f"port {port} for hands-free audio is not available ({error.strerror}); set AUDIO_PORT") \
             from error

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 
 import numpy as np
 import pytest
@@ -11,11 +12,13 @@ from websockets.exceptions import ConnectionClosed, InvalidStatusCode
 from websockets.legacy.client import WebSocketClientProtocol, connect
 from websockets.typing import Origin
 
+from massage_coach.clients.assistant import post_message
 from massage_coach.clients.voice.audio import RATE, silence, to_recogniser_rate
+from massage_coach.clients.voice.speaker import sentences
 from massage_coach.server.audio_stream import start_audio_server
 from massage_coach.server.recognition import RecognitionPool
 from massage_coach.server.speech_audio import HEADER
-from tests.support.assistant import BROWSER_ORIGINS
+from tests.support.assistant import BROWSER_ORIGINS, free_port
 from tests.support.hands_free import spoken
 
 ALLOWED = Origin(BROWSER_ORIGINS[0])
@@ -76,6 +79,59 @@ def test_speech_is_rendered_by_the_servers_tts_sentence_by_sentence(audio_server
             return heard
 
     assert asyncio.run(say_and_listen()) == [(7, [{"request": "/next_step"}]), (7, [{"request": "/previous_step"}])]
+
+
+def test_a_page_that_names_its_conversation_hears_the_answer_first_then_gets_its_messages(audio_server, servers):
+    """With a session named, the audio server sends "next step" to Rasa in that conversation itself:
+    the answer's speech (the step payload's spoken form) arrives as audio before the message that
+    hands the page the request and the answer's typed messages, under the same new speech id."""
+    sender = f"test-hands-free-{uuid.uuid4().hex}"
+    post_message(servers.rest_url, sender, "start the relaxing massage", timeout=60)
+    post_message(servers.rest_url, sender, "/deny", timeout=60)
+
+    async def say_next() -> list:
+        async with connect(f"ws://127.0.0.1:{audio_server.port}/audio", origin=ALLOWED) as ws:
+            await ws.send(json.dumps({"step": 1, "question_open": False, "session": sender}))
+            await ws.send(json.dumps({"say": "Step one.", "id": 4}))  # the page's own count goes up to 4
+            await stream(ws, spoken("next step", after_s=1.5))
+            received = []
+            while not (received and isinstance(received[-1], str) and "request" in received[-1]):
+                received.append(await asyncio.wait_for(ws.recv(), 30))
+            return received
+
+    received = asyncio.run(say_next())
+    answer = json.loads(received[-1])
+    step = [message["custom"] for message in answer["answer"] if message.get("custom", {}).get("type") == "step"]
+    assert answer["request"] == "/next_step" and [payload["step"] for payload in step] == [2], answer
+    assert answer["id"] == 5, answer  # after the page's last id: the page's "quiet" stops it too
+    audio_ids = [HEADER.unpack(message[:HEADER.size])[0] for message in received if isinstance(message, bytes)]
+    assert 5 in audio_ids, audio_ids  # the answer's first sentence came before its messages
+    first_audio = next(message for message in received
+                       if isinstance(message, bytes) and HEADER.unpack(message[:HEADER.size])[0] == 5)
+
+    async def rendered(text: str) -> int:
+        async for samples, _ in audio_server.speech.render(text):
+            return len(samples)
+        return 0
+
+    assert (len(first_audio) - HEADER.size) // 2 == asyncio.run(rendered(sentences(step[0]["speech"])[0]))
+
+
+def test_without_rasa_the_page_gets_the_plain_request_to_send_itself(recognition_pool, speech_renderer):
+    server = start_audio_server(0, BROWSER_ORIGINS, pool=recognition_pool, speech=speech_renderer,
+                                rasa_url=f"http://127.0.0.1:{free_port()}/webhooks/rest/webhook")  # nobody there
+
+    async def say_next() -> list:
+        async with connect(f"ws://127.0.0.1:{server.port}/audio", origin=ALLOWED) as ws:
+            await ws.send(json.dumps({"step": 1, "session": "a-conversation"}))
+            await stream(ws, spoken("next step"))
+            return await events_until_request(ws)
+
+    try:
+        events = asyncio.run(say_next())
+    finally:
+        server.shutdown()
+    assert requests(events) == [{"request": "/next_step"}] and "answer" not in events[-1], events
 
 
 def test_pages_from_other_origins_cannot_stream(audio_server):

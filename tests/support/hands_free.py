@@ -35,9 +35,11 @@ def speech_renderer() -> Iterator[SpeechRenderer]:
 
 
 @pytest.fixture(scope="session")
-def audio_server(recognition_pool, speech_renderer) -> Iterator[AudioServer]:
-    """The hands-free endpoint on a free port, open to the browser tests' origins."""
-    server = start_audio_server(0, BROWSER_ORIGINS, pool=recognition_pool, speech=speech_renderer)
+def audio_server(recognition_pool, speech_renderer, servers) -> Iterator[AudioServer]:
+    """The hands-free endpoint on a free port, open to the browser tests' origins, sending the
+    requests of pages that name their conversation to the test's Rasa itself."""
+    server = start_audio_server(0, BROWSER_ORIGINS, pool=recognition_pool, speech=speech_renderer,
+                                rasa_url=servers.rest_url)
     yield server
     server.shutdown()
 

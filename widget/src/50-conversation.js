@@ -46,13 +46,13 @@
     typing.hidden = true;
   }
 
-  function receive(message) {
+  function receive(message, said) {
     // Every open tab of this conversation gets the bot's messages: the tab that asked records
     // them, the others show them when storage changes.
     if (Date.now() - lastSentAt > 60000) return;
     pendingBubble = null;
     typing.hidden = true;
-    queueSpeech(message || {}); // first: a hands-free user waits for the voice, not for the history or the card
+    if (!said) queueSpeech(message || {}); // first: a hands-free user waits for the voice, not for the history or the card
     record({from: "bot", message: message});
   }
 
@@ -84,6 +84,7 @@
   }
 
   function joinSession() {
+    sendWhereUserIs(); // hands-free: the new conversation
     if (ready) emit("session_request", {session_id: state.sessionId});
   }
 

@@ -76,13 +76,21 @@
       if (typeof heard.confirm === "string" && heard.confirm.charAt(0) === "/") askFirst(heard);
       if (typeof heard.request === "string" && heard.request.charAt(0) === "/") {
         var label = SPOKEN_LABELS[heard.request.split("{")[0]] || String(heard.heard || heard.request);
-        if (pendingConfirm && (heard.request === "/affirm" || heard.request === "/deny")) answerConfirm(heard.request === "/affirm");
+        if (Array.isArray(heard.answer)) answered(label, heard.answer);
+        else if (pendingConfirm && (heard.request === "/affirm" || heard.request === "/deny")) answerConfirm(heard.request === "/affirm");
         else send(heard.request, label);
       }
     };
     ws.onclose = function (event) {
       if (handsFree === session) stopHandsFree("Hands-free stopped: " + (event.reason || "the voice server is not reachable."));
     };
+  }
+
+  // The server sent the request to Rasa itself and is already saying the answer: shown, not said again.
+  function answered(label, messages) {
+    lastSentAt = Date.now();
+    record({from: "user", text: label});
+    messages.forEach(function (message) { if (message && typeof message === "object") receive(message, true); });
   }
 
   // "Slower", "louder" ...: the server changed its own voice for this stream and says so; the browser's
@@ -108,8 +116,9 @@
 
   function play(session, data) {
     if (data.byteLength < 10) return;
-    var header = new DataView(data, 0, 8);
-    if (header.getUint32(0, true) <= session.quietThrough) return;
+    var header = new DataView(data, 0, 8), id = header.getUint32(0, true);
+    speechIds = Math.max(speechIds, id); // the server's own answers count too: a later "quiet" stops them
+    if (id <= session.quietThrough || !state.readAloud) return;
     var pcm = new Int16Array(data, 8, (data.byteLength - 8) >> 1);
     var buffer = session.audio.createBuffer(1, pcm.length, header.getUint32(4, true));
     var samples = buffer.getChannelData(0);
@@ -186,7 +195,9 @@
   function sendWhereUserIs() {
     var socket = handsFree && handsFree.socket;
     if (socket && socket.readyState === 1) {
-      socket.send(JSON.stringify({step: routineStep, question_open: questionOpen || !!pendingConfirm}));
+      // With server speech the server sends recognised requests into this conversation itself.
+      socket.send(JSON.stringify({step: routineStep, question_open: questionOpen || !!pendingConfirm,
+                                  session: options.speech === "server" ? state.sessionId : null}));
     }
   }
 

@@ -328,7 +328,8 @@ class ClinicalContext:
     """ConText over the entities: negated (forward or backward cue in scope), possible
     (doubt in the sentence: never negated), family (a relative of his/hers owns it)."""
 
-    def __init__(self, nlp: Language, context: Dict[str, Any], body_words: Iterable[str] = ()) -> None:
+    def __init__(self, nlp: Language, context: Dict[str, Any], body_words: Iterable[str] = (),
+                 people: Optional[Dict[str, List[str]]] = None) -> None:
         self.window = context["window"]
         self.cues = {}
         vocab, nlp = nlp.vocab, norm_pipeline()
@@ -355,6 +356,8 @@ class ClinicalContext:
         self.speaker_verbs = {w for words in lemma_words(nlp, context.get("speaker_verbs", ())) for w in words}
         self.speaker = set(context.get("speaker", ()))
         self.body_words = {w for words in lemma_words(nlp, body_words) for w in words}
+        # Whether a person word is female or male ("him" after "massage" is no mum).
+        self.kind_of = {word: kind for kind, words in (people or {}).items() for word in words if kind != "self"}
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.everyday = tuple(e for e in doc.ents if e.label_ == EVERYDAY_LABEL)
@@ -490,10 +493,18 @@ class ClinicalContext:
                         said_after[0].lower_ == "my" and any(t.norm_ in self.body_words for t in said_after[1:])):
                     return "self"
             if token.norm_ in self.massage_verbs:
+                if doc[token.i + 1].lower_ in self.kind_of:  # "massage him": his kind is known
+                    return self.kind_of[doc[token.i + 1].lower_]
                 after = [t for t in doc[token.i + 1 : token.i + 4] if t.is_alpha and not t.is_stop]
                 if after and after[0].norm_ in self.recipient_nouns:
                     return after[0].norm_
         return None
+
+    def _someone_else(self, recipient: Optional[str], relation: str) -> bool:
+        """Whether a relation named is another than the one massaged (a noun, "self", or a kind)."""
+        if recipient in ("female", "male"):
+            return self.kind_of.get(relation) not in (None, recipient)
+        return recipient is not None and recipient != relation
 
     def _family(self, doc: Doc, entity: Span, sentence_start: int, recipient: Optional[str] = None) -> bool:
         """"Her mother had X", "my wife's dad has X" ("runs in his family": a phrase); "(my) mum had X",
@@ -503,10 +514,12 @@ class ClinicalContext:
             token = doc[i]
             if token.text in self.punctuation or token.text == "," or token.lower_ in self.terminators:
                 return False
-            if token.norm_ in self.family_relation and (
-                    (recipient is not None and recipient != token.norm_)
-                    or any(doc[j].lower_ in self.family_owner for j in range(max(sentence_start, i - 2), i))):
-                return True
+            if token.norm_ in self.family_relation:
+                if self._someone_else(recipient, token.norm_) or any(
+                        doc[j].lower_ in self.family_owner for j in range(max(sentence_start, i - 2), i)):
+                    return True
+                if recipient is not None:  # the one massaged, named nearer: "grandpa is exhausted"
+                    return False
             i -= 1
         return False
 
@@ -533,7 +546,7 @@ def build_clinical_pipeline(state: Dict[str, Any]) -> Language:
         "suffixes": medical["suffixes"], "min_suffix_length": medical["min_suffix_word_length"]})
     nlp.add_pipe("health_statements", config={"phrases": recognition["health_statements"]})
     classes = recognition["word_classes"]
-    nlp.add_pipe("clinical_context", config={"context": recognition["context"],
+    nlp.add_pipe("clinical_context", config={"context": recognition["context"], "people": recognition.get("people", {}),
                                              "body_words": classes["back_area"] + classes["body_part"]})
     return nlp
 
@@ -580,6 +593,7 @@ def make_health_statements(nlp: Language, name: str, phrases: List[str]) -> Heal
     return HealthStatements(nlp, phrases)
 
 
-@Language.factory("clinical_context", default_config={"context": {}, "body_words": []})
-def make_clinical_context(nlp: Language, name: str, context: Dict[str, Any], body_words: List[str]) -> ClinicalContext:
-    return ClinicalContext(nlp, context, body_words)
+@Language.factory("clinical_context", default_config={"context": {}, "body_words": [], "people": {}})
+def make_clinical_context(nlp: Language, name: str, context: Dict[str, Any], body_words: List[str],
+                          people: Dict[str, List[str]]) -> ClinicalContext:
+    return ClinicalContext(nlp, context, body_words, people)

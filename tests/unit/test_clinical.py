@@ -305,6 +305,8 @@ def test_being_unwell_said_plainly_is_medical(nlp, text):
     ("her upper back has been a bit sore", "back_pain"),
     ("after football his legs are completely dead", "back_pain"),  # spent: the triage question asks
     ("she's expecting a little one in spring", "pregnancy"),  # "little" begins "little one"
+    ("all of a sudden he can't see out of his right eye", "stroke_signs"),
+    ("he's grey and sweaty with a crushing ache in his left arm", "chest_pain"),
 ])
 def test_conditions_in_a_fifth_rounds_words(nlp, text, condition):
     assert condition in [entity_id for entity_id, _ in conditions(nlp, text)]
@@ -317,6 +319,10 @@ def test_conditions_in_a_fifth_rounds_words(nlp, text, condition):
     ("my grandad had cancer but it's my husband who wants the massage", [("cancer", "family")]),
     ("my uncle has a heart problem, can my girlfriend massage me", [("heart_disease", "family")]),
     ("my sister had a clot in her leg, could you rub my back", [("vein_disease", "family")]),
+    ("my neighbour has the flu so I'm giving my fiance a massage at his place", [("fever", "family")]),
+    ("my gran has cancer and grandpa is exhausted, can I massage him",
+     [("cancer", "family"), ("back_pain", "tension")]),
+    ("my gran has cancer, can I massage her", [("cancer", "")]),  # the same kind: still hers
     # Still hers when she is the one massaged, or a patient.
     ("my wife has a fever, can I massage her", [("fever", "")]),
     ("my mum is on the cancer ward, can I rub her feet", [("cancer", "")]),
@@ -327,7 +333,8 @@ def test_context_in_a_fifth_rounds_words(nlp, text, expected):
 
 @pytest.mark.parametrize("text, everyday", [
     ("he studies diabetes at the university", "diabetes"),
-    ("she works as a nurse in the dementia unit", "dementia"),
+    ("she works in the dementia unit", "dementia"),
+    ("my wife is a paramedic", "paramedic"),  # a health worker (WordNet's health professionals): a job
     ("we ran a marathon for a cancer charity", "cancer"),
     ("my boyfriend is a leo, star sign, and he loves a massage", None),  # no health word at all
     ("i'm expecting a delivery between 2 and 4", "expecting a"),

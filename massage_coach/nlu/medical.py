@@ -137,8 +137,9 @@ def recogniser_state(content: Content, everyday_words: Set[str]) -> Dict[str, An
     terms = british_variants(medical_words(medical, everyday | {p.lower() for p in condition_phrases}),
                              medical.get("british_spellings", [])) + medical.get("extra_terms", [])
     # Word classes widened by WordNet: "paramedic"... are health workers (health_professional.n.01).
-    # As exact words: "nursing" her baby is no nurse.
-    widened = {name: sorted(set(classes.get(name, [])) | {f"^{w}" for w in nouns_under(roots) if " " not in w})
+    # As exact words ("nursing" her baby is no nurse), and no named people ("Parkinson", a physician).
+    widened = {name: sorted(set(classes.get(name, []))
+                            | {f"^{w}" for w in nouns_under(roots, instances=False) if " " not in w})
                for name, roots in recognition.get("word_class_roots", {}).items()}
     recognition = {**recognition, "word_classes": {**classes, **widened}}
     return {

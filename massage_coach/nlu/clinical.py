@@ -34,6 +34,8 @@ Span.set_extension("family", default=False, force=True)
 Span.set_extension("tension", default=False, force=True)
 # Told as past and over ("she used to have eczema", "a fever last week"), not going on now.
 Span.set_extension("historical", default=False, force=True)
+# Told as years past ("pregnant with him years ago"): over even for what passes only within a year.
+Span.set_extension("long_past", default=False, force=True)
 
 CONDITION_LABEL = "condition"
 MEDICAL_TERM_LABEL = "medical_term"
@@ -150,7 +152,10 @@ class ConditionRules:
             # "expecting HER first" is a baby, "expecting HER sister" a guest: the word after counts.
             following = span.doc[following.i + 1] if following.i + 1 < len(span.doc) else None
         if "followed_by" in rule and not (following is None or following.is_punct
-                                          or self._in_class(following, rule["followed_by"])):
+                                          or self._begins_class(following, rule["followed_by"])):
+            return False
+        if "unless_followed_by" in rule and (following is None or following.is_punct
+                                             or self._begins_class(following, rule["unless_followed_by"])):
             return False
         if "not_about" in rule and self._about_a_thing(span, rule["not_about"]):
             return False
@@ -191,6 +196,13 @@ class ConditionRules:
         doc = token.doc
         return token.norm_ in singles or token.lower_ in exact or any(
             [t.norm_ for t in doc[max(0, token.i - len(words) + 1) : token.i + 1]] == words for words in phrases)
+
+    def _begins_class(self, token: Token, name: str) -> bool:
+        """Whether the token is, or begins, a member of the word class ("little" of "little one")."""
+        singles, exact, phrases = self.classes[name]
+        doc = token.doc
+        return token.norm_ in singles or token.lower_ in exact or any(
+            [t.norm_ for t in doc[token.i : token.i + len(words)]] == words for words in phrases)
 
     def __call__(self, doc: Doc) -> Doc:
         found = []
@@ -316,12 +328,13 @@ class ClinicalContext:
     """ConText over the entities: negated (forward or backward cue in scope), possible
     (doubt in the sentence: never negated), family (a relative of his/hers owns it)."""
 
-    def __init__(self, nlp: Language, context: Dict[str, Any]) -> None:
+    def __init__(self, nlp: Language, context: Dict[str, Any], body_words: Iterable[str] = (),
+                 people: Optional[Dict[str, List[str]]] = None) -> None:
         self.window = context["window"]
         self.cues = {}
         vocab, nlp = nlp.vocab, norm_pipeline()
-        for category in ("negated_forward", "negated_backward", "possible", "family_phrases", "historical_forward",
-                         "historical_backward", "ongoing", "not_health"):
+        for category in ("negated_forward", "negated_backward", "possible", "not_possible", "family_phrases",
+                         "historical_forward", "historical_backward", "long_ago", "ongoing", "not_health", "focus"):
             matcher = PhraseMatcher(vocab, attr="LOWER")
             matcher.add(category, [nlp.make_doc(p) for p in context.get(category, ())])
             self.cues[category] = matcher
@@ -334,6 +347,17 @@ class ClinicalContext:
         self.recipient_nouns = self.family_relation | {
             w for words in lemma_words(nlp, context.get("recipient_nouns", ())) for w in words}
         self.emphatic = set(context.get("emphatic", ()))
+        # A disease named as a field of work or a place: "a nurse on the cancer ward", "researches cancer".
+        self.work_after = {w for words in lemma_words(nlp, context.get("work_after", ())) for w in words}
+        self.work_before = {w for words in lemma_words(nlp, context.get("work_before", ())) for w in words}
+        self.work_places = {w for words in lemma_words(nlp, context.get("work_places", ())) for w in words}
+        self.workers = {w for words in lemma_words(nlp, context.get("workers", ())) for w in words}
+        # The speaker is the one massaged: "can my husband do my shoulders", "rub me".
+        self.speaker_verbs = {w for words in lemma_words(nlp, context.get("speaker_verbs", ())) for w in words}
+        self.speaker = set(context.get("speaker", ()))
+        self.body_words = {w for words in lemma_words(nlp, body_words) for w in words}
+        # Whether a person word is female or male ("him" after "massage" is no mum).
+        self.kind_of = {word: kind for kind, words in (people or {}).items() for word in words if kind != "self"}
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.everyday = tuple(e for e in doc.ents if e.label_ == EVERYDAY_LABEL)
@@ -343,13 +367,18 @@ class ClinicalContext:
             return doc
         marks = {category: self._cue_tokens(doc, category) for category in self.cues}
         sentence_of = self._sentences(doc)
-        # Not about health at all ("a cancer, star sign i mean"): no condition in that sentence.
+        # Not about health at all ("a cancer, star sign i mean"; "the cancer ward"): everyday senses.
         pseudo_sentences = {sentence_of[i] for i in marks["not_health"]}
-        if pseudo_sentences:
-            doc.ents = tuple(e for e in doc.ents if sentence_of[e.start] not in pseudo_sentences  # type: ignore[assignment]
-                             or e.label_ != CONDITION_LABEL)
-        recipient = self._recipient(doc)
-        doubtful_sentences = {sentence_of[i] for i in marks["possible"]}
+        not_health = [e for e in doc.ents if e.label_ in (CONDITION_LABEL, MEDICAL_TERM_LABEL) and (
+            (sentence_of[e.start] in pseudo_sentences and e.label_ == CONDITION_LABEL) or self._field_of_work(doc, e))]
+        if not_health:
+            doc._.everyday = (*doc._.everyday, *not_health)
+            doc.ents = tuple(e for e in doc.ents if e not in not_health)  # type: ignore[assignment]
+            if not doc.ents:
+                return doc
+        recipient = self._recipient(doc, marks["focus"])
+        # "To be sure", "make sure": no doubt (ConText's pseudo-modifiers).
+        doubtful_sentences = {sentence_of[i] for i in marks["possible"] if i not in marks["not_possible"]}
         family_sentences = {sentence_of[i] for i in marks["family_phrases"]}
         ongoing_sentences = {sentence_of[i] for i in marks["ongoing"]}
         for entity in doc.ents:
@@ -365,7 +394,19 @@ class ClinicalContext:
                 self._scan(doc, entity, marks["historical_forward"], -1)
                 or self._scan(doc, entity, marks["historical_backward"], +1)
             )
+            entity._.long_past = entity._.historical and (self._scan(doc, entity, marks["long_ago"], -1)
+                                                          or self._scan(doc, entity, marks["long_ago"], +1))
         return doc
+
+    def _field_of_work(self, doc: Doc, entity: Span) -> bool:
+        """A disease named as a field or place of work, not as anyone's: "works in diabetes research",
+        "she researches cancer", "a nurse on the cancer ward"."""
+        after = doc[entity.end] if entity.end < len(doc) else None
+        before = doc[entity.start - 1] if entity.start else None
+        worker_before = any(t.norm_ in self.workers for t in doc[max(0, entity.start - 4) : entity.start])
+        return (after is not None and (after.norm_ in self.work_after
+                                       or (after.norm_ in self.work_places and worker_before))) or (
+            before is not None and before.norm_ in self.work_before)
 
     def _cue_tokens(self, doc: Doc, category: str) -> Dict[int, int]:
         """Token index -> cue start for every token of a cue, minus questions and answers."""
@@ -435,17 +476,35 @@ class ClinicalContext:
             steps += 1
         return False
 
-    def _recipient(self, doc: Doc) -> Optional[str]:
+    def _recipient(self, doc: Doc, focus: Dict[int, int]) -> Optional[str]:
         """The person massaged or asked about when the message names one by a noun: "I'm massaging
-        my husband", "I'm asking about my wife", "mum herself feels fine"."""
+        my husband", "I'm asking about my wife", "mum herself feels fine", "it's my wife I want to
+        massage"; or the speaker ("self"): "can my husband do my shoulders", "rub me"."""
         for token in doc[:-1]:
             if token.norm_ in self.recipient_nouns and doc[token.i + 1].lower_ in self.emphatic:
                 return token.norm_
+            if token.i in focus and token.i + 1 not in focus:  # the cleft's focus: "it's (my) wife"
+                named = [t for t in doc[token.i + 1 : token.i + 3] if t.is_alpha and not t.is_stop]
+                if named and named[0].norm_ in self.recipient_nouns:
+                    return named[0].norm_
+            if token.norm_ in self.speaker_verbs:
+                said_after = doc[token.i + 1 : token.i + 4]
+                if said_after[0].lower_ in self.speaker or (
+                        said_after[0].lower_ == "my" and any(t.norm_ in self.body_words for t in said_after[1:])):
+                    return "self"
             if token.norm_ in self.massage_verbs:
+                if doc[token.i + 1].lower_ in self.kind_of:  # "massage him": his kind is known
+                    return self.kind_of[doc[token.i + 1].lower_]
                 after = [t for t in doc[token.i + 1 : token.i + 4] if t.is_alpha and not t.is_stop]
                 if after and after[0].norm_ in self.recipient_nouns:
                     return after[0].norm_
         return None
+
+    def _someone_else(self, recipient: Optional[str], relation: str) -> bool:
+        """Whether a relation named is another than the one massaged (a noun, "self", or a kind)."""
+        if recipient in ("female", "male"):
+            return self.kind_of.get(relation) not in (None, recipient)
+        return recipient is not None and recipient != relation
 
     def _family(self, doc: Doc, entity: Span, sentence_start: int, recipient: Optional[str] = None) -> bool:
         """"Her mother had X", "my wife's dad has X" ("runs in his family": a phrase); "(my) mum had X",
@@ -455,10 +514,12 @@ class ClinicalContext:
             token = doc[i]
             if token.text in self.punctuation or token.text == "," or token.lower_ in self.terminators:
                 return False
-            if token.norm_ in self.family_relation and (
-                    (recipient is not None and recipient != token.norm_)
-                    or any(doc[j].lower_ in self.family_owner for j in range(max(sentence_start, i - 2), i))):
-                return True
+            if token.norm_ in self.family_relation:
+                if self._someone_else(recipient, token.norm_) or any(
+                        doc[j].lower_ in self.family_owner for j in range(max(sentence_start, i - 2), i)):
+                    return True
+                if recipient is not None:  # the one massaged, named nearer: "grandpa is exhausted"
+                    return False
             i -= 1
         return False
 
@@ -484,7 +545,9 @@ def build_clinical_pipeline(state: Dict[str, Any]) -> Language:
         "taken_drugs": state.get("taken_drugs", []), "taking": medical.get("taking", []),
         "suffixes": medical["suffixes"], "min_suffix_length": medical["min_suffix_word_length"]})
     nlp.add_pipe("health_statements", config={"phrases": recognition["health_statements"]})
-    nlp.add_pipe("clinical_context", config={"context": recognition["context"]})
+    classes = recognition["word_classes"]
+    nlp.add_pipe("clinical_context", config={"context": recognition["context"], "people": recognition.get("people", {}),
+                                             "body_words": classes["back_area"] + classes["body_part"]})
     return nlp
 
 
@@ -530,6 +593,7 @@ def make_health_statements(nlp: Language, name: str, phrases: List[str]) -> Heal
     return HealthStatements(nlp, phrases)
 
 
-@Language.factory("clinical_context", default_config={"context": {}})
-def make_clinical_context(nlp: Language, name: str, context: Dict[str, Any]) -> ClinicalContext:
-    return ClinicalContext(nlp, context)
+@Language.factory("clinical_context", default_config={"context": {}, "body_words": [], "people": {}})
+def make_clinical_context(nlp: Language, name: str, context: Dict[str, Any], body_words: List[str],
+                          people: Dict[str, List[str]]) -> ClinicalContext:
+    return ClinicalContext(nlp, context, body_words, people)

@@ -275,7 +275,10 @@ class SafetyFirstIntent(GraphComponent):
         # A message the classifier could not place, or took for no massage talk, that talks about the
         # person in everyday senses ("he's working like a dog and is dead on his feet") gets the
         # safety answer (nothing medical said: go ahead, with the list to check), not "I can't help".
-        return {"bare_answer_intents": ["deny", "affirm", FALLBACK_INTENT, "out_of_scope"],
+        # Said as the person's own ("i have osteochondrosis, can my daughter do massage for me"),
+        # a routine's condition is a report all the same: one of these words just before it says so.
+        return {"reported_by": ["have", "has", "had", "got", "suffer", "suffers", "suffering", "diagnosed"],
+                "bare_answer_intents": ["deny", "affirm", FALLBACK_INTENT, "out_of_scope"],
                 "everyday_intents": [FALLBACK_INTENT, "out_of_scope"],
                 "routine_conditions": ["back_pain", "osteochondrosis"],
                 "routine_intents": ["list_routines", "start_routine"],
@@ -289,6 +292,7 @@ class SafetyFirstIntent(GraphComponent):
         self._triage_conditions = set(config["triage_conditions"])
         self._triage_intents = set(config["triage_intents"])
         self._everyday_intents = set(config["everyday_intents"])
+        self._reported_by = set(config["reported_by"])
 
     @classmethod
     def create(
@@ -307,7 +311,9 @@ class SafetyFirstIntent(GraphComponent):
             conditions = [e for e in message.get(ENTITIES, []) if e["entity"] in HEALTH_ENTITIES
                           and not (e["entity"] == "health_status" and intent == "deny")]
             if intent in self._routine_intents:
-                conditions = [e for e in conditions if e["value"] not in self._routine_conditions]
+                text = (message.get(TEXT) or "").lower()
+                conditions = [e for e in conditions if e["value"] not in self._routine_conditions
+                              or self._reported_by & set(text[: e.get("start", 0)].split()[-2:])]
             if intent in self._triage_intents:
                 conditions = [e for e in conditions if e["value"] not in self._triage_conditions]
             reports = any(e.get("role") != NEGATED_ROLE for e in conditions)

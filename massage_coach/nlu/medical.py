@@ -77,6 +77,8 @@ class ClinicalEntityExtractor(JsonStateComponent, EntityExtractorMixin):
         self._nlp = build_clinical_pipeline(state) if state else None
         # Conditions that are over once over: only these are answered differently when past.
         self._passing = set(state.get("passing_conditions", ())) if state else set()
+        # ... and those over within a year (a pregnancy): passed only when told as years past.
+        self._over_within_a_year = set(state.get("conditions_over_within_a_year", ())) if state else set()
         self._medicines = set(state.get("taken_drugs", ())) if state else set()
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -115,7 +117,8 @@ class ClinicalEntityExtractor(JsonStateComponent, EntityExtractorMixin):
                 entity["role"] = FAMILY_ROLE
             elif span._.negated:
                 entity["role"] = NEGATED_ROLE
-            elif span._.historical and span.ent_id_ in self._passing:
+            elif span._.historical and (span.ent_id_ in self._passing or (
+                    span._.long_past and span.ent_id_ in self._over_within_a_year)):
                 entity["role"] = HISTORICAL_ROLE
             elif span._.tension:
                 entity["role"] = TENSION_ROLE
@@ -133,9 +136,17 @@ def recogniser_state(content: Content, everyday_words: Set[str]) -> Dict[str, An
     condition_phrases = [phrase for _, phrase in content.phrases("condition")]
     terms = british_variants(medical_words(medical, everyday | {p.lower() for p in condition_phrases}),
                              medical.get("british_spellings", [])) + medical.get("extra_terms", [])
+    # Word classes widened by WordNet: "paramedic"... are health workers (health_professional.n.01).
+    # As exact words ("nursing" her baby is no nurse), and no named people ("Parkinson", a physician).
+    widened = {name: sorted(set(classes.get(name, []))
+                            | {f"^{w}" for w in nouns_under(roots, instances=False) if " " not in w})
+               for name, roots in recognition.get("word_class_roots", {}).items()}
+    recognition = {**recognition, "word_classes": {**classes, **widened}}
     return {
         "patterns": patterns_from_phrases({CONDITION_LABEL: list(content.phrases("condition"))}),
         "passing_conditions": sorted(c for c, entry in content.conditions.items() if entry.get("passes")),
+        "conditions_over_within_a_year": sorted(c for c, entry in content.conditions.items()
+                                                if entry.get("over_within_a_year")),
         "recognition": recognition,
         "medical_terms": terms,
         # Taken as a medicine ("she's on lithium"): any sense of the word is a drug.

@@ -65,19 +65,20 @@ def _mostly_noun(wn, lemma: str) -> bool:
     return (counts.get("n", 0) + 1) * NOUN_WEIGHT >= counts.get("other", 0)  # +1: unseen senses
 
 
-def _hyponym_lemmas(wn, roots: Iterable[str]) -> Dict[str, Set[str]]:
-    """lemma -> names of the synsets under `roots` (all levels) it names."""
+def _hyponym_lemmas(wn, roots: Iterable[str], instances: bool = True) -> Dict[str, Set[str]]:
+    """lemma -> names of the synsets under `roots` (all levels) it names; with `instances`, also
+    named instances ("Parkinson", a physician)."""
     found: Dict[str, Set[str]] = {}
     for root in roots:
         top = wn.synset(root)
-        for synset in [top, *top.closure(lambda s: s.hyponyms() + s.instance_hyponyms())]:
+        for synset in [top, *top.closure(lambda s: s.hyponyms() + (s.instance_hyponyms() if instances else []))]:
             for lemma in synset.lemma_names():
                 found.setdefault(lemma.lower(), set()).add(synset.name())
     return found
 
 
 def nouns_under(roots: Iterable[str], exclude: Iterable[str] = (), excluded_roots: Iterable[str] = (),
-                any_sense: bool = False) -> List[str]:
+                any_sense: bool = False, instances: bool = True) -> List[str]:
     """Words (spaces for WordNet's underscores) whose most frequent noun sense (or, with `any_sense`,
     any sense: "lithium" is a metal first, a drug too) lies under one of `roots` but not under
     `excluded_roots`, used mostly as nouns, minus `exclude`."""
@@ -85,7 +86,7 @@ def nouns_under(roots: Iterable[str], exclude: Iterable[str] = (), excluded_root
     excluded = {e.lower() for e in exclude}
     left_out = {name for names in _hyponym_lemmas(wn, excluded_roots).values() for name in names}
     words = []
-    for lemma, names in _hyponym_lemmas(wn, roots).items():
+    for lemma, names in _hyponym_lemmas(wn, roots, instances).items():
         synsets = names - left_out
         word = lemma.replace("_", " ")
         if word in excluded or not word.replace(" ", "").replace("-", "").replace("'", "").isalpha():

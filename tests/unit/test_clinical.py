@@ -293,3 +293,64 @@ def test_a_things_temperature_is_no_fever(nlp, text):
                                   "he's been sick most of the week"])  # not "sick of"
 def test_being_unwell_said_plainly_is_medical(nlp, text):
     assert [label for label, _, _ in read(nlp, text)] == ["medical_term"]
+
+
+@pytest.mark.parametrize("text, condition", [
+    ("one side of his face has dropped", "stroke_signs"),
+    ("half his mouth has slipped and his words came out all wrong", "stroke_signs"),
+    ("her speech is coming out weird", "stroke_signs"),
+    ("since his fall he's been wetting the bed", "bladder_bowel_control"),
+    ("she was grabbing her chest and gasping", "chest_pain"),
+    ("we tried the coconut oil and she broke out in a rash", "allergy"),
+    ("her upper back has been a bit sore", "back_pain"),
+    ("after football his legs are completely dead", "back_pain"),  # spent: the triage question asks
+    ("she's expecting a little one in spring", "pregnancy"),  # "little" begins "little one"
+    ("all of a sudden he can't see out of his right eye", "stroke_signs"),
+    ("he's grey and sweaty with a crushing ache in his left arm", "chest_pain"),
+])
+def test_conditions_in_a_fifth_rounds_words(nlp, text, condition):
+    assert condition in [entity_id for entity_id, _ in conditions(nlp, text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "To be sure" is no doubt: the negation stands.
+    ("he isn't running a fever, I checked twice to make sure", [("fever", "negated")]),
+    # The one massaged named by a cleft, or as the speaker: another's condition is theirs.
+    ("my grandad had cancer but it's my husband who wants the massage", [("cancer", "family")]),
+    ("my uncle has a heart problem, can my girlfriend massage me", [("heart_disease", "family")]),
+    ("my sister had a clot in her leg, could you rub my back", [("vein_disease", "family")]),
+    ("my neighbour has the flu so I'm giving my fiance a massage at his place", [("fever", "family")]),
+    ("my gran has cancer and grandpa is exhausted, can I massage him",
+     [("cancer", "family"), ("back_pain", "tension")]),
+    ("my gran has cancer, can I massage her", [("cancer", "")]),  # the same kind: still hers
+    # Still hers when she is the one massaged, or a patient.
+    ("my wife has a fever, can I massage her", [("fever", "")]),
+    ("my mum is on the cancer ward, can I rub her feet", [("cancer", "")]),
+])
+def test_context_in_a_fifth_rounds_words(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, everyday", [
+    ("he studies diabetes at the university", "diabetes"),
+    ("she works in the dementia unit", "dementia"),
+    ("my wife is a paramedic", "paramedic"),  # a health worker (WordNet's health professionals): a job
+    ("we ran a marathon for a cancer charity", "cancer"),
+    ("my boyfriend is a leo, star sign, and he loves a massage", None),  # no health word at all
+    ("i'm expecting a delivery between 2 and 4", "expecting a"),
+    ("my heart sank when i saw the bill", "heart sank"),
+])
+def test_a_disease_as_a_field_of_work_and_other_everyday_senses(nlp, text, everyday):
+    doc = nlp(text)
+    assert [span.text for span in doc._.everyday] == ([everyday] if everyday else [])
+    assert conditions(nlp, text) == []
+
+
+@pytest.mark.parametrize("text, long_past", [
+    ("she was pregnant with him years ago", True),
+    ("she had our eldest ages ago, the pregnancy was long ago", True),
+    ("she got pregnant 3 months ago", False),  # still pregnant
+])
+def test_a_pregnancy_told_as_years_past(nlp, text, long_past):
+    pregnancy = [e for e in nlp(text).ents if e.ent_id_ == "pregnancy"]
+    assert pregnancy and pregnancy[0]._.long_past == long_past

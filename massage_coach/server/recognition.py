@@ -59,10 +59,10 @@ class TranscriberPool:
         """The workers' process ids (a benchmark counts their CPU time)."""
         return [worker.worker.pid for worker in self.workers]
 
-    def transcribe(self, samples: np.ndarray) -> Transcript:
+    def transcribe(self, samples: np.ndarray, suppressed: bool = True) -> Transcript:
         worker = self._free.get()
         try:
-            return worker.transcribe(samples)
+            return worker.transcribe(samples, suppressed)
         finally:
             self._free.put(worker)
 

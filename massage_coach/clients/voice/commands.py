@@ -57,11 +57,12 @@ WANTED_ENTITIES = {"go_to_step": ("number",), "ask_technique": ("technique",), "
 # Defaults measured on the development corpus (scripts/bench_voice_corpus.py); see README.
 THRESHOLD = 0.8
 HIGH_CONFIDENCE = 0.9
-# A turn heard two ways (with and without noise suppression, transcriber.py): a command heard one
-# way only acts at UNCONFIRMED; heard alike both ways, at AGREED; heard as another command the
-# other way (at CONFLICT or above), neither acts. Chosen on the development corpus against one
-# transcript at THRESHOLD: commands right / wrong clean 72.4 / 0.5 -> 75.7 / 0.3 %, at 10 dB
-# 43.0 / 1.4 -> 46.8 / 1.6 %, at 5 dB 23.6 / 1.9 -> 26.4 / 0.9 %; talk ignored 99.4 -> 99.8 %.
+# A turn heard two ways (with noise suppression, then without: transcriber.py): a command heard
+# one way only acts at UNCONFIRMED (so a turn surely a command is transcribed once); heard alike
+# both ways, at AGREED; heard as another command the other way (at CONFLICT or above), neither
+# acts. Chosen on the development corpus against one transcript at THRESHOLD: commands right /
+# wrong clean 72.4 / 0.5 -> 75.7 / 0.3 %, at 10 dB 43.0 / 1.4 -> 46.8 / 1.6 %, at 5 dB 23.6 /
+# 1.9 -> 26.4 / 0.9 %; talk ignored 99.4 -> 99.8 %.
 UNCONFIRMED, AGREED, CONFLICT = 0.95, 0.7, 0.5
 
 
@@ -191,9 +192,11 @@ class CommandInterpreter:
 
     def interpret_views(self, transcripts: Sequence[str], context: str = "routine",
                         unconfirmed: float = UNCONFIRMED) -> Optional[Command]:
-        """The command in one turn transcribed one or two ways (see UNCONFIRMED); None: not for me."""
-        if len(transcripts) == 1:
-            return self.interpret(transcripts[0], context) if transcripts[0] else None
+        """The command in one turn transcribed one or two ways (see UNCONFIRMED): the first
+        transcript alone decides when it is sure; None: not for me."""
+        first = self.interpret(transcripts[0], context, unconfirmed) if transcripts[0] else None
+        if first is not None or len(transcripts) == 1:
+            return first
         heard = [command for command in (self.interpret(text, context, CONFLICT) for text in transcripts if text)
                  if command is not None]
         if not heard or len({command.request() for command in heard}) > 1:

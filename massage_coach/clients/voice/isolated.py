@@ -59,9 +59,9 @@ class IsolatedTranscriber:
     def __init__(self) -> None:
         self.worker = Worker(Transcriber, "transcriber")
 
-    def transcribe(self, samples: np.ndarray) -> Transcript:
+    def transcribe(self, samples: np.ndarray, suppressed: bool = True) -> Transcript:
         try:
-            return self.worker.call("transcribe", samples)
+            return self.worker.call("transcribe", samples, suppressed)
         except WorkerCrashed as crash:
             print(f"voice: {crash}; this turn is dropped", file=sys.stderr, flush=True)
             return Transcript("", -10.0, 1.0, 0.0)

@@ -12,7 +12,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import List
 
 import numpy as np
 
@@ -40,8 +40,8 @@ BEAM_SIZE = 5
 # the threshold it chose: at 10 dB wrong commands 0.9 against 2.1 %, right 35.7 against 40.1 %,
 # clean alike; fewer misses plus ten times fewer wrongs overall. Level 4 cost clean commands; on
 # the whole input stream instead of each turn it did no better.
-# Each misses what the other hears, though, so the turn is transcribed both ways in one batch
-# (understanding.py weighs the two).
+# Each misses what the other hears, though: a turn not surely a command is transcribed again
+# without it (understanding.py).
 NOISE_SUPPRESSION = 2
 NS_FRAME = RATE // 100  # it takes 10 ms frames
 
@@ -52,16 +52,11 @@ class ModelError(RuntimeError):
 
 @dataclass
 class Transcript:
-    text: str  # after noise suppression (or the only transcript, without it)
+    text: str
     avg_logprob: float  # mean token log probability: low for unclear audio
     no_speech_prob: float
     decode_ms: float
-    unsuppressed: Optional[str] = None  # the same turn without noise suppression (None: not transcribed)
-
-    @property
-    def views(self) -> List[str]:
-        """Every transcript of the turn, the noise-suppressed one first."""
-        return [self.text] if self.unsuppressed is None else [self.text, self.unsuppressed]
+    suppressed: bool = False  # was noise suppressed first
 
 
 def model_dir() -> Path:
@@ -142,21 +137,20 @@ class Transcriber:
         # The log-mel of a silent window, whose start each turn overwrites.
         self.silence = extractor(np.zeros(extractor.n_samples, dtype=np.float32))[:, :extractor.nb_max_frames]
 
-    def transcribe(self, samples: np.ndarray) -> Transcript:
-        """The turn as Whisper hears it after noise suppression and, in the same batch, without it."""
+    def transcribe(self, samples: np.ndarray, suppressed: bool = True) -> Transcript:
+        """The turn as Whisper hears it, after noise suppression unless `suppressed` is False."""
         import ctranslate2
 
         started = time.perf_counter()
-        turns = [samples] if self.noise_suppression == 0 else [suppress_noise(samples, self.noise_suppression), samples]
-        turn_s = len(samples) / RATE
-        windows = np.stack([self._window(turn.astype(np.float32) / 32768.0) for turn in turns])
-        results = self.model.model.generate(
-            ctranslate2.StorageView.from_array(windows), [self.prompt_tokens] * len(turns), beam_size=self.beam_size,
-            max_length=len(self.prompt_tokens) + MIN_TOKENS + int(turn_s * TOKENS_PER_S),
-            return_scores=True, return_no_speech_prob=True, suppress_blank=True, suppress_tokens=[-1])
-        texts = [self._text(result.sequences_ids[0]) for result in results]
-        return Transcript(texts[0], float(results[0].scores[0]), float(results[0].no_speech_prob),
-                          (time.perf_counter() - started) * 1000, texts[1] if len(texts) > 1 else None)
+        level = self.noise_suppression if suppressed else 0
+        audio = suppress_noise(samples, level).astype(np.float32) / 32768.0
+        turn_s = len(audio) / RATE
+        result = self.model.model.generate(
+            ctranslate2.StorageView.from_array(self._window(audio)[None]), [self.prompt_tokens],
+            beam_size=self.beam_size, max_length=len(self.prompt_tokens) + MIN_TOKENS + int(turn_s * TOKENS_PER_S),
+            return_scores=True, return_no_speech_prob=True, suppress_blank=True, suppress_tokens=[-1])[0]
+        return Transcript(self._text(result.sequences_ids[0]), float(result.scores[0]), float(result.no_speech_prob),
+                          (time.perf_counter() - started) * 1000, level > 0)
 
     def _window(self, audio: np.ndarray) -> np.ndarray:
         """The log-mel the encoder sees: the turn in silence (see the class's docstring)."""

@@ -29,7 +29,7 @@ import difflib
 import json
 import time
 from dataclasses import dataclass
-from typing import Callable, Optional, Protocol, Tuple
+from typing import Callable, List, Optional, Protocol, Tuple
 
 import numpy as np
 
@@ -57,7 +57,7 @@ class Decision:
     transcript: str
     confirm: bool = False  # ask "Did you say ...?" before acting
     decode_ms: float = 0.0
-    views: Tuple[str, ...] = ()  # every transcript of the turn (transcriber.Transcript.views)
+    views: Tuple[str, ...] = ()  # every transcript of the turn: after noise suppression, then without
 
     @property
     def action(self) -> str:
@@ -70,7 +70,7 @@ class Decision:
 
 
 class Transcribing(Protocol):
-    def transcribe(self, samples: np.ndarray) -> Transcript: ...
+    def transcribe(self, samples: np.ndarray, suppressed: bool = True) -> Transcript: ...
 
 
 def strip_wake_phrase(text: str, wake_phrase: str) -> Optional[str]:
@@ -109,14 +109,20 @@ class CommandRecognizer:
         if len(samples) < MIN_SPEECH_S * RATE:
             return Decision("not_for_me", None, "", decode_ms=(time.perf_counter() - started) * 1000)
         heard = self.transcriber.transcribe(samples)
-        views = heard.views
-        if self.wake_phrase and ASKED not in context.split("+"):
-            views = [strip_wake_phrase(view, self.wake_phrase) or "" for view in views]
-        command = self.interpreter.interpret_views(views, context or "routine") if any(views) else None
+        views = [heard.text]
+        command = self.interpret_views(views, context)
+        if command is None and heard.suppressed:  # not surely a command: heard again without noise suppression
+            views.append(self.transcriber.transcribe(samples, suppressed=False).text)
+            command = self.interpret_views(views, context)
         elapsed = (time.perf_counter() - started) * 1000
         if command is None:
-            return Decision("not_for_me", None, heard.text, decode_ms=elapsed, views=tuple(heard.views))
-        return Decision("command", command, heard.text, self.needs_confirmation(command), elapsed, tuple(heard.views))
+            return Decision("not_for_me", None, heard.text, decode_ms=elapsed, views=tuple(views))
+        return Decision("command", command, heard.text, self.needs_confirmation(command), elapsed, tuple(views))
+
+    def interpret_views(self, views: List[str], context: str) -> Optional[Command]:
+        if self.wake_phrase and ASKED not in context.split("+"):
+            views = [strip_wake_phrase(view, self.wake_phrase) or "" for view in views]
+        return self.interpreter.interpret_views(views, context or "routine") if any(views) else None
 
     def needs_confirmation(self, command: Command) -> bool:
         """Would acting on it lose the user's place, and is it not surely what was said?"""

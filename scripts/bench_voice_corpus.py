@@ -60,7 +60,6 @@ def decisions(interpreter: CommandInterpreter) -> Dict[str, Decision]:
         def decide(item, condition, threshold):
             """The first turn's command, as the client would act on it (older caches: one transcript a
             turn; `threshold`: for a command heard one way only)."""
-            interpreter.threshold = threshold
             record = decodes[key(item, condition)]
             views = record.get("views") or [[text] for text in record.get("turns", [record["text"]])]
             heard = (interpreter.interpret_views(turn, context_of(item), unconfirmed=threshold) for turn in views)

@@ -49,7 +49,7 @@ class Recognition:
     action: str  # "send", a local action, or "" when rejected
     best_guess: str  # what the decoder found, even when rejected
     decode_ms: float
-    views: Tuple[str, ...] = ()  # every transcript of the turn, when it was transcribed more than one way
+    views: Tuple[str, ...] = ()  # every transcript of the turn (Whisper's; none from the grammar)
 
 
 def read_dictionary(path: Path) -> Dict[str, List[str]]:

@@ -155,13 +155,9 @@ class Transcriber:
     def _window(self, audio: np.ndarray) -> np.ndarray:
         """The log-mel the encoder sees: the turn in silence (see the class's docstring)."""
         features = self.model.feature_extractor(audio)
-        if self.full_window:
-            window = self.silence.copy()
-            used = min(window.shape[1], features.shape[1])
-            window[:, :used] = features[:, :used]
-            return window
-        lead = int(LEAD_S * FRAMES_PER_S)
-        frames = min(self.silence.shape[1], lead + int((len(audio) / RATE + TAIL_S) * FRAMES_PER_S))
+        lead = 0 if self.full_window else int(LEAD_S * FRAMES_PER_S)
+        frames = self.silence.shape[1] if self.full_window else min(
+            self.silence.shape[1], lead + int((len(audio) / RATE + TAIL_S) * FRAMES_PER_S))
         window = self.silence[:, :frames].copy()
         used = min(frames - lead, features.shape[1])
         window[:, lead:lead + used] = features[:, :used]

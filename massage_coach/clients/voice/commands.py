@@ -22,7 +22,7 @@ import yaml
 
 from massage_coach.clients.voice.grammar import NLU_DIR, PHRASES_PATH, normalise
 from massage_coach.domain.content import Content, load_content
-from massage_coach.domain.numbers import WORD_VALUES
+from massage_coach.domain.numbers import ORDINALS, TENS, WORD_VALUES
 
 SPEC_PATH = Path(__file__).with_name("commands.yml")
 # Spoken phrasings of the routine commands and everyday talk (Rasa's NLU format), one file per
@@ -50,7 +50,10 @@ CONTENT_ENTITIES = ("technique", "zone", "body_part", "condition", "routine")
 HOMOPHONES = {"to": 2, "too": 2, "for": 4}
 NUMBER_WORDS = {**WORD_VALUES, **HOMOPHONES}
 # Whisper writes a step number as digits or words; "to"/"for" only count right after "step".
-STEP_NUMBER = re.compile(r"\bstep (?:number )?(\d+|[a-z]+(?: [a-z]+)?)")
+STEP_NUMBER = re.compile(r"\b(?:step|number) (?:number )?(\d+|[a-z]+(?: [a-z]+)?)")
+# "the third step", "the fifth one", "the 2nd step" ("2 step" in `words`): an ordinal names a
+# step too (as in the NLU's patterns, nlu/language.py); a cardinal word does not ("one step back").
+ORDINAL_STEP = re.compile(rf"\b(\d+(?= step)|(?:(?:{'|'.join(TENS)}) )?(?:{'|'.join(ORDINALS[1:])})) (?:step|one)\b")
 # The entities each intent takes (others found in the words are left out).
 WANTED_ENTITIES = {"go_to_step": ("number",), "ask_technique": ("technique",), "ask_zone": ("zone",),
                    "ask_anatomy": ("body_part",), "check_condition": ("condition",), "start_routine": ("routine",)}
@@ -165,6 +168,9 @@ class CommandInterpreter:
             said = match.group(1).split()
             if said[0] in HOMOPHONES and (len(said) > 1 or text[match.end(1):].strip()):
                 number = None
+        ordinal = ORDINAL_STEP.search(text) if number is None else None
+        if ordinal:
+            number = spoken_number(ordinal.group(1))
         if number is not None:
             found["number"] = number
         return found

@@ -142,10 +142,11 @@ def recogniser_state(content: Content, everyday_words: Set[str]) -> Dict[str, An
     widened = {name: sorted(set(classes.get(name, []))
                             | {f"^{w}" for w in nouns_under(roots, instances=False) if " " not in w})
                for name, roots in recognition.get("word_class_roots", {}).items()}
-    # ... and by lexicographer files, as exact words, minus medical words and the words that begin one
-    # ("cup", "election": what a craze is for, as in "cup fever"; not "hay" or "trench", whose fevers are real).
+    # ... and by lexicographer files, as exact nouns never adjectives, minus medical words and the words
+    # that begin one ("cup", "election": what a craze is for, as in "cup fever"; not "hay" or "trench",
+    # whose fevers are real, nor "slight", "a slight fever").
     medical_starts = {w for term in [*terms, *condition_phrases] for w in term.lower().split()[:1]}
-    widened.update({name: sorted(set(classes.get(name, [])) | {f"^{w}" for w in nouns_in_lexfiles(lexnames)
+    widened.update({name: sorted(set(classes.get(name, [])) | {f"^{w}" for w in nouns_in_lexfiles(lexnames, False)
                                                                 if w not in medical_starts})
                     for name, lexnames in recognition.get("word_class_lexfiles", {}).items()})
     recognition = {**recognition, "word_classes": {**classes, **widened}}

@@ -389,6 +389,7 @@ def test_everyday_senses_in_a_sixth_rounds_words(nlp, text, everyday):
 @pytest.mark.parametrize("text, condition", [
     ("she has the chills and a headache", "fever"),
     ("he has a high fever", "fever"),
+    ("she has a slight fever", "fever"),  # "slight" is a snub too, yet an adjective: no craze
     ("she's had a mild fever since monday", "fever"),
     ("after the surgery she needs rest", "recent_surgery"),
     ("his surgery was a fortnight ago", "recent_surgery"),

@@ -33,10 +33,11 @@ class ActionCheckCondition(Action):
 
 def words_said(tracker: Tracker) -> Dict[str, str]:
     """Condition id -> the words of the latest message it was recognised in, for those said
-    present ("gout" for arthritis)."""
+    present or past ("gout" for arthritis, "gallbladder removed ten years ago" for surgery)."""
     text = tracker.latest_message.get("text") or ""
     return {e["value"]: text[e["start"] : e["end"]] for e in tracker.latest_message.get("entities", [])
-            if e.get("entity") == "condition" and not e.get("role") and "start" in e and "end" in e}
+            if e.get("entity") == "condition" and e.get("role") in (None, HISTORICAL_ROLE)
+            and "start" in e and "end" in e}
 
 
 def check_condition(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:

@@ -47,6 +47,8 @@ SENTENCE_ENDS = {".", "?", "!", ";"}
 LIST_FILLERS = {"a", "an", "any", "the", "some", "other", "or", "nor", "no", "and"}
 # How far from a rule's match a word found only by its WordNet sense still counts (tokens).
 NEAR = 2
+# How far before a cue of something still going on a negation denies it ("never happened since").
+NEGATED_CUE_REACH = 3
 EVERYDAY_LABEL = "everyday_sense"
 # Everyday senses found in a message ("sick of"): kept apart from the entities ConText reads.
 Doc.set_extension("everyday", default=(), force=True)
@@ -115,7 +117,7 @@ class ConditionRules:
         for name, members in word_classes.items():
             exact = [m[1:] for m in members if m.startswith("^")]
             words = lemma_words(nlp, [m for m in members if not m.startswith("^")])
-            self.classes[name] = (sorted({w[0] for w in words if len(w) == 1}), exact, [w for w in words if len(w) > 1])
+            self.classes[name] = ({w[0] for w in words if len(w) == 1}, set(exact), [w for w in words if len(w) > 1])
         for index, rule in enumerate(rules):
             self.matcher.add(str(index), self._patterns(rule))
 
@@ -132,9 +134,9 @@ class ConditionRules:
         if item.startswith("/"):
             return [[{"LOWER": {"REGEX": item.strip("/")}}]]
         singles, exact, phrases = self.classes[item]
-        alternatives = [[{"NORM": word} for word in phrase] for phrase in phrases]
-        alternatives += [[{"LOWER": word}] for word in exact]
-        return ([[{"NORM": {"IN": singles}, "OP": "+"}]] if singles else []) + alternatives
+        alternatives: List[List[Dict[str, Any]]] = [[{"NORM": word} for word in phrase] for phrase in phrases]
+        alternatives += [[{"LOWER": {"IN": sorted(exact)}}]] if exact else []
+        return ([[{"NORM": {"IN": sorted(singles)}, "OP": "+"}]] if singles else []) + alternatives
 
     def _patterns(self, rule: Dict[str, Any]) -> List[List[Dict[str, Any]]]:
         patterns: List[List[Dict[str, Any]]] = [[]]
@@ -338,7 +340,8 @@ class ClinicalContext:
             matcher = PhraseMatcher(vocab, attr="LOWER")
             matcher.add(category, [nlp.make_doc(p) for p in context.get(category, ())])
             self.cues[category] = matcher
-        self.family_relation = {w for words in lemma_words(nlp, context["family_relation"]) for w in words}
+        # Whole words only: the pieces of "co-worker" ("co", "-") would make "cos" and any dash a relative.
+        self.family_relation = {words[0] for words in lemma_words(nlp, context["family_relation"]) if len(words) == 1}
         self.family_owner = set(context["family_owner"])
         self.terminators = set(context["terminators"])
         self.punctuation = set(context["clause_punctuation"])
@@ -380,7 +383,10 @@ class ClinicalContext:
         # "To be sure", "make sure": no doubt (ConText's pseudo-modifiers).
         doubtful_sentences = {sentence_of[i] for i in marks["possible"] if i not in marks["not_possible"]}
         family_sentences = {sentence_of[i] for i in marks["family_phrases"]}
-        ongoing_sentences = {sentence_of[i] for i in marks["ongoing"]}
+        # "Never happened since": a denied cue says nothing is going on.
+        ongoing_sentences = {sentence_of[i] for i in marks["ongoing"]
+                             if not any(j in marks["negated_forward"] and sentence_of[j] == sentence_of[i]
+                                        for j in range(i - NEGATED_CUE_REACH, i))}
         for entity in doc.ents:
             sentence = sentence_of[entity.start]
             doubtful = sentence in doubtful_sentences
@@ -487,18 +493,26 @@ class ClinicalContext:
                 named = [t for t in doc[token.i + 1 : token.i + 3] if t.is_alpha and not t.is_stop]
                 if named and named[0].norm_ in self.recipient_nouns:
                     return named[0].norm_
+            named_after = [t for t in doc[token.i + 1 : token.i + 4] if t.is_alpha and not t.is_stop]
+            if token.norm_ in self.speaker_verbs | self.massage_verbs and named_after and (
+                    named_after[0].norm_ in self.recipient_nouns):  # "doing my mum's shoulders", "give her husband"
+                return named_after[0].norm_
             if token.norm_ in self.speaker_verbs:
                 said_after = doc[token.i + 1 : token.i + 4]
                 if said_after[0].lower_ in self.speaker or (
                         said_after[0].lower_ == "my" and any(t.norm_ in self.body_words for t in said_after[1:])):
                     return "self"
-            if token.norm_ in self.massage_verbs:
-                if doc[token.i + 1].lower_ in self.kind_of:  # "massage him": his kind is known
-                    return self.kind_of[doc[token.i + 1].lower_]
-                after = [t for t in doc[token.i + 1 : token.i + 4] if t.is_alpha and not t.is_stop]
-                if after and after[0].norm_ in self.recipient_nouns:
-                    return after[0].norm_
+            if token.norm_ in self.massage_verbs and doc[token.i + 1].lower_ in self.kind_of:
+                return self._antecedent(doc, token.i, self.kind_of[doc[token.i + 1].lower_])
         return None
+
+    def _antecedent(self, doc: Doc, before: int, kind: str) -> str:
+        """Whom a pronoun of this kind stands for: the nearest person of that kind named before it
+        ("... at my boyfriend's, want to give him a massage": the boyfriend), else just the kind."""
+        for token in reversed(doc[:before]):
+            if token.norm_ in self.recipient_nouns and self.kind_of.get(token.lower_) == kind:
+                return str(token.norm_)
+        return kind
 
     def _someone_else(self, recipient: Optional[str], relation: str) -> bool:
         """Whether a relation named is another than the one massaged (a noun, "self", or a kind)."""

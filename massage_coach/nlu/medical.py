@@ -44,6 +44,7 @@ from massage_coach.nlu.clinical import (
     HEALTH_LABEL,
     MEDICAL_TERM_LABEL,
     build_clinical_pipeline,
+    english_words,
     norm_pipeline,
 )
 from massage_coach.nlu.components import DEFAULT_CONTENT_DIR, JsonStateComponent
@@ -141,6 +142,13 @@ def recogniser_state(content: Content, everyday_words: Set[str]) -> Dict[str, An
     widened = {name: sorted(set(classes.get(name, []))
                             | {f"^{w}" for w in nouns_under(roots, instances=False) if " " not in w})
                for name, roots in recognition.get("word_class_roots", {}).items()}
+    # ... and by lexicographer files, as exact nouns never adjectives, minus medical words and the words
+    # that begin one ("cup", "election": what a craze is for, as in "cup fever"; not "hay" or "trench",
+    # whose fevers are real, nor "slight", "a slight fever").
+    medical_starts = {w for term in [*terms, *condition_phrases] for w in term.lower().split()[:1]}
+    widened.update({name: sorted(set(classes.get(name, [])) | {f"^{w}" for w in nouns_in_lexfiles(lexnames, False)
+                                                                if w not in medical_starts})
+                    for name, lexnames in recognition.get("word_class_lexfiles", {}).items()})
     recognition = {**recognition, "word_classes": {**classes, **widened}}
     return {
         "patterns": patterns_from_phrases({CONDITION_LABEL: list(content.phrases("condition"))}),
@@ -180,8 +188,28 @@ def medical_words(medical: Dict[str, Any], everyday: Set[str], roots: Optional[L
             "common_word_log_prob"]
         head = [t.norm_ for t in tokens if t.is_alpha][-1:] or norms[-1:]  # "alzheimer's": alzheimer
         if " ".join(norms) not in everyday and head[0] not in ordinary and not too_common:
-            words.append(term)
-    return words
+            words += possessive_forms(term)
+        else:
+            words += eponyms(term, medical["named_categories"])
+    return sorted(set(words))
+
+
+POSSESSIVE = re.compile(r"^([a-z]+)'s\b")
+
+
+def possessive_forms(term: str) -> List[str]:
+    """The term, and as often typed without its apostrophe: "parkinson's" -> "parkinsons"."""
+    return [term, POSSESSIVE.sub(r"\1s", term)] if POSSESSIVE.match(term) else [term]
+
+
+def eponyms(term: str, categories: List[str]) -> List[str]:
+    """A disease named after a person, said by the name alone: "crohn's disease" -> "crohn's", "crohns".
+    Only a name that is no English word ("still's disease" is not "still")."""
+    words = term.split()
+    named = POSSESSIVE.match(term)
+    if len(words) != 2 or not named or words[1] not in categories or named.group(1) in english_words():
+        return []
+    return possessive_forms(words[0])
 
 
 def british_variants(terms: List[str], spellings: List[List[str]]) -> List[str]:

@@ -97,9 +97,10 @@ def nouns_under(roots: Iterable[str], exclude: Iterable[str] = (), excluded_root
     return sorted(words)
 
 
-def nouns_in_lexfiles(lexnames: Iterable[str]) -> List[str]:
+def nouns_in_lexfiles(lexnames: Iterable[str], adjectives: bool = True) -> List[str]:
     """Single words whose most frequent noun sense is filed in one of `lexnames` ("noun.artifact")
-    and that are used mostly as nouns: "jacuzzi", "sauna" (things), not "well" (mostly an adverb)."""
+    and that are used mostly as nouns: "jacuzzi", "sauna" (things), not "well" (mostly an adverb).
+    Without `adjectives`, none that may be an adjective too ("slight": a snub, and "a slight fever")."""
     wn, wanted = wordnet(), set(lexnames)
     words = set()
     for synset in wn.all_synsets("n"):
@@ -107,6 +108,7 @@ def nouns_in_lexfiles(lexnames: Iterable[str]) -> List[str]:
             continue
         for lemma in synset.lemma_names():
             word = lemma.lower()
-            if word.isalpha() and wn.synsets(word, "n")[0] == synset and _mostly_noun(wn, word):
+            if word.isalpha() and wn.synsets(word, "n")[0] == synset and _mostly_noun(wn, word) and (
+                    adjectives or not wn.synsets(word, "a")):
                 words.add(word)
     return sorted(words)

@@ -354,3 +354,87 @@ def test_a_disease_as_a_field_of_work_and_other_everyday_senses(nlp, text, every
 def test_a_pregnancy_told_as_years_past(nlp, text, long_past):
     pregnancy = [e for e in nlp(text).ents if e.ent_id_ == "pregnancy"]
     assert pregnancy and pregnancy[0]._.long_past == long_past
+
+
+@pytest.mark.parametrize("text, condition", [
+    # A count between the injury and the bone: "two of the", "a couple of".
+    ("she fractured two of the bones in her lower back", "spine_injury"),
+    ("he's having trouble catching his breath", "breathing_difficulty"),
+    ("she was struggling to get any air", "breathing_difficulty"),
+    # After a product, someone who "breaks out" reacts to it.
+    ("every time we use the almond oil he breaks out all over", "allergy"),
+])
+def test_conditions_in_a_sixth_rounds_words(nlp, text, condition):
+    assert condition in [entity_id for entity_id, _ in conditions(nlp, text)]
+
+
+@pytest.mark.parametrize("text, everyday", [
+    # What a craze is for (WordNet's events, acts and artifacts): no fever.
+    ("the whole office has wedding fever this month", "wedding fever"),
+    ("my son has playoff fever and can't sit still", "playoff fever"),
+    # "Chilled" is cold or calm; the chills are a fever's (below).
+    ("he's chilled out after his bath", "chilled"),
+    # The surgery as a doctor's practice.
+    ("the dentist's surgery was rammed this morning", "the dentist's surgery was rammed"),
+    ("she dropped a parcel off at the surgery", "at the surgery"),
+    # "Break out the oil" only gets it out.
+    ("let's break out the lavender oil tonight", None),
+])
+def test_everyday_senses_in_a_sixth_rounds_words(nlp, text, everyday):
+    doc = nlp(text)
+    assert [span.text for span in doc._.everyday] == ([everyday] if everyday else [])
+    assert conditions(nlp, text) == []
+
+
+@pytest.mark.parametrize("text, condition", [
+    ("she has the chills and a headache", "fever"),
+    ("he has a high fever", "fever"),
+    ("she has a slight fever", "fever"),  # "slight" is a snub too, yet an adjective: no craze
+    ("she's had a mild fever since monday", "fever"),
+    ("after the surgery she needs rest", "recent_surgery"),
+    ("his surgery was a fortnight ago", "recent_surgery"),
+])
+def test_the_same_words_in_their_medical_sense_are_still_heard(nlp, text, condition):
+    assert condition in [entity_id for entity_id, _ in conditions(nlp, text)]
+
+
+def test_fevers_that_are_diseases_are_never_a_craze(nlp):
+    for text in ("he has hay fever", "she caught trench fever", "he had scarlet fever as a child"):
+        assert not nlp(text)._.everyday, text
+
+
+@pytest.mark.parametrize("text, term", [
+    # A disease named after a person, said by the name alone, with or without the apostrophe.
+    ("my husband has crohns", "crohns"),
+    ("grandad has parkinsons", "parkinsons"),
+    ("my dad has alzheimer's", "alzheimer's"),
+])
+def test_an_eponym_alone_is_heard(nlp, text, term):
+    assert ("medical_term", term, "") in read(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A pronoun stands for the nearest person of its kind named before it.
+    ("my cousin has the flu so i'm at my girlfriend's place, can i give her a back rub",
+     [("fever", "family")]),
+    ("my boyfriend has a fever, can i give him a massage", [("fever", "")]),
+    # "give her husband": a possessive, the husband is massaged.
+    ("my aunt has cancer and asked me to massage her husband", [("cancer", "family")]),
+    # The speaker does another's shoulders: "doing my mum's shoulders".
+    ("grandpa has shingles, tonight i'm doing my mum's shoulders", [("skin_disease", "family")]),
+    ("my mum has shingles, i'm doing my mum's shoulders tonight", [("skin_disease", "")]),
+    # "cos" is no relative (the pieces of "co-worker" once were).
+    ("she's pregnant, can i massage her cos her back aches",
+     [("pregnancy", ""), ("back_pain", "")]),
+])
+def test_context_in_a_sixth_rounds_words(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, historical", [
+    # A denied "since" says nothing is going on.
+    ("years ago she had a rash but it has never come back since", True),
+    ("she had a rash years ago and has had it ever since", False),
+])
+def test_a_denied_cue_of_something_going_on(nlp, text, historical):
+    assert [e._.historical for e in nlp(text).ents if e.label_ == "condition"] == [historical]

@@ -183,6 +183,17 @@ def test_a_passing_condition_told_as_past_is_named_never_cleared_and_not_held_ag
     assert messages[0]["custom"]["verdict"] == "stop" and slots["reported_conditions"] == ["vein_disease"]
 
 
+def test_a_condition_told_as_past_is_named_with_the_words_it_was_heard_in():
+    text = "she had her gallbladder removed ten years ago"
+    tracker = tracker_for("check_condition", text)
+    start = text.index("gallbladder removed")
+    tracker.latest_message["entities"] = [{"entity": "condition", "value": "recent_surgery", "role": "historical",
+                                           "start": start, "end": start + len("gallbladder removed")}]
+    messages, _ = run(ActionCheckCondition(), tracker)
+    assert messages[0]["custom"]["verdict"] == "unknown"
+    assert "I took 'gallbladder removed' as" in messages[0]["advice"]
+
+
 def test_an_anatomy_question_that_names_only_a_zone_is_answered_with_the_zone():
     from actions.knowledge import ActionExplainAnatomy
 

@@ -114,10 +114,6 @@ class TurnObserver(Protocol):
         """The burst was too short to be speech (a click): forget it."""
 
 
-# See Segmenter: how much silence before a turn may end early, in noise.
-EARLY_HANGOVER_S = 0.16
-
-
 class Segmenter:
     """Energy-based turn detection, fed in chunks (a live microphone or a file).
 
@@ -134,7 +130,7 @@ class Segmenter:
 
     def __init__(self, margin_db: float = 3.0, hangover_s: float = 0.25, min_speech_s: float = 0.15,
                  pad_s: float = 0.1, max_speech_s: float = 8.0, smooth_s: float = 0.05,
-                 observer: Optional[TurnObserver] = None, early_hangover_s: float = EARLY_HANGOVER_S,
+                 observer: Optional[TurnObserver] = None, early_hangover_s: float = 0.16,
                  quiet_early_hangover_s: float = 0.08, quiet_snr_db: float = 30.0) -> None:
         self.margin_db = margin_db
         self.hangover_frames = round(hangover_s / FRAME_S)

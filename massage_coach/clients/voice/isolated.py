@@ -96,8 +96,7 @@ class IsolatedRecognizer:
     After a second failure in a row a call gives its `fallbacks` answer (a rejected turn,
     "not complete"), or None."""
 
-    def __init__(self, factory: Callable[[], Any] = Recognizer,
-                 copied: Tuple[str, ...] = ("grammar", "contexts", "early_hangover_s"),
+    def __init__(self, factory: Callable[[], Any] = Recognizer, copied: Tuple[str, ...] = ("grammar", "contexts"),
                  fallbacks: Optional[Dict[str, Callable[..., Any]]] = None) -> None:
         self.worker = Worker(factory, "recogniser", copied, journal=turn_journal)
         self.__dict__.update(self.worker.attributes)

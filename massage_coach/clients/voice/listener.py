@@ -65,8 +65,7 @@ class Listener:
         self._streaming = False  # the decoder is fed the turn in progress as it comes in
         self._stream_from: Optional[int] = None
         self._last_complete_s = -1.0
-        self.segmenter = Segmenter(observer=self, **{"early_hangover_s": recognizer.early_hangover_s,
-                                                     **segmenter_options})
+        self.segmenter = Segmenter(observer=self, **segmenter_options)
         # When the decoder would be done with the audio so far, on the audio's own clock: each
         # frame's decoding starts when the frame arrives, or when the frames before are done.
         # Decoding that keeps up with speech costs the user nothing; a backlog is waited for.

@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Set, Tuple
 import numpy as np
 from pocketsphinx import Decoder, get_model_path
 
-from massage_coach.clients.voice.audio import EARLY_HANGOVER_S, RATE
+from massage_coach.clients.voice.audio import RATE
 from massage_coach.clients.voice.grammar import ASKED, Grammar, build_grammar
 from massage_coach.clients.voice.pronounce import espeak_pronunciation
 
@@ -69,8 +69,6 @@ def search_name(context: str) -> str:
 
 class Recognizer:
     """Decodes one turn of 16 kHz mono speech into one of the grammar's phrases, or nothing."""
-
-    early_hangover_s = EARLY_HANGOVER_S  # when the listener first asks `complete` (in noise)
 
     def __init__(self, grammar: Optional[Grammar] = None) -> None:
         dictionary = read_dictionary(DICTIONARY)

@@ -17,14 +17,10 @@ listener.py, headless.py and live.py without changing them: its Recognition carr
 typed request ("/go_to_step{"number": 4}") as `text` and "command", "confirm" or a local
 speech setting as `action`.
 
-Whisper needs the whole turn, and a turn ends after 0.25 s of silence (a shorter pause may be
-inside a sentence: "next ... week we're visiting your parents"). So the turn is decoded when
-the silence begins (the listener asks `complete` then), and that decision is kept when the
-silence goes on to end the turn: the user waits for the silence, not for the decoding. A turn
-whose decision is a sure command that loses nothing if the user goes on (next, back, repeat,
-pause, a question; not stop, restart or a jump) ends after EARLY_END_S of silence instead, as
-the grammar's whole phrases did: what follows within the usual silence is heard as the rest of
-that turn, never as a command of its own (listener.py).
+Whisper needs the whole turn, and the turn ends only after 0.25 s of silence (a shorter pause
+may be inside a sentence: "next ... week we're visiting your parents"). So the turn is decoded
+when the silence begins (the listener asks `complete` then), and that decision is kept when the
+silence goes on to end the turn: the user waits for the silence, not for the decoding.
 """
 
 from __future__ import annotations
@@ -52,15 +48,6 @@ MIN_SPEECH_S = 0.2
 # A decision made at a pause stands for the turn if no more than this was fed after it: the
 # silence that ended the turn (Segmenter's hangover). Speech after it starts a new pause, decided anew.
 PAUSE_SAMPLES = round(0.25 * RATE)
-# The listener asks at this much silence: decoding starts then (the grammar waits longer in noise,
-# where a weak consonant looks like a pause, because it ends the turn at its first ask) ...
-ASK_AFTER_S = 0.08
-# ... and a turn with a sure command that loses nothing ends once its silence is this long. On 15 %
-# of the development part at 10 dB (scripts/bench_voice_corpus.py's items), 0.16 s split "go back
-# to sleep, it's only the cat" and three commands (2 talk phrases taken, wrong 0.6 -> 2.6 %); 0.2 s
-# decided every turn as no early end did.
-EARLY_END_S = 0.2
-EARLY_END_SAMPLES = round((EARLY_END_S - ASK_AFTER_S) * RATE)
 
 
 @dataclass
@@ -99,8 +86,6 @@ def strip_wake_phrase(text: str, wake_phrase: str) -> Optional[str]:
 
 class CommandRecognizer:
     """Decides what a turn of 16 kHz mono speech is; see the module's docstring."""
-
-    early_hangover_s = ASK_AFTER_S  # when the listener first asks `complete`
 
     def __init__(self, transcriber: Optional[Transcribing] = None, interpreter: Optional[CommandInterpreter] = None,
                  wake_phrase: str = "", confirm_always: bool = False) -> None:
@@ -158,22 +143,12 @@ class CommandRecognizer:
 
     def complete(self) -> bool:
         """Asked at a pause (by a listener without echo gate: on each of its frames). The pause's
-        first ask decodes the turn so far; the turn ends early once the pause is EARLY_END_S long
-        if that decision may end it (see `ends_early`)."""
+        first ask decodes the turn so far; a turn never ends early ("next" may go on)."""
         pause_begins = self._fed - self._asked_at > FRAME
         self._asked_at = self._fed
         if pause_begins and self._turn:
             self._early = (self._fed, self.decide(np.concatenate(self._turn), self._context))
-        return (self._early is not None and self._fed - self._early[0] >= EARLY_END_SAMPLES
-                and self.ends_early(self._early[1]))
-
-    def ends_early(self, decision: Decision) -> bool:
-        """A sure command whose acting loses nothing if the user was not done: no confirmation,
-        no place-losing command, no jump (a number may go on: "step twenty ... five")."""
-        command = decision.command
-        return (decision.outcome == "command" and command is not None and not decision.confirm
-                and command.intent not in (*PLACE_LOSING, "go_to_step")
-                and command.confidence >= self.interpreter.high_confidence)
+        return False
 
     def ends_turn(self, phrase: str, context: str) -> bool:
         return False

@@ -45,7 +45,8 @@ CONDITION_LABEL = "condition"
 MEDICAL_TERM_LABEL = "medical_term"
 HEALTH_LABEL = "health_status"
 # A decimal point or comma: "38.5", "38,4" (as much of Europe writes it).
-DIGITS = re.compile(r"^(\d+(?:[.,]\d+)?)°?[cCfF]?$")
+# A blood pressure reading "175/105" is read by its first number.
+DIGITS = re.compile(r"^(\d+(?:[.,]\d+)?)(?:/\d+)?°?[cCfF]?$")
 # Words a list item may carry between a comma and its noun: "no fever, any rash or cuts".
 SENTENCE_ENDS = {".", "?", "!", ";"}
 LIST_FILLERS = {"a", "an", "any", "the", "some", "other", "or", "nor", "no", "and"}
@@ -465,9 +466,12 @@ class ClinicalContext:
         after = doc[entity.end] if entity.end < len(doc) else None
         before = doc[entity.start - 1] if entity.start else None
         worker_before = any(t.norm_ in self.workers for t in doc[max(0, entity.start - 4) : entity.start])
+        # "He is a diabetes nurse" is a job ("her diabetes nurse" is hers).
+        is_a_worker = (after is not None and after.norm_ in self.workers and entity.start >= 2
+                       and doc[entity.start - 1].lower_ in ("a", "an") and doc[entity.start - 2].norm_ == "be")
         return (after is not None and (after.norm_ in self.work_after
                                        or (after.norm_ in self.work_places and worker_before))) or (
-            before is not None and before.norm_ in self.work_before)
+            before is not None and before.norm_ in self.work_before) or is_a_worker
 
     def _cue_tokens(self, doc: Doc, category: str) -> Dict[int, int]:
         """Token index -> cue start for every token of a cue, minus questions and answers."""

@@ -537,3 +537,29 @@ def test_medical_talk_named_by_a_specialist_or_a_medicine(nlp, text, term):
                                   "he's sick as a parrot about the result"])
 def test_specialists_as_jobs_and_everyday_idioms_are_no_medical_talk(nlp, text):
     assert read(nlp, text) == [], read(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A reading by its first number; BP and sugar said as things one has (Indian English).
+    ("his blood pressure was 160/100 yesterday", [("high_blood_pressure", "")]),
+    ("bp 85/50 and feeling woozy", [("low_blood_pressure", "")]),
+    ("blood pressure 120/80, all good", []),
+    ("my mother has bp and sugar", [("high_blood_pressure", ""), ("diabetes", "")]),
+    ("she has her bp checked every month", []),
+    ("he has sugar in his tea", []),
+    # A test that came back clear rules out what it tested for; "could do with" is no doubt.
+    ("the biopsy on his mole came back negative, he could do with a back rub", [("cancer", "negated")]),
+    # The one looked after is the one massaged: another relative's condition is theirs.
+    ("my gran has shingles so i'm caring for my grandad this week", [("skin_disease", "family")]),
+    # A job named by the disease ("is a diabetes nurse"), but "her diabetes nurse" is hers.
+    ("my wife is a diabetes nurse", []),
+    ("her diabetes nurse comes on tuesdays", [("diabetes", "")]),
+])
+def test_readings_results_and_people_in_a_seventh_rounds_words(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+def test_a_temperature_back_to_normal_is_past(nlp):
+    entity = [e for e in nlp("she had a temp of 38.5 yesterday but it's back to normal").ents
+              if e.label_ == "condition"][0]
+    assert entity._.historical

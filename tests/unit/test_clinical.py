@@ -563,3 +563,14 @@ def test_a_temperature_back_to_normal_is_past(nlp):
     entity = [e for e in nlp("she had a temp of 38.5 yesterday but it's back to normal").ents
               if e.label_ == "condition"][0]
     assert entity._.historical
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Skin that breaks out when a product is used reacts to it; skin that is broken is damaged.
+    ("his skin breaks out every time i use the shea butter cream", [("allergy", "")]),
+    ("break out the massage oil and let's start", []),
+    ("the skin is broken on his shoulder", [("skin_disease", "")]),
+    ("he broke his shoulder", [("injury_pain", "")]),
+])
+def test_skin_that_breaks_out_and_skin_that_is_broken(nlp, text, expected):
+    assert conditions(nlp, text) == expected

@@ -136,8 +136,10 @@ class RoutineEngine:
         label = wording.VERDICT_LABELS[assessment.verdict]
         if assessment.verdict == "emergency":
             return p.Emergency(conditions=assessment.conditions, label=label, names=names)
-        return p.Safety(verdict=cast(p.Verdict, assessment.verdict), label=label, conditions=assessment.conditions,
-                        negated=assessment.negated, heard=list(heard) or None, names=names)
+        present = [c for c in assessment.conditions if c not in assessment.past]
+        return p.Safety(verdict=cast(p.Verdict, assessment.verdict), label=label, conditions=present,
+                        negated=assessment.negated, past=list(assessment.past) or None, heard=list(heard) or None,
+                        names=names)
 
     def screening_payload(self, routine_id: str, ruled_out: Sequence[str] = ()) -> p.Screening:
         conditions = [c for c in self.content.conditions_with_verdict("stop") if c not in ruled_out]

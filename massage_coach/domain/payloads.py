@@ -53,6 +53,9 @@ class Safety(Payload):
     label: str = Field(..., description="the verdict as a heading: \"Don't massage\"")
     conditions: List[str] = Field(..., description="condition ids reported present")
     negated: List[str] = Field(..., description="condition ids ruled out")
+    past: Optional[List[str]] = Field(
+        default=None, description="condition ids told as past and over (\"a fever last month\"): named, never "
+                                  "cleared, not present")
     heard: Optional[List[str]] = Field(
         default=None, description="medical words heard that no condition names (\"lupus\"): never cleared")
 

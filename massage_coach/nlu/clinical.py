@@ -23,7 +23,9 @@ import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
+from spacy.util import compile_suffix_regex
 
 from massage_coach.nlu.components import one_edit_away
 from massage_coach.nlu.language import english_lexicon, lemma_table, parse_number
@@ -36,12 +38,15 @@ Span.set_extension("tension", default=False, force=True)
 Span.set_extension("historical", default=False, force=True)
 # Told as years past ("pregnant with him years ago"): over even for what passes only within a year.
 Span.set_extension("long_past", default=False, force=True)
+# Found by a rule with `lasting: true` ("spinal fusion"): never over, however long ago it was told.
+Span.set_extension("lasting", default=False, force=True)
 
 CONDITION_LABEL = "condition"
 MEDICAL_TERM_LABEL = "medical_term"
 HEALTH_LABEL = "health_status"
 # A decimal point or comma: "38.5", "38,4" (as much of Europe writes it).
-DIGITS = re.compile(r"^(\d+(?:[.,]\d+)?)°?[cCfF]?$")
+# A blood pressure reading "175/105" is read by its first number.
+DIGITS = re.compile(r"^(\d+(?:[.,]\d+)?)(?:/\d+)?°?[cCfF]?$")
 # Words a list item may carry between a comma and its noun: "no fever, any rash or cuts".
 SENTENCE_ENDS = {".", "?", "!", ";"}
 LIST_FILLERS = {"a", "an", "any", "the", "some", "other", "or", "nor", "no", "and"}
@@ -55,6 +60,8 @@ Doc.set_extension("everyday", default=(), force=True)
 # Typo candidates: shorter words are one edit from too many others; longer ones are no
 # typos, and their edits would cost seconds ("x" * 20,000).
 MIN_TYPO_LENGTH, MAX_TYPO_LENGTH = 4, 20
+# A word cut short ("osteochondros"): at least this long, and this share of the one word it begins.
+MIN_TRUNCATED_LENGTH, MIN_TRUNCATED_SHARE = 6, 0.75
 
 
 @lru_cache(maxsize=1)
@@ -70,22 +77,38 @@ def lemma_words(nlp: Language, phrases: Iterable[str]) -> List[List[str]]:
 
 class TypoNorm:
     """A word unknown to English and one edit from a single lexicon word reads as it
-    ("pregnent" -> "pregnant"); "never" stays "never", not "fever"."""
+    ("pregnent" -> "pregnant"); "never" stays "never", not "fever". A clipped form read as
+    its word ("preg", "yrs": recognition.yml `clipped_forms`), and a word cut short as the one
+    lexicon word it begins ("osteochondros")."""
 
-    def __init__(self, vocabulary: Iterable[str], known: Iterable[str]) -> None:
+    def __init__(self, vocabulary: Iterable[str], known: Iterable[str],
+                 clipped: Optional[Dict[str, str]] = None) -> None:
         self.vocabulary = set(vocabulary)
         self.known = english_words() | set(known)
         self.lemmas = lemma_table()
+        self.clipped = clipped or {}
+        self.long_words = sorted(w for w in self.vocabulary if len(w) >= MIN_TRUNCATED_LENGTH)
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
             word = token.lower_
-            if (MIN_TYPO_LENGTH <= len(word) <= MAX_TYPO_LENGTH and word.isalpha() and word not in self.vocabulary
+            if word in self.clipped:
+                token.norm_ = self._lemma(self.clipped[word])
+            elif (MIN_TYPO_LENGTH <= len(word) <= MAX_TYPO_LENGTH and word.isalpha() and word not in self.vocabulary
                     and token.norm_ not in self.vocabulary and word not in self.known):
-                candidates = sorted(one_edit_away(word) & self.vocabulary)
+                candidates = sorted(one_edit_away(word) & self.vocabulary) or self._completions(word)
                 if len(candidates) == 1:  # its lemma, as for any word: "exspecting" -> "expect"
-                    token.norm_ = (self.lemmas.get(candidates[0]) or candidates[0]).lower()
+                    token.norm_ = self._lemma(candidates[0])
         return doc
+
+    def _lemma(self, word: str) -> str:
+        return (self.lemmas.get(word) or word).lower()
+
+    def _completions(self, word: str) -> List[str]:
+        """The lexicon words a long unknown word begins, when it is most of each."""
+        if len(word) < MIN_TRUNCATED_LENGTH:
+            return []
+        return [w for w in self.long_words if w.startswith(word) and len(word) >= MIN_TRUNCATED_SHARE * len(w)]
 
 
 def add_entities(doc: Doc, spans: List[Span]) -> None:
@@ -180,13 +203,14 @@ class ConditionRules:
             if self._in_class(token, "person"):
                 return False
             near = span.start - token.i <= NEAR
-            if self._in_class(token, thing_class) or (near and self._sensed(token, thing_class)):
+            numbered = token.i + 1 < span.start and token.nbor().like_num  # "room 4": where, not what
+            if not numbered and (self._in_class(token, thing_class) or (near and self._sensed(token, thing_class))):
                 return True
         for token in span.doc[span.end : span.end + NEAR]:
             if token.is_punct or self._in_class(token, "person"):
                 return False
-            if self._in_class(token, thing_class) or self._sensed(token, thing_class):
-                return True
+            if self._in_class(token, thing_class) or (self._sensed(token, thing_class) and not token.is_stop):
+                return True  # (a stop word is no thing: "38.9 this am")
         return False
 
     def _sensed(self, token: Token, name: str) -> bool:
@@ -220,6 +244,10 @@ class ConditionRules:
         add_entities(doc, [span for *_, span in sorted(found, key=lambda f: f[:3])])
         for index, *_, span in found:
             span._.tension = self.rules[index].get("role") == "tension"
+            if self.rules[index].get("lasting"):  # also a phrase of the condition it covers: "back surgery"
+                for entity in doc.ents:
+                    if entity.ent_id_ == span.id_ and entity.start < span.end and span.start < entity.end:
+                        entity._.lasting = True
         return doc
 
     def _give_way(self, doc: Doc, rule_spans: List[Span]) -> None:
@@ -264,7 +292,7 @@ class MedicalTerms:
     def __init__(self, nlp: Language, terms: List[str], organs: List[str], organ_problems: List[str],
                  named_categories: List[str], suffixes: List[str], min_suffix_length: int,
                  organ_states: Iterable[str] = (), taken_drugs: Iterable[str] = (),
-                 taking: Iterable[str] = ()) -> None:
+                 taking: Iterable[str] = (), specialists: Iterable[str] = (), consult: Iterable[str] = ()) -> None:
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self.organ_matcher = Matcher(nlp.vocab)
         nlp = norm_pipeline()  # lemmatises the terms
@@ -279,6 +307,17 @@ class MedicalTerms:
         # "She's on lithium", "he takes digoxin": after these, a word with any drug sense is a drug.
         self.taken_matcher = Matcher(nlp.vocab)
         self.taken_matcher.add("taken", [[{"LOWER": {"IN": sorted(taking)}}, {"LOWER": {"IN": sorted(taken_drugs)}}]])
+        # "She's on levothyroxine for her thyroid": a word no list knows, taken for something.
+        self.taken_for = Matcher(nlp.vocab)
+        self.taken_for.add("taken_for", [[{"LOWER": {"IN": sorted(taking)}}, {"IS_ALPHA": True}, {"LOWER": "for"}]])
+        # "Seeing the cardiologist", "an appointment with a rheumatologist": the specialist is named.
+        self.consulted = Matcher(nlp.vocab)
+        if specialists:
+            self.consulted.add("consulted", [[*({"NORM": w} for w in words), {"LOWER": {"IN": ["the", "a", "an", "her",
+                                                                                               "his", "their", "my"]},
+                                                                            "OP": "?"},
+                                              {"LOWER": {"IN": sorted(specialists)}}]
+                                             for words in lemma_words(nlp, consult)])
         categories = sorted({w for words in lemma_words(nlp, named_categories) for w in words})
         self.organ_matcher.add("named", [[{"IS_ALPHA": True, "IS_STOP": False}, {"ORTH": "'s", "OP": "?"},
                                           {"NORM": {"IN": categories}}]])
@@ -290,6 +329,9 @@ class MedicalTerms:
         spans = [Span(doc, s, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.organ_matcher(doc)]
         spans += [Span(doc, s, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.matcher(doc)]
         spans += [Span(doc, e - 1, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.taken_matcher(doc)]
+        spans += [Span(doc, e - 1, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.consulted(doc)]
+        spans += [Span(doc, s + 1, e - 1, label=MEDICAL_TERM_LABEL) for _, s, e in self.taken_for(doc)
+                  if not {doc[s + 1].lower_, doc[s + 1].norm_} & english_words()]
         spans += [doc[t.i : t.i + 1] for t in doc
                   if len(t.lower_) >= self.min_suffix_length and t.lower_ not in self.english
                   and self.suffix.match(t.lower_)]
@@ -331,7 +373,7 @@ class ClinicalContext:
     (doubt in the sentence: never negated), family (a relative of his/hers owns it)."""
 
     def __init__(self, nlp: Language, context: Dict[str, Any], body_words: Iterable[str] = (),
-                 people: Optional[Dict[str, List[str]]] = None) -> None:
+                 people: Optional[Dict[str, List[str]]] = None, animals: Iterable[str] = ()) -> None:
         self.window = context["window"]
         self.cues = {}
         vocab, nlp = nlp.vocab, norm_pipeline()
@@ -361,6 +403,15 @@ class ClinicalContext:
         self.body_words = {w for words in lemma_words(nlp, body_words) for w in words}
         # Whether a person word is female or male ("him" after "massage" is no mum).
         self.kind_of = {word: kind for kind, words in (people or {}).items() for word in words if kind != "self"}
+        # "The dog has a temperature": an animal's condition is no one's to massage.
+        self.animals = {w.lstrip("^") for w in animals}
+        self.animal_owners = set(context.get("animal_owners", ()))
+        # A negation that ends its clause denies what the clause named: "fever he has not".
+        self.clause_final_negations = set(context.get("negated_at_clause_end", ()))
+        # What a clause after a break begins with when it goes on about the same thing: "she had a
+        # fever - no wait, that was last week", "a fever over christmas but thats 2 months ago".
+        self.refers_back = set(context.get("refers_back", ()))
+        self.correction_fillers = set(context.get("correction_fillers", ()))
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.everyday = tuple(e for e in doc.ents if e.label_ == EVERYDAY_LABEL)
@@ -369,6 +420,10 @@ class ClinicalContext:
         if not doc.ents:
             return doc
         marks = {category: self._cue_tokens(doc, category) for category in self.cues}
+        marks["historical_backward"].update(self._ages_then(doc))
+        for category in ("historical_forward", "historical_backward"):  # "hasn't healed" says it has not
+            marks[category] = {i: start for i, start in marks[category].items()
+                               if not self._denied(marks["negated_forward"], start)}
         sentence_of = self._sentences(doc)
         # Not about health at all ("a cancer, star sign i mean"; "the cancer ward"): everyday senses.
         pseudo_sentences = {sentence_of[i] for i in marks["not_health"]}
@@ -384,9 +439,8 @@ class ClinicalContext:
         doubtful_sentences = {sentence_of[i] for i in marks["possible"] if i not in marks["not_possible"]}
         family_sentences = {sentence_of[i] for i in marks["family_phrases"]}
         # "Never happened since": a denied cue says nothing is going on.
-        ongoing_sentences = {sentence_of[i] for i in marks["ongoing"]
-                             if not any(j in marks["negated_forward"] and sentence_of[j] == sentence_of[i]
-                                        for j in range(i - NEGATED_CUE_REACH, i))}
+        ongoing_sentences = {sentence_of[i] for i in marks["ongoing"] if not self._denied(marks["negated_forward"], i)}
+        denied_clauses = self._clauses_denied_at_end(doc)
         for entity in doc.ents:
             sentence = sentence_of[entity.start]
             doubtful = sentence in doubtful_sentences
@@ -394,14 +448,16 @@ class ClinicalContext:
             entity._.negated = not doubtful and (
                 self._scan(doc, entity, marks["negated_forward"], -1)
                 or self._scan(doc, entity, marks["negated_backward"], +1)
+                or any(start <= entity.start and entity.end <= end for start, end in denied_clauses)
             )
             # Past only when nothing says it is still going on, and without doubt.
             entity._.historical = not (doubtful or entity._.negated or sentence in ongoing_sentences) and (
                 self._scan(doc, entity, marks["historical_forward"], -1)
-                or self._scan(doc, entity, marks["historical_backward"], +1)
+                or self._scan(doc, entity, marks["historical_backward"], +1, across_clauses=True)
             )
-            entity._.long_past = entity._.historical and (self._scan(doc, entity, marks["long_ago"], -1)
-                                                          or self._scan(doc, entity, marks["long_ago"], +1))
+            entity._.long_past = entity._.historical and (
+                self._scan(doc, entity, marks["long_ago"], -1)
+                or self._scan(doc, entity, marks["long_ago"], +1, across_clauses=True))
         return doc
 
     def _field_of_work(self, doc: Doc, entity: Span) -> bool:
@@ -410,9 +466,12 @@ class ClinicalContext:
         after = doc[entity.end] if entity.end < len(doc) else None
         before = doc[entity.start - 1] if entity.start else None
         worker_before = any(t.norm_ in self.workers for t in doc[max(0, entity.start - 4) : entity.start])
+        # "He is a diabetes nurse" is a job ("her diabetes nurse" is hers).
+        is_a_worker = (after is not None and after.norm_ in self.workers and entity.start >= 2
+                       and doc[entity.start - 1].lower_ in ("a", "an") and doc[entity.start - 2].norm_ == "be")
         return (after is not None and (after.norm_ in self.work_after
                                        or (after.norm_ in self.work_places and worker_before))) or (
-            before is not None and before.norm_ in self.work_before)
+            before is not None and before.norm_ in self.work_before) or is_a_worker
 
     def _cue_tokens(self, doc: Doc, category: str) -> Dict[int, int]:
         """Token index -> cue start for every token of a cue, minus questions and answers."""
@@ -464,8 +523,10 @@ class ClinicalContext:
             j -= direction
         return doc[j + 1 : i] if direction > 0 else doc[i + 1 : j]
 
-    def _scan(self, doc: Doc, entity: Span, cues: Dict[int, int], direction: int) -> bool:
-        """Walks from the entity towards a cue (backwards for forward cues, and the reverse)."""
+    def _scan(self, doc: Doc, entity: Span, cues: Dict[int, int], direction: int,
+              across_clauses: bool = False) -> bool:
+        """Walks from the entity towards a cue (backwards for forward cues, and the reverse).
+        `across_clauses`: forward, on into a next clause that refers back ("..., that was last week")."""
         i = entity.start - 1 if direction < 0 else entity.end
         steps = 0
         while 0 <= i < len(doc) and steps < self.window:
@@ -474,13 +535,47 @@ class ClinicalContext:
             if doc[i].ent_type:
                 i += direction  # another list item: "no fever or rash"
                 continue
-            if self._ends_scope(doc, i, entity, direction):
-                return False
-            if direction > 0 and doc[i].text in SENTENCE_ENDS:
-                return False
+            if self._ends_scope(doc, i, entity, direction) or (direction > 0 and doc[i].text in SENTENCE_ENDS):
+                if not (across_clauses and doc[i].text not in SENTENCE_ENDS and self._goes_on(doc, i + 1)):
+                    return False
             i += direction
             steps += 1
         return False
+
+    @staticmethod
+    def _denied(negations: Dict[int, int], i: int) -> bool:
+        """Whether a negation comes just before token i ("never happened since", "hasn't healed")."""
+        return any(j in negations for j in range(i - NEGATED_CUE_REACH, i))
+
+    def _ages_then(self, doc: Doc) -> Dict[int, int]:
+        """Tokens of "when i was 12", "when she was 30": an age then, so a past time."""
+        found = {}
+        for token in doc[: max(0, len(doc) - 3)]:
+            subject, verb, age = doc[token.i + 1 : token.i + 4]
+            if token.lower_ == "when" and subject.lower_ in self.subjects and verb.lower_ in ("was", "were") and (
+                    age.like_num):
+                found.update({i: token.i for i in range(token.i, token.i + 4)})
+        return found
+
+    def _goes_on(self, doc: Doc, i: int) -> bool:
+        """Whether the clause from token i refers back to what came before: its first word, past
+        fillers of a correction ("no wait, that was ..."), is one of `refers_back`."""
+        while i < len(doc) and (doc[i].is_punct or doc[i].lower_ in self.correction_fillers):
+            i += 1
+        return i < len(doc) and doc[i].lower_ in self.refers_back
+
+    def _clauses_denied_at_end(self, doc: Doc) -> List[Tuple[int, int]]:
+        """(start, end) of each clause that ends in a negation ("fever he has not, operation also
+        not"), outside questions ("she's pregnant, is she not?" asks)."""
+        denied, start = [], 0
+        for token in doc:
+            ends_clause = token.i + 1 == len(doc) or doc[token.i + 1].is_punct
+            if token.lower_ in self.clause_final_negations and ends_clause and token.i > start and not (
+                    token.i + 1 < len(doc) and doc[token.i + 1].text == "?"):
+                denied.append((start, token.i))
+            if token.is_punct:
+                start = token.i + 1
+        return denied
 
     def _recipient(self, doc: Doc, focus: Dict[int, int]) -> Optional[str]:
         """The person massaged or asked about when the message names one by a noun: "I'm massaging
@@ -492,11 +587,11 @@ class ClinicalContext:
             if token.i in focus and token.i + 1 not in focus:  # the cleft's focus: "it's (my) wife"
                 named = [t for t in doc[token.i + 1 : token.i + 3] if t.is_alpha and not t.is_stop]
                 if named and named[0].norm_ in self.recipient_nouns:
-                    return named[0].norm_
+                    return self._possessed(named[0]).norm_
             named_after = [t for t in doc[token.i + 1 : token.i + 4] if t.is_alpha and not t.is_stop]
             if token.norm_ in self.speaker_verbs | self.massage_verbs and named_after and (
                     named_after[0].norm_ in self.recipient_nouns):  # "doing my mum's shoulders", "give her husband"
-                return named_after[0].norm_
+                return self._possessed(named_after[0]).norm_
             if token.norm_ in self.speaker_verbs:
                 said_after = doc[token.i + 1 : token.i + 4]
                 if said_after[0].lower_ in self.speaker or (
@@ -505,6 +600,14 @@ class ClinicalContext:
             if token.norm_ in self.massage_verbs and doc[token.i + 1].lower_ in self.kind_of:
                 return self._antecedent(doc, token.i, self.kind_of[doc[token.i + 1].lower_])
         return None
+
+    def _possessed(self, token: Token) -> Token:
+        """The person a relation word owns, if any: "brother" in "my brother's wife" gives "wife"."""
+        doc = token.doc
+        if token.i + 2 < len(doc) and doc[token.i + 1].lower_ in ("'s", "’s") and (
+                doc[token.i + 2].norm_ in self.recipient_nouns or doc[token.i + 2].lower_ in self.kind_of):
+            return doc[token.i + 2]
+        return token
 
     def _antecedent(self, doc: Doc, before: int, kind: str) -> str:
         """Whom a pronoun of this kind stands for: the nearest person of that kind named before it
@@ -528,6 +631,12 @@ class ClinicalContext:
             token = doc[i]
             if token.text in self.punctuation or token.text == "," or token.lower_ in self.terminators:
                 return False
+            if token.lower_ in self.animals and i > 0 and doc[i - 1].lower_ in self.animal_owners:
+                return True  # "the dog has a temperature"
+            if recipient is not None and i > 1 and doc[i - 1].lower_ in ("'s", "’s") and (
+                    self._possessed(doc[i - 2]).i == token.i):
+                # "my brother's wife is pregnant": hers; someone else's unless it is she who is massaged
+                return recipient != token.norm_
             if token.norm_ in self.family_relation:
                 if self._someone_else(recipient, token.norm_) or any(
                         doc[j].lower_ in self.family_owner for j in range(max(sentence_start, i - 2), i)):
@@ -545,8 +654,14 @@ def build_clinical_pipeline(state: Dict[str, Any]) -> Language:
     nlp = build_pipeline(state["patterns"])
     nlp.remove_pipe("negation_scope")
     recognition = state["recognition"]
+    units = recognition.get("glued_units", [])
+    if units:  # "2wks", "10yrs": a number and its unit, two words
+        suffixes = [*(nlp.Defaults.suffixes or ()), rf"(?<=[0-9])(?:{'|'.join(units)})"]
+        tokenizer: Tokenizer = nlp.tokenizer
+        tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     nlp.add_pipe("typo_norm", before="entity_ruler",
-                 config={"vocabulary": state["typo_vocabulary"], "known": state["known_words"]})
+                 config={"vocabulary": state["typo_vocabulary"], "known": state["known_words"],
+                         "clipped": recognition.get("clipped_forms", {})})
     nlp.add_pipe("everyday_senses", before="entity_ruler",
                  config={"word_classes": recognition["word_classes"], "rules": recognition.get("everyday_senses", [])})
     nlp.add_pipe("condition_rules", config={"word_classes": recognition["word_classes"], "rules": recognition["rules"],
@@ -557,11 +672,13 @@ def build_clinical_pipeline(state: Dict[str, Any]) -> Language:
         "terms": state["medical_terms"], "organs": state["organs"], "organ_problems": medical["organ_problem"],
         "named_categories": medical["named_categories"], "organ_states": medical.get("organ_state", []),
         "taken_drugs": state.get("taken_drugs", []), "taking": medical.get("taking", []),
+        "specialists": state.get("specialists", []), "consult": recognition["word_classes"].get("consult", []),
         "suffixes": medical["suffixes"], "min_suffix_length": medical["min_suffix_word_length"]})
     nlp.add_pipe("health_statements", config={"phrases": recognition["health_statements"]})
     classes = recognition["word_classes"]
     nlp.add_pipe("clinical_context", config={"context": recognition["context"], "people": recognition.get("people", {}),
-                                             "body_words": classes["back_area"] + classes["body_part"]})
+                                             "body_words": classes["back_area"] + classes["body_part"],
+                                             "animals": classes.get("animal", [])})
     return nlp
 
 
@@ -573,9 +690,10 @@ def norm_pipeline() -> Language:
     return nlp
 
 
-@Language.factory("typo_norm", default_config={"vocabulary": [], "known": []})
-def make_typo_norm(nlp: Language, name: str, vocabulary: List[str], known: List[str]) -> TypoNorm:
-    return TypoNorm(vocabulary, known)
+@Language.factory("typo_norm", default_config={"vocabulary": [], "known": [], "clipped": {}})
+def make_typo_norm(nlp: Language, name: str, vocabulary: List[str], known: List[str],
+                   clipped: Dict[str, str]) -> TypoNorm:
+    return TypoNorm(vocabulary, known, clipped)
 
 
 @Language.factory("condition_rules", default_config={"word_classes": {}, "rules": [], "yields_to_rules": [],
@@ -594,12 +712,14 @@ def make_everyday_senses(nlp: Language, name: str, word_classes: Dict[str, List[
 
 @Language.factory("medical_terms", default_config={"terms": [], "organs": [], "organ_problems": [],
                                                    "named_categories": [], "suffixes": [], "min_suffix_length": 7,
-                                                   "organ_states": [], "taken_drugs": [], "taking": []})
+                                                   "organ_states": [], "taken_drugs": [], "taking": [],
+                                                   "specialists": [], "consult": []})
 def make_medical_terms(nlp: Language, name: str, terms: List[str], organs: List[str], organ_problems: List[str],
                        named_categories: List[str], suffixes: List[str], min_suffix_length: int,
-                       organ_states: List[str], taken_drugs: List[str], taking: List[str]) -> MedicalTerms:
+                       organ_states: List[str], taken_drugs: List[str], taking: List[str],
+                       specialists: List[str], consult: List[str]) -> MedicalTerms:
     return MedicalTerms(nlp, terms, organs, organ_problems, named_categories, suffixes, min_suffix_length,
-                        organ_states, taken_drugs, taking)
+                        organ_states, taken_drugs, taking, specialists, consult)
 
 
 @Language.factory("health_statements", default_config={"phrases": []})
@@ -607,7 +727,7 @@ def make_health_statements(nlp: Language, name: str, phrases: List[str]) -> Heal
     return HealthStatements(nlp, phrases)
 
 
-@Language.factory("clinical_context", default_config={"context": {}, "body_words": [], "people": {}})
+@Language.factory("clinical_context", default_config={"context": {}, "body_words": [], "people": {}, "animals": []})
 def make_clinical_context(nlp: Language, name: str, context: Dict[str, Any], body_words: List[str],
-                          people: Dict[str, List[str]]) -> ClinicalContext:
-    return ClinicalContext(nlp, context, body_words, people)
+                          people: Dict[str, List[str]], animals: List[str]) -> ClinicalContext:
+    return ClinicalContext(nlp, context, body_words, people, animals)

@@ -118,7 +118,7 @@ class ClinicalEntityExtractor(JsonStateComponent, EntityExtractorMixin):
                 entity["role"] = FAMILY_ROLE
             elif span._.negated:
                 entity["role"] = NEGATED_ROLE
-            elif span._.historical and (span.ent_id_ in self._passing or (
+            elif span._.historical and not span._.lasting and (span.ent_id_ in self._passing or (
                     span._.long_past and span.ent_id_ in self._over_within_a_year)):
                 entity["role"] = HISTORICAL_ROLE
             elif span._.tension:
@@ -161,6 +161,8 @@ def recogniser_state(content: Content, everyday_words: Set[str]) -> Dict[str, An
         "taken_drugs": medical_words(medical, everyday, medical.get("taken_drug_roots", []), any_sense=True)
         if medical.get("taken_drug_roots") else [],
         "organs": sorted(set(nouns_under(medical["organ_roots"])) | set(recognition["word_classes"]["organ"])),
+        "specialists": sorted(w for w in nouns_under(medical.get("consulted_roots", []), instances=False)
+                              if w.isalpha()),
         # Word classes widened by WordNet senses ("jacuzzi": a thing), minus the class's own
         # exceptions: a thermometer's reading is the person's.
         "sense_members": {name: sorted(set(nouns_in_lexfiles(lexnames)) - set(classes["temperature"]))

@@ -60,6 +60,7 @@ class Answer:
     negated: List[str]
     text: str
     go_ahead: bool = False  # the triage's gentle go-ahead: an "ok" reached on the triage path
+    past: List[str] = field(default_factory=list)  # named as past and over, not reported present
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def read_answer(replies: List[Dict]) -> Answer:
                           go_ahead=payload.get("outcome") == "go_ahead")
     for payload in customs:
         if payload.get("type") == "safety":
-            return Answer(payload["verdict"], payload.get("conditions", []), payload.get("negated", []), text)
+            return Answer(payload["verdict"], payload.get("conditions", []), payload.get("negated", []), text,
+                          past=payload.get("past", []))
     return Answer(customs[0].get("type", "none") if customs else "none", [], [], text)
 
 
@@ -116,10 +118,11 @@ def judge(case: Case, answer: Answer) -> Judgement:
                   or ("ok" in case.verdicts and answer.go_ahead))
     if not verdict_ok:
         problems.append(f"verdict {answer.verdict}, expected {'/'.join(case.verdicts)}")
-    missing = [c for c in case.conditions if c not in answer.conditions]
+    named = [*answer.conditions, *answer.past]  # a past condition is named, though not as present
+    missing = [c for c in case.conditions if c not in named]
     if missing:
         problems.append(f"not named: {', '.join(missing)}")
-    if case.any_of and not set(case.any_of) & set(answer.conditions):
+    if case.any_of and not set(case.any_of) & set(named):
         problems.append(f"named none of: {', '.join(case.any_of)}")
     wrongly = [c for c in case.ruled_out if c in answer.conditions]
     if wrongly:

@@ -438,3 +438,139 @@ def test_context_in_a_sixth_rounds_words(nlp, text, expected):
 ])
 def test_a_denied_cue_of_something_going_on(nlp, text, historical):
     assert [e._.historical for e in nlp(text).ents if e.label_ == "condition"] == [historical]
+
+
+def test_short_messages_are_read_without_error(nlp):
+    for text in ("no", "no fever", "she fainted", "when she was"):
+        nlp(text)
+
+
+@pytest.mark.parametrize("text, condition", [
+    # Clipped forms and numbers glued to their units, as people text them.
+    ("my missus is preg again", "pregnancy"),
+    ("he had an op on his shoulder 3wks ago", "recent_surgery"),
+    # A word cut short reads as the one lexicon word it begins.
+    ("my dad has osteochondro in his lower back", "osteochondrosis"),
+    # A temperature that is up; a numbered room is where, not whose.
+    ("his temperature has gone up again tonight", "fever"),
+    ("gran's temp is still high", "fever"),
+    ("patient in bed 12 temp 38.6", "fever"),
+    # A count between a disc problem and the disc; a joint turned over; a muscle pulled, unnamed.
+    ("the scan showed a bulge in two of his discs", "spine_disease"),
+    ("she went over on her ankle at netball", "injury_pain"),
+    ("he tweaked something playing squash", "injury_pain"),
+    # Skin scraped off; a reaction linked in time to a product.
+    ("he took the skin off his elbow falling off the skateboard", "injury_pain"),
+    ("she scraped the skin on her shoulder", "skin_disease"),
+    ("he got red blotches every time we used the coconut oil", "allergy"),
+    # Red flags said as seen: lips gone blue, wheezing now, slumped over.
+    ("her lips are turning blue", "breathing_difficulty"),
+    ("he's wheezing and can't talk", "breathing_difficulty"),
+    ("grandad slumped over at the table", "fainting"),
+])
+def test_conditions_in_a_seventh_rounds_words(nlp, text, condition):
+    assert ("condition", condition, "") in read(nlp, text), read(nlp, text)
+
+
+@pytest.mark.parametrize("text", [
+    # Guards: the same words with nothing medical.
+    "the bath temp is 38.5", "the sauna temperature went up a bit", "she pulled something out of the drawer",
+    "he rolled his shoulders back and relaxed", "he turned his knee towards me", "the oil is in room 4",
+    "my temp job finishes next week", "he's a bit preggers with food after christmas dinner lol",
+])
+def test_the_seventh_rounds_rules_stay_off_ordinary_talk(nlp, text):
+    assert not [e for e in read(nlp, text) if e[0] == "condition" and e[1] != "pregnancy"], read(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A clause that ends in a negation denies what it named; a question tag does not.
+    ("cancer she has not, clots also not", [("cancer", "negated"), ("vein_disease", "negated")]),
+    ("she has a fever, is she not?", [("fever", "")]),
+    # A pet's condition is no one's to massage; "like a dog" is no pet.
+    ("our cat has a fever, can i still massage my wife", [("fever", "family")]),
+    ("he worked like a dog all week and now has a fever", [("fever", "")]),
+    # Someone's relative: "my sister's husband" is not my sister.
+    ("my sister's husband has a clot in his leg but it's my sister i'm massaging", [("vein_disease", "family")]),
+    ("can i massage my sister's husband, he has a clot in his leg", [("vein_disease", "")]),
+    ("my husband's mother had cancer", [("cancer", "family")]),
+])
+def test_context_in_a_seventh_rounds_words(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, historical, long_past", [
+    # A clause after a break that refers back keeps the past cue ("no wait, that was ...").
+    ("he had a rash - sorry, that was last month", True, False),
+    ("she had a fever at easter but that's weeks ago now", True, False),
+    ("she had a migraine when she was 15", True, True),
+    ("being pregnant is long behind her now", True, True),
+    # Guards: a denied cue is none; a new subject is a new clause; "when she was" with no age.
+    ("the graze on her back has not healed", False, False),
+    ("she has a rash, the oil was fine last week", False, False),
+    ("she fainted when she was standing up", False, False),
+])
+def test_past_told_across_a_break(nlp, text, historical, long_past):
+    found = [(e._.historical, e._.long_past) for e in nlp(text).ents if e.label_ == "condition"]
+    assert found == [(historical, long_past)], found
+
+
+def test_an_operation_on_the_spine_is_never_over(nlp):
+    entity = [e for e in nlp("he had back surgery twenty years ago").ents if e.label_ == "condition"][0]
+    assert entity._.lasting and entity._.long_past
+    entity = [e for e in nlp("she had knee surgery twenty years ago").ents if e.label_ == "condition"][0]
+    assert not entity._.lasting and entity._.long_past
+
+
+@pytest.mark.parametrize("text, term", [
+    # A specialist seen for the person; a medicine no list knows, taken for something; medicine stems.
+    ("she's seeing the dermatologist on monday", "dermatologist"),
+    ("he has an appointment with a neurologist", "neurologist"),
+    ("mum's on ropinirole for her legs", "ropinirole"),
+    ("he takes ramipril", "ramipril"),
+])
+def test_medical_talk_named_by_a_specialist_or_a_medicine(nlp, text, term):
+    assert ("medical_term", term, "") in read(nlp, text), read(nlp, text)
+
+
+@pytest.mark.parametrize("text", ["my wife is a dermatologist", "she's on holiday for a week",
+                                  "he's on nights for a month", "my heart skipped a beat when she walked in",
+                                  "he's sick as a parrot about the result"])
+def test_specialists_as_jobs_and_everyday_idioms_are_no_medical_talk(nlp, text):
+    assert read(nlp, text) == [], read(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A reading by its first number; BP and sugar said as things one has (Indian English).
+    ("his blood pressure was 160/100 yesterday", [("high_blood_pressure", "")]),
+    ("bp 85/50 and feeling woozy", [("low_blood_pressure", "")]),
+    ("blood pressure 120/80, all good", []),
+    ("my mother has bp and sugar", [("high_blood_pressure", ""), ("diabetes", "")]),
+    ("she has her bp checked every month", []),
+    ("he has sugar in his tea", []),
+    # A test that came back clear rules out what it tested for; "could do with" is no doubt.
+    ("the biopsy on his mole came back negative, he could do with a back rub", [("cancer", "negated")]),
+    # The one looked after is the one massaged: another relative's condition is theirs.
+    ("my gran has shingles so i'm caring for my grandad this week", [("skin_disease", "family")]),
+    # A job named by the disease ("is a diabetes nurse"), but "her diabetes nurse" is hers.
+    ("my wife is a diabetes nurse", []),
+    ("her diabetes nurse comes on tuesdays", [("diabetes", "")]),
+])
+def test_readings_results_and_people_in_a_seventh_rounds_words(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+def test_a_temperature_back_to_normal_is_past(nlp):
+    entity = [e for e in nlp("she had a temp of 38.5 yesterday but it's back to normal").ents
+              if e.label_ == "condition"][0]
+    assert entity._.historical
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Skin that breaks out when a product is used reacts to it; skin that is broken is damaged.
+    ("his skin breaks out every time i use the shea butter cream", [("allergy", "")]),
+    ("break out the massage oil and let's start", []),
+    ("the skin is broken on his shoulder", [("skin_disease", "")]),
+    ("he broke his shoulder", [("injury_pain", "")]),
+])
+def test_skin_that_breaks_out_and_skin_that_is_broken(nlp, text, expected):
+    assert conditions(nlp, text) == expected

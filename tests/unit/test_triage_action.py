@@ -176,7 +176,8 @@ def test_a_passing_condition_told_as_past_is_named_never_cleared_and_not_held_ag
     tracker.latest_message["entities"] = [{"entity": "condition", "value": "fever", "role": "historical"}]
     messages, slots = run(ActionCheckCondition(), tracker)
     payload = messages[0]["custom"]
-    assert (payload["verdict"], payload["conditions"]) == ("unknown", ["fever"])
+    # Named as past, not reported present.
+    assert (payload["verdict"], payload["conditions"], payload["past"]) == ("unknown", [], ["fever"])
     assert "in the past" in messages[0]["advice"] and not slots.get("reported_conditions")
     # A lasting condition told as past ("a blood clot last year") comes without the role: it stands.
     messages, slots = run(ActionCheckCondition(), tracker_for("check_condition", conditions=["vein_disease"]))

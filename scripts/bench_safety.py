@@ -3,8 +3,8 @@
 Starts the real action and Rasa servers on the trained model, sends every case of the
 safety test set (tests/safety_set/, development and locked parts) over REST as the first
 turn of a fresh conversation, and prints each group's figure for both parts side by side;
-then the intent accuracy on the held-out phrasings (tests/nlu_heldout.yml) through the
-server's /model/parse, and the REST turn latency (p95) on the mix and in the conversations scripts/bench.py uses.
+then the intent accuracy on held-out phrasings through the server's /model/parse (tests/nlu_heldout.yml,
+and the strangers' development and locked parts in tests/nlu_strangers/), and the REST turn latency (p95) on the mix and in the conversations scripts/bench.py uses.
 
     make bench-safety
     python scripts/bench_safety.py --failures      # also list the development part's failures
@@ -32,17 +32,19 @@ from massage_coach.settings import PROJECT_DIR
 from scripts.bench import MESSAGES, conversation, percentile
 from tests.support.safety_eval import PARTS, figures, load_cases, percent, run_part
 
-HELDOUT = PROJECT_DIR / "tests" / "nlu_heldout.yml"
+HELDOUT = {"tests/nlu_heldout.yml": PROJECT_DIR / "tests" / "nlu_heldout.yml",
+           "strangers, dev": PROJECT_DIR / "tests" / "nlu_strangers" / "dev.yml",
+           "strangers, locked": PROJECT_DIR / "tests" / "nlu_strangers" / "locked.yml"}
 LATENCY_TURNS = 240
 # As `make bench` measures it (the 22 ms goal): Rasa replays a conversation's events every turn,
 # so one 240-turn conversation measures its own length (turns 200-240 take ~8x turns 1-40).
 CONVERSATION_TURNS = 15
 
 
-def heldout_examples() -> List[Tuple[str, str]]:
+def heldout_examples(path: Path) -> List[Tuple[str, str]]:
     from rasa.shared.nlu.training_data.loading import load_data
 
-    return [(m.get("text"), m.get("intent")) for m in load_data(str(HELDOUT)).intent_examples]
+    return [(m.get("text"), m.get("intent")) for m in load_data(str(path)).intent_examples]
 
 
 def parse(servers: Servers, text: str) -> str:
@@ -52,9 +54,11 @@ def parse(servers: Servers, text: str) -> str:
         return json.loads(response.read())["intent"]["name"]
 
 
-def intent_accuracy(servers: Servers) -> Tuple[int, int]:
-    examples = heldout_examples()
-    return sum(parse(servers, text) == intent for text, intent in examples), len(examples)
+def intent_misses(servers: Servers, path: Path) -> Tuple[List[Tuple[str, str, str]], int]:
+    """The examples of `path` parsed as another intent (text, expected, parsed), and how many there are."""
+    examples = heldout_examples(path)
+    parsed = [(text, intent, parse(servers, text)) for text, intent in examples]
+    return [miss for miss in parsed if miss[1] != miss[2]], len(examples)
 
 
 def rest_p95_ms(servers: Servers) -> float:
@@ -96,7 +100,7 @@ def main() -> int:
 
         parts = args.part or list(PARTS)
         results = {part: run_part(load_cases(part), ask) for part in parts}
-        accuracy = intent_accuracy(servers)
+        misses = {name: intent_misses(servers, path) for name, path in HELDOUT.items()}
         p95 = rest_p95_ms(servers)
 
     cost = recogniser_ms(MESSAGES + [case.text for part in parts for case in load_cases(part)])
@@ -105,7 +109,9 @@ def main() -> int:
     print(f"| figure | {' | '.join(parts)} |\n|---|{'---|' * len(parts)}")
     for group in table[parts[0]]:
         print(f"| {group} | {' | '.join(percent(*table[part][group]) for part in parts)} |")
-    print(f"\nHeld-out intent accuracy (tests/nlu_heldout.yml): {percent(*accuracy)}")
+    print()
+    for name, (missed, total) in misses.items():
+        print(f"Held-out intent accuracy ({name}): {percent(total - len(missed), total)}")
     print(f"REST turn p95, 1 user, {LATENCY_TURNS} turns in conversations of {CONVERSATION_TURNS}: {p95:.1f} ms")
     print(f"Health recogniser alone, per message: mean {cost[0]:.2f} ms, p95 {cost[1]:.2f} ms")
     if args.failures and "dev" in results:
@@ -115,6 +121,9 @@ def main() -> int:
                 answer = judgement.answer
                 print(f"- {judgement.case.text!r} [{judgement.case.kind}] -> {answer.verdict} "
                       f"{answer.conditions} negated {answer.negated}: {'; '.join(judgement.problems)}")
+        print("\n## Strangers' development phrasings parsed as another intent\n")
+        for text, intent, parsed in misses["strangers, dev"][0]:
+            print(f"- {text!r}: {intent} -> {parsed}")
     return 0
 
 

@@ -68,9 +68,11 @@
       node.classList.add("mc-verdict--" + verdict);
       node.setAttribute("data-verdict", verdict);
       if (payload.conditions && payload.conditions.length) node.appendChild(list(payload.conditions, name));
-      if (payload.negated && payload.negated.length) {
-        node.appendChild(el("p", null, "Ruled out: " + payload.negated.map(name).join(", ")));
-      }
+      // Past conditions and medical words no condition names are never cleared: shown, not listed as present.
+      [["past", "In the past: "], ["heard", "Also mentioned: "], ["negated", "Ruled out: "]].forEach(function (line) {
+        var ids = payload[line[0]];
+        if (ids && ids.length) node.appendChild(el("p", null, line[1] + ids.map(name).join(", ")));
+      });
     } else if (type === "triage") {
       // Back pain: the answers are the quick replies under the question's text.
       node = card("safety", "One question first");

@@ -4,7 +4,8 @@ Starts the real action and Rasa servers on the trained model, sends every case o
 safety test set (tests/safety_set/, development and locked parts) over REST as the first
 turn of a fresh conversation, and prints each group's figure for both parts side by side;
 then the intent accuracy on held-out phrasings through the server's /model/parse (tests/nlu_heldout.yml,
-and the strangers' development and locked parts in tests/nlu_strangers/), and the REST turn latency (p95) on the mix and in the conversations scripts/bench.py uses.
+and the strangers' development and locked parts in tests/nlu_strangers/), and the REST turn latency
+(p95) on the mix and in the conversations scripts/bench.py uses.
 
     make bench-safety
     python scripts/bench_safety.py --failures      # also list the development part's failures

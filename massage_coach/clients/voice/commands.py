@@ -1,18 +1,25 @@
 """What a transcript means to the voice client: a command (intent, entities, confidence) or nothing.
 
 A small text classifier (TF-IDF of words and letter n-grams, logistic regression) is trained
-at start-up on the assistant's own NLU data, the spoken phrasings and talk of spoken/ (one file
+on the assistant's own NLU data, the spoken phrasings and talk of spoken/ (one file
 per writer) and the speech-setting examples and everyday talk of commands.yml: a new example
 changes what the client hears without code. It generalises to phrasings no list holds
 ("let's move ahead now" shares words and pieces of words with "move on"); a transcript whose
 best intent is not listened for in the current context, or is not probable enough, is "not
 for me" (None): no step change, no speech.
 Entities come from content/ (names and synonyms -> ids) and spoken numbers.
+
+Fitting takes ~20 s, so the fitted classifier is kept in models/ under a key of all it was fitted
+from (its examples, its settings, scikit-learn's version): the next start loads it in ~0.05 s, and
+any change to the examples or settings fits a new one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +30,10 @@ import yaml
 from massage_coach.clients.voice.grammar import NLU_DIR, PHRASES_PATH, normalise
 from massage_coach.domain.content import Content, load_content
 from massage_coach.domain.numbers import ORDINALS, TENS, WORD_VALUES
+from massage_coach.settings import PROJECT_DIR
 
 SPEC_PATH = Path(__file__).with_name("commands.yml")
+FITTED_DIR = PROJECT_DIR / "models"
 # Spoken phrasings of the routine commands and everyday talk (Rasa's NLU format), one file per
 # writer who never saw the test sets, for this classifier only: it reads them knowing a routine
 # runs; chat's NLU, which does not, confused them ("any step by step routines" became
@@ -110,7 +119,7 @@ def training_examples(spec: Dict) -> List[Tuple[str, str]]:
     everyday talk."""
     examples = []
     for path in [*sorted(NLU_DIR.glob("*.yml")), *sorted(SPOKEN_DIR.glob("*.yml"))]:
-        for block in (yaml.safe_load(path.read_text()) or {}).get("nlu", []):
+        for block in (yaml.load(path.read_text(), Loader=yaml.CSafeLoader) or {}).get("nlu", []):
             for line in (block.get("examples") or "").splitlines():
                 text = words(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip().lstrip("- ")))
                 if text and "intent" in block:
@@ -123,6 +132,32 @@ def training_examples(spec: Dict) -> List[Tuple[str, str]]:
         examples += [(normalise(text), intent) for text in texts]
     examples += [(normalise(text), TALK) for text in spec["talk"]]
     return examples
+
+
+def fitted(model, texts: Sequence[str], labels: Sequence[str], directory: Path = FITTED_DIR):
+    """`model` fitted on (texts, labels): loaded from `directory` when it was fitted on exactly these
+    before with the same settings, else fitted now and kept there (older fits of it removed)."""
+    import sklearn
+
+    settings = {name: value for name, value in model.get_params(deep=True).items() if not hasattr(value, "fit")}
+    key = hashlib.sha256(repr((sklearn.__version__, sorted(settings.items(), key=str), list(texts),
+                               list(labels))).encode()).hexdigest()[:16]
+    path = directory / f"voice-commands-{key}.pkl"
+    if path.exists():
+        with path.open("rb") as stored:
+            return pickle.load(stored)  # our own build output, as Rasa's model beside it
+    model.fit(texts, labels)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.part")  # another process may be fitting it too
+        partial.write_bytes(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(partial, path)
+    except OSError:
+        return model  # a read-only install fits at each start
+    for older in directory.glob("voice-commands-*.pkl"):
+        if older != path:
+            older.unlink(missing_ok=True)
+    return model
 
 
 class CommandInterpreter:
@@ -142,8 +177,8 @@ class CommandInterpreter:
                                                              sublinear_tf=True))])
         # Balanced classes: the speech settings have a few dozen examples against hundreds per
         # assistant intent, and were heard only when said almost word for word (dev corpus).
-        self.model = make_pipeline(features, LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced"))
-        self.model.fit(texts, intents)
+        self.model = fitted(make_pipeline(features, LogisticRegression(C=10.0, max_iter=2000,
+                                                                       class_weight="balanced")), texts, intents)
         # Longest names first: "lower back" before "back".
         self.names = sorted(((normalise(phrase), entity, entry_id) for entity in CONTENT_ENTITIES
                              for entry_id, phrase in content.phrases(entity) if normalise(phrase)),

@@ -108,6 +108,13 @@ def test_a_contraindication_question_shows_the_stop_card(page):
     screenshot(page, "stop-card")
 
 
+def test_the_safety_card_lists_what_is_present_and_names_the_past_apart(page):
+    say(page, "she had a fever two weeks ago and now she has a rash on her back")
+    card = last_card(page, "[data-verdict=stop]")
+    expect(card.locator("li")).to_have_text([CONTENT.conditions["skin_disease"]["name"]])
+    expect(card).to_contain_text("In the past: " + CONTENT.conditions["fever"]["name"])
+
+
 def test_a_routine_step_card_with_its_zone_then_a_reload_continues(page):
     start_relaxing_routine(page)
     page.locator(".mc-card--step").last.get_by_role("button", name="Next").click()

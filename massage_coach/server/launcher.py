@@ -116,7 +116,7 @@ class Servers:
         self._ensure_port_free(self.rasa_port, "Rasa", "RASA_PORT")
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         command = [
-            sys.executable, "-m", "rasa", "run", "--model", str(self.model),
+            sys.executable, "-m", "massage_coach.server.rasa_entry", "run", "--model", str(self.model),
             "--endpoints", self.endpoints, "--credentials", "credentials.yml",
             "--interface", HOST, "--port", str(self.rasa_port),
         ]

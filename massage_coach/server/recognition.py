@@ -13,6 +13,10 @@ Whisper holds ~255 MB, so it runs in a small pool of worker processes (`Transcri
 IsolatedTranscriber: restarted if its native code dies) that every stream shares: a turn waits
 for a free one, which limits how many decodings run at once, whatever the number of streams.
 Cutting turns (the energy of 10 ms frames) runs in threads of the server's process.
+
+The Whisper workers and those threads run at a lower CPU priority (RECOGNISER_NICENESS): when
+the cores are busy, the site's chat turns (Rasa, the action server) go first, and a hands-free
+command waits a little longer instead.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import queue
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, cast
@@ -34,6 +39,7 @@ from massage_coach.clients.voice.recognizer import Recognizer
 from massage_coach.clients.voice.sound_alike import SoundAlikeInterpreter
 from massage_coach.clients.voice.transcriber import Transcript
 from massage_coach.clients.voice.understanding import CommandRecognizer, describe
+from massage_coach.clients.voice.worker import lower_priority
 from massage_coach.domain.requests import request
 
 # A turn longer than any command or question (talk, narration) is not decoded further: Whisper
@@ -42,13 +48,21 @@ MAX_COMMAND_S = 4.0
 # In hands-free mode a spoken "stop the massage" only pauses: a mishearing must never lose the
 # user's place (Stop on the card ends the routine).
 HANDS_FREE_INTENTS = {"/stop_routine": request("pause_routine")}
+# How much lower the recogniser's CPU priority is than chat's (nice 5: a quarter of a core's
+# share against a process at 0, when both want it).
+RECOGNISER_NICENESS = 5
+
+
+def lower_this_threads_priority() -> None:
+    """Linux keeps a nice value per thread: this lowers the calling thread's only."""
+    lower_priority(threading.get_native_id(), RECOGNISER_NICENESS)
 
 
 class TranscriberPool:
     """`workers` Whisper processes shared by all streams; a transcription waits for a free one."""
 
     def __init__(self, workers: int = 1) -> None:
-        self.workers = [IsolatedTranscriber() for _ in range(workers)]
+        self.workers = [IsolatedTranscriber(niceness=RECOGNISER_NICENESS) for _ in range(workers)]
         self._free: "queue.Queue[IsolatedTranscriber]" = queue.Queue()
         for worker in self.workers:
             worker.transcribe(np.zeros(RATE // 2, dtype=np.int16))  # loaded (and its model checked) now
@@ -140,7 +154,8 @@ class RecognitionPool:
     def __init__(self, transcribers: int = 1, max_streams: int = 16) -> None:
         self.transcriber = TranscriberPool(transcribers)
         self.interpreter = SoundAlikeInterpreter()
-        self._threads = ThreadPoolExecutor(max_streams, thread_name_prefix="recognition")
+        self._threads = ThreadPoolExecutor(max_streams, thread_name_prefix="recognition",
+                                           initializer=lower_this_threads_priority)
         self._streams: Dict[int, tuple] = {}  # stream -> (listener, context)
         self._ids = itertools.count()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import threading
 import uuid
 
 import numpy as np
@@ -16,7 +18,7 @@ from massage_coach.clients.assistant import post_message
 from massage_coach.clients.voice.audio import RATE, silence, to_recogniser_rate
 from massage_coach.clients.voice.speaker import sentences
 from massage_coach.server.audio_stream import start_audio_server
-from massage_coach.server.recognition import RecognitionPool
+from massage_coach.server.recognition import RECOGNISER_NICENESS, RecognitionPool
 from massage_coach.server.speech_audio import HEADER
 from tests.support.assistant import BROWSER_ORIGINS, free_port
 from tests.support.hands_free import spoken
@@ -212,3 +214,16 @@ def test_talk_longer_than_any_command_is_not_decoded_to_its_end(recognition_pool
         assert requests(said_to(pool, stream, long_talk)) == []
     finally:
         asyncio.run(pool.close(stream))
+
+
+def test_the_recogniser_runs_at_a_lower_cpu_priority_than_chat(audio_server, servers):
+    """Whisper's workers and the turn-cutting threads yield to Rasa when the cores are busy."""
+    ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())  # the rest of the process keeps it
+    lowered = min(19, ours + RECOGNISER_NICENESS)
+    for pid in audio_server.pool.pids:
+        assert pid is not None and os.getpriority(os.PRIO_PROCESS, pid) == lowered
+    for rasa_or_actions in servers.processes.values():
+        assert os.getpriority(os.PRIO_PROCESS, rasa_or_actions.pid) == ours
+    in_a_recognition_thread = audio_server.pool._threads.submit(
+        lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+    assert in_a_recognition_thread.result(timeout=10) == lowered

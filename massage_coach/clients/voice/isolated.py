@@ -54,10 +54,10 @@ class IsolatedSpeaker:
 
 class IsolatedTranscriber:
     """Transcriber's interface (`transcribe`); Whisper (CTranslate2) runs in a worker. A turn it
-    failed on twice is heard as nothing (no command)."""
+    failed on twice is heard as nothing (no command). `niceness`: see Worker."""
 
-    def __init__(self) -> None:
-        self.worker = Worker(Transcriber, "transcriber")
+    def __init__(self, niceness: int = 0) -> None:
+        self.worker = Worker(Transcriber, "transcriber", niceness=niceness)
 
     def transcribe(self, samples: np.ndarray, suppressed: bool = True) -> Transcript:
         try:

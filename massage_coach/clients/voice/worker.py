@@ -96,6 +96,12 @@ def serve(connection: Connection) -> None:
             connection.send(Response(error=RuntimeError(f"{request.method}: unpicklable answer ({error})")))
 
 
+def lower_priority(pid_or_thread_id: int, by: int) -> None:
+    """Lowers a process's (or, on Linux, a thread's) CPU priority: its nice value goes up `by`."""
+    current = os.getpriority(os.PRIO_PROCESS, pid_or_thread_id)
+    os.setpriority(os.PRIO_PROCESS, pid_or_thread_id, min(19, current + by))
+
+
 class Worker:
     """Runs `factory()` in a child process and calls methods of what it returns.
 
@@ -104,12 +110,14 @@ class Worker:
     the client's threads and never runs the client's main module. `copied`: attributes of the remote
     object read once at start (plain data the client needs locally). `journal(request, calls)`
     keeps the calls to replay after a restart: it gets each request and the list so far and
-    returns the new list (default: nothing is replayed: every call stands alone)."""
+    returns the new list (default: nothing is replayed: every call stands alone). `niceness`: the
+    worker's CPU priority, lowered by this much (a server's recogniser yields to chat turns)."""
 
     def __init__(self, factory: Callable[[], Any], name: str, copied: Sequence[str] = (),
                  journal: Optional[Callable[[Request, List[Request]], List[Request]]] = None,
-                 reply_timeout_s: float = REPLY_TIMEOUT_S) -> None:
+                 reply_timeout_s: float = REPLY_TIMEOUT_S, niceness: int = 0) -> None:
         self.factory, self.name, self.copied = factory, name, tuple(copied)
+        self.niceness = niceness
         self.journal = journal or (lambda request, calls: [])
         self.reply_timeout_s = reply_timeout_s
         self.starts = 0
@@ -145,6 +153,8 @@ class Worker:
         self._process = subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": path})
         theirs.close()  # so that the worker's death reads as end of file here
+        if self.niceness:
+            lower_priority(self._process.pid, self.niceness)
         self._connection = Connection(ours.detach())
         self._connection.send((self.factory, self.copied))
         self._ready = False

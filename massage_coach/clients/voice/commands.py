@@ -28,7 +28,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import yaml
 
 from massage_coach.clients.voice.grammar import NLU_DIR, PHRASES_PATH, normalise
-from massage_coach.domain.content import Content, load_content
+from massage_coach.domain.content import Content, load_content, read_yaml
 from massage_coach.domain.numbers import ORDINALS, TENS, WORD_VALUES
 from massage_coach.settings import PROJECT_DIR
 
@@ -119,7 +119,7 @@ def training_examples(spec: Dict) -> List[Tuple[str, str]]:
     everyday talk."""
     examples = []
     for path in [*sorted(NLU_DIR.glob("*.yml")), *sorted(SPOKEN_DIR.glob("*.yml"))]:
-        for block in (yaml.load(path.read_text(), Loader=yaml.CSafeLoader) or {}).get("nlu", []):
+        for block in (read_yaml(path.read_text()) or {}).get("nlu", []):
             for line in (block.get("examples") or "").splitlines():
                 text = words(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip().lstrip("- ")))
                 if text and "intent" in block:

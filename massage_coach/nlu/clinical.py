@@ -66,6 +66,8 @@ MIN_TRUNCATED_LENGTH, MIN_TRUNCATED_SHARE = 6, 0.75
 # Whose: "her thyroid", "dad's cardiologist".
 OWNERS = ["my", "his", "her", "their", "our", "your", "the"]
 POSSESSIVES = ["my", "his", "her", "their", "our", "your", "'s", "’s"]
+# Matches of a field before its visit ("a dermatology appointment").
+FIELD_VISIT = "field_visit"
 # "afebrile", "atypical": a prefix that makes a word its opposite, so no typo of it.
 NEGATING_PREFIX = "a"
 # A four-digit number from this year on may be a year ("in 1987"); before it, a count.
@@ -103,7 +105,8 @@ class TypoNorm:
             if word in self.clipped:
                 token.norm_ = self._lemma(self.clipped[word])
             elif (MIN_TYPO_LENGTH <= len(word) <= MAX_TYPO_LENGTH and word.isalpha() and word not in self.vocabulary
-                    and token.norm_ not in self.vocabulary and word not in self.known):
+                    and token.norm_ not in self.vocabulary and not {word, token.norm_} & self.known):
+                # (an inflected English word is known by its lemma: "injections" is no typo of "infections")
                 # "afebrile" is not febrile: a word that is a lexicon word after "a" is its opposite.
                 candidates = sorted(c for c in one_edit_away(word) & self.vocabulary
                                     if word != NEGATING_PREFIX + c) or self._completions(word)
@@ -308,7 +311,8 @@ class MedicalTerms:
                  named_categories: List[str], suffixes: List[str], min_suffix_length: int,
                  organ_states: Iterable[str] = (), taken_drugs: Iterable[str] = (),
                  taking: Iterable[str] = (), specialists: Iterable[str] = (), consult: Iterable[str] = (),
-                 specialist_conditions: Optional[Dict[str, str]] = None, organ_medicines: Iterable[str] = ()) -> None:
+                 specialist_conditions: Optional[Dict[str, str]] = None, organ_medicines: Iterable[str] = (),
+                 visits: Iterable[str] = ()) -> None:
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self.organ_matcher = Matcher(nlp.vocab)
         nlp = norm_pipeline()  # lemmatises the terms
@@ -337,14 +341,21 @@ class MedicalTerms:
         # ("cardio-": heart disease), so the condition is named, as a possibility never cleared.
         self.specialist_conditions = specialist_conditions or {}
         roots = "|".join(sorted(self.specialist_conditions, key=len, reverse=True))
-        specialist = [{"LOWER": {"IN": sorted(specialists)}}] + (
-            [{"LOWER": {"REGEX": rf"^({roots})[a-z]*(logist|ian|ist)s?$"}}] if roots else [])
+        specialist: List[Dict[str, Any]] = [{"LOWER": {"IN": sorted(specialists)}}]
+        # ... and the field itself after a consult word or before its visit: "a dermatology appointment".
+        fields: List[Dict[str, Any]] = []
+        if roots:
+            specialist.append({"LOWER": {"REGEX": rf"^({roots})[a-z]*(logist|ian|ist)s?$"}})
+            fields.append({"LOWER": {"REGEX": rf"^({roots})[a-z]*logy$"}})
+        article: Dict[str, Any] = {"LOWER": {"IN": ["a", "an", *OWNERS]}, "OP": "?"}
         self.consulted = Matcher(nlp.vocab)
-        if specialists:
-            self.consulted.add("consulted", [
-                *([*({"NORM": w} for w in words), {"LOWER": {"IN": ["a", "an", *OWNERS]}, "OP": "?"}, who]
-                  for words in lemma_words(nlp, consult) for who in specialist),
-                *([{"LOWER": {"IN": POSSESSIVES}}, who] for who in specialist)])
+        self.consulted.add("consulted", [[*({"NORM": w} for w in words), article, who]
+                                         for words in lemma_words(nlp, consult) for who in specialist + fields]
+                           + [[{"LOWER": {"IN": POSSESSIVES}}, who] for who in specialist])
+        visit_words = sorted({w for words in lemma_words(nlp, visits) for w in words})
+        self.field_visit = nlp.vocab.strings.add(FIELD_VISIT)
+        if fields and visit_words:
+            self.consulted.add(FIELD_VISIT, [[field, {"NORM": {"IN": visit_words}}] for field in fields])
         categories = sorted({w for words in lemma_words(nlp, named_categories) for w in words})
         self.organ_matcher.add("named", [[{"IS_ALPHA": True, "IS_STOP": False}, {"ORTH": "'s", "OP": "?"},
                                           {"NORM": {"IN": categories}}]])
@@ -356,7 +367,8 @@ class MedicalTerms:
         spans = [Span(doc, s, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.organ_matcher(doc)]
         spans += [Span(doc, s, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.matcher(doc)]
         spans += [Span(doc, e - 1, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.taken_matcher(doc)]
-        consulted = [(e - 1, self._treated_by(doc[e - 1].lower_)) for _, s, e in self.consulted(doc)]
+        consulted = [(i, self._treated_by(doc[i].lower_)) for match, s, e in self.consulted(doc)
+                     for i in [s if match == self.field_visit else e - 1]]  # the field first, a specialist last
         add_entities(doc, [Span(doc, i, i + 1, label=CONDITION_LABEL, span_id=treated) for i, treated in consulted
                            if treated])
         spans += [Span(doc, i, i + 1, label=MEDICAL_TERM_LABEL) for i, treated in consulted if not treated]
@@ -785,7 +797,7 @@ def build_clinical_pipeline(state: Dict[str, Any]) -> Language:
         "taken_drugs": state.get("taken_drugs", []), "taking": medical.get("taking", []),
         "specialists": state.get("specialists", []), "consult": recognition["word_classes"].get("consult", []),
         "specialist_conditions": medical.get("specialist_conditions", {}),
-        "organ_medicines": medical.get("organ_medicine", []),
+        "organ_medicines": medical.get("organ_medicine", []), "visits": medical.get("specialist_visits", []),
         "suffixes": medical["suffixes"], "min_suffix_length": medical["min_suffix_word_length"]})
     nlp.add_pipe("health_statements", config={"phrases": recognition["health_statements"]})
     classes = recognition["word_classes"]
@@ -829,15 +841,15 @@ def make_everyday_senses(nlp: Language, name: str, word_classes: Dict[str, List[
                                                    "named_categories": [], "suffixes": [], "min_suffix_length": 7,
                                                    "organ_states": [], "taken_drugs": [], "taking": [],
                                                    "specialists": [], "consult": [], "specialist_conditions": {},
-                                                   "organ_medicines": []})
+                                                   "organ_medicines": [], "visits": []})
 def make_medical_terms(nlp: Language, name: str, terms: List[str], organs: List[str], organ_problems: List[str],
                        named_categories: List[str], suffixes: List[str], min_suffix_length: int,
                        organ_states: List[str], taken_drugs: List[str], taking: List[str],
                        specialists: List[str], consult: List[str], specialist_conditions: Dict[str, str],
-                       organ_medicines: List[str]) -> MedicalTerms:
+                       organ_medicines: List[str], visits: List[str]) -> MedicalTerms:
     return MedicalTerms(nlp, terms, organs, organ_problems, named_categories, suffixes, min_suffix_length,
                         organ_states, taken_drugs, taking, specialists, consult, specialist_conditions,
-                        organ_medicines)
+                        organ_medicines, visits)
 
 
 @Language.factory("health_statements", default_config={"phrases": []})

@@ -685,3 +685,19 @@ def test_clauses_temperatures_and_things_in_a_ninth_rounds_words(nlp, text, expe
 
 def test_a_referral_names_the_specialist(nlp):
     assert read(nlp, "they referred her to a neurologist in the summer") == [("medical_term", "neurologist", "")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A field's visit names the condition its specialists treat; an inflected word is no typo.
+    ("he's got a dermatology appointment for a mole", [("condition", "skin_disease", "")]),
+    ("she works in technology", []),
+    ("he has injections for his eyes every month", [("medical_term", "injections for his eyes", "")]),
+    # Damaged skin on a part, whatever the verb; rods put in the spine.
+    ("skin on her lower back keeps peeling", [("condition", "skin_disease", "")]),
+    ("they put two rods in her spine", [("condition", "recent_surgery", "")]),
+    # An -ing word that intensifies "hot" is no burn, but a person's heat is a fever; a work about a disease.
+    ("it was scorching hot at the match", []),
+    ("he's writing an essay about diabetes", []),
+])
+def test_fields_skin_and_intensifiers_in_a_ninth_rounds_words(nlp, text, expected):
+    assert read(nlp, text) == expected, read(nlp, text)

@@ -15,6 +15,7 @@ Built from content/recognition.yml (the lexicon) and content/conditions.yml (the
 """
 
 
+import datetime
 import re
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
@@ -62,6 +63,15 @@ Doc.set_extension("everyday", default=(), force=True)
 MIN_TYPO_LENGTH, MAX_TYPO_LENGTH = 4, 20
 # A word cut short ("osteochondros"): at least this long, and this share of the one word it begins.
 MIN_TRUNCATED_LENGTH, MIN_TRUNCATED_SHARE = 6, 0.75
+# Whose: "her thyroid", "dad's cardiologist".
+OWNERS = ["my", "his", "her", "their", "our", "your", "the"]
+POSSESSIVES = ["my", "his", "her", "their", "our", "your", "'s", "’s"]
+# Matches of a field before its visit ("a dermatology appointment").
+FIELD_VISIT = "field_visit"
+# "afebrile", "atypical": a prefix that makes a word its opposite, so no typo of it.
+NEGATING_PREFIX = "a"
+# A four-digit number from this year on may be a year ("in 1987"); before it, a count.
+YEAR_FIRST = 1900
 
 
 @lru_cache(maxsize=1)
@@ -95,8 +105,11 @@ class TypoNorm:
             if word in self.clipped:
                 token.norm_ = self._lemma(self.clipped[word])
             elif (MIN_TYPO_LENGTH <= len(word) <= MAX_TYPO_LENGTH and word.isalpha() and word not in self.vocabulary
-                    and token.norm_ not in self.vocabulary and word not in self.known):
-                candidates = sorted(one_edit_away(word) & self.vocabulary) or self._completions(word)
+                    and token.norm_ not in self.vocabulary and not {word, token.norm_} & self.known):
+                # (an inflected English word is known by its lemma: "injections" is no typo of "infections")
+                # "afebrile" is not febrile: a word that is a lexicon word after "a" is its opposite.
+                candidates = sorted(c for c in one_edit_away(word) & self.vocabulary
+                                    if word != NEGATING_PREFIX + c) or self._completions(word)
                 if len(candidates) == 1:  # its lemma, as for any word: "exspecting" -> "expect"
                     token.norm_ = self._lemma(candidates[0])
         return doc
@@ -187,6 +200,10 @@ class ConditionRules:
         before = span.doc[max(0, span.start - NEAR) : span.start]
         if any(self._in_class(token, name) for name in rule.get("not_after", ()) for token in before):
             return False  # "her back is a nightmare" is about her back
+        right_before = span.doc[span.start - 1] if span.start else None
+        if right_before is not None and any(self._in_class(right_before, name)
+                                            for name in rule.get("not_right_after", ())):
+            return False  # "her oncologist" is hers, "she's an oncologist" a job
         ranges = rule.get("number_ranges")
         if ranges:
             value = number_in(span)
@@ -204,8 +221,9 @@ class ConditionRules:
                 return False
             near = span.start - token.i <= NEAR
             numbered = token.i + 1 < span.start and token.nbor().like_num  # "room 4": where, not what
-            if not numbered and (self._in_class(token, thing_class) or (near and self._sensed(token, thing_class))):
-                return True
+            if not numbered and (self._in_class(token, thing_class)
+                                 or (near and self._sensed(token, thing_class) and not token.is_stop)):
+                return True  # (a stop word is no thing: "at 38.6", not astatine)
         for token in span.doc[span.end : span.end + NEAR]:
             if token.is_punct or self._in_class(token, "person"):
                 return False
@@ -292,7 +310,9 @@ class MedicalTerms:
     def __init__(self, nlp: Language, terms: List[str], organs: List[str], organ_problems: List[str],
                  named_categories: List[str], suffixes: List[str], min_suffix_length: int,
                  organ_states: Iterable[str] = (), taken_drugs: Iterable[str] = (),
-                 taking: Iterable[str] = (), specialists: Iterable[str] = (), consult: Iterable[str] = ()) -> None:
+                 taking: Iterable[str] = (), specialists: Iterable[str] = (), consult: Iterable[str] = (),
+                 specialist_conditions: Optional[Dict[str, str]] = None, organ_medicines: Iterable[str] = (),
+                 visits: Iterable[str] = ()) -> None:
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self.organ_matcher = Matcher(nlp.vocab)
         nlp = norm_pipeline()  # lemmatises the terms
@@ -302,6 +322,12 @@ class MedicalTerms:
         problems = sorted({w for words in lemma_words(nlp, organ_problems) for w in words})
         self.organ_matcher.add("organ", [[{"NORM": {"IN": organ_words}, "OP": "+"},
                                           {"IS_PUNCT": False, "OP": "?"}, {"NORM": {"IN": problems}}]])
+        # Medicine for an organ: "a little pill every morning for her thyroid", "his kidney tablets".
+        medicines = sorted({w for words in lemma_words(nlp, organ_medicines) for w in words})
+        self.organ_matcher.add("organ_medicine", [
+            [{"NORM": {"IN": medicines}}, *[{"IS_PUNCT": False, "OP": "?"}] * NEAR, {"LOWER": "for"},
+             {"LOWER": {"IN": OWNERS}, "OP": "?"}, {"NORM": {"IN": organ_words}}],
+            [{"NORM": {"IN": organ_words}}, {"NORM": {"IN": medicines}}]])
         states = sorted({w for words in lemma_words(nlp, organ_states) for w in words})
         self.organ_matcher.add("organ_state", [[{"NORM": {"IN": states}}, {"NORM": {"IN": organ_words}}]])
         # "She's on lithium", "he takes digoxin": after these, a word with any drug sense is a drug.
@@ -310,14 +336,26 @@ class MedicalTerms:
         # "She's on levothyroxine for her thyroid": a word no list knows, taken for something.
         self.taken_for = Matcher(nlp.vocab)
         self.taken_for.add("taken_for", [[{"LOWER": {"IN": sorted(taking)}}, {"IS_ALPHA": True}, {"LOWER": "for"}]])
-        # "Seeing the cardiologist", "an appointment with a rheumatologist": the specialist is named.
+        # "Seeing the cardiologist", "an appointment with a rheumatologist", "her oncologist": the specialist
+        # is named. One whose field begins with a root of `specialist_conditions` treats that condition
+        # ("cardio-": heart disease), so the condition is named, as a possibility never cleared.
+        self.specialist_conditions = specialist_conditions or {}
+        roots = "|".join(sorted(self.specialist_conditions, key=len, reverse=True))
+        specialist: List[Dict[str, Any]] = [{"LOWER": {"IN": sorted(specialists)}}]
+        # ... and the field itself after a consult word or before its visit: "a dermatology appointment".
+        fields: List[Dict[str, Any]] = []
+        if roots:
+            specialist.append({"LOWER": {"REGEX": rf"^({roots})[a-z]*(logist|ian|ist)s?$"}})
+            fields.append({"LOWER": {"REGEX": rf"^({roots})[a-z]*logy$"}})
+        article: Dict[str, Any] = {"LOWER": {"IN": ["a", "an", *OWNERS]}, "OP": "?"}
         self.consulted = Matcher(nlp.vocab)
-        if specialists:
-            self.consulted.add("consulted", [[*({"NORM": w} for w in words), {"LOWER": {"IN": ["the", "a", "an", "her",
-                                                                                               "his", "their", "my"]},
-                                                                            "OP": "?"},
-                                              {"LOWER": {"IN": sorted(specialists)}}]
-                                             for words in lemma_words(nlp, consult)])
+        self.consulted.add("consulted", [[*({"NORM": w} for w in words), article, who]
+                                         for words in lemma_words(nlp, consult) for who in specialist + fields]
+                           + [[{"LOWER": {"IN": POSSESSIVES}}, who] for who in specialist])
+        visit_words = sorted({w for words in lemma_words(nlp, visits) for w in words})
+        self.field_visit = nlp.vocab.strings.add(FIELD_VISIT)
+        if fields and visit_words:
+            self.consulted.add(FIELD_VISIT, [[field, {"NORM": {"IN": visit_words}}] for field in fields])
         categories = sorted({w for words in lemma_words(nlp, named_categories) for w in words})
         self.organ_matcher.add("named", [[{"IS_ALPHA": True, "IS_STOP": False}, {"ORTH": "'s", "OP": "?"},
                                           {"NORM": {"IN": categories}}]])
@@ -329,7 +367,11 @@ class MedicalTerms:
         spans = [Span(doc, s, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.organ_matcher(doc)]
         spans += [Span(doc, s, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.matcher(doc)]
         spans += [Span(doc, e - 1, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.taken_matcher(doc)]
-        spans += [Span(doc, e - 1, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.consulted(doc)]
+        consulted = [(i, self._treated_by(doc[i].lower_)) for match, s, e in self.consulted(doc)
+                     for i in [s if match == self.field_visit else e - 1]]  # the field first, a specialist last
+        add_entities(doc, [Span(doc, i, i + 1, label=CONDITION_LABEL, span_id=treated) for i, treated in consulted
+                           if treated])
+        spans += [Span(doc, i, i + 1, label=MEDICAL_TERM_LABEL) for i, treated in consulted if not treated]
         spans += [Span(doc, s + 1, e - 1, label=MEDICAL_TERM_LABEL) for _, s, e in self.taken_for(doc)
                   if not {doc[s + 1].lower_, doc[s + 1].norm_} & english_words()]
         spans += [doc[t.i : t.i + 1] for t in doc
@@ -339,6 +381,12 @@ class MedicalTerms:
         add_entities(doc, sorted(spans, key=lambda s: (-(s.end - s.start), s.start)))
         return doc
 
+
+    def _treated_by(self, specialist: str) -> Optional[str]:
+        """The condition a specialist's field names by its root ("oncologist": cancer), if any."""
+        return next((condition for root, condition in sorted(self.specialist_conditions.items(),
+                                                              key=lambda item: -len(item[0]))
+                     if specialist.startswith(root)), None)
 
     def _unknown_words_before(self, doc: Doc, start: int) -> int:
         """Takes in the name before a term that no word list knows: "parkinsons disease"."""
@@ -370,10 +418,11 @@ class HealthStatements:
 
 class ClinicalContext:
     """ConText over the entities: negated (forward or backward cue in scope), possible
-    (doubt in the sentence: never negated), family (a relative of his/hers owns it)."""
+    (doubt within its clause: never negated), family (a relative of his/hers owns it)."""
 
     def __init__(self, nlp: Language, context: Dict[str, Any], body_words: Iterable[str] = (),
-                 people: Optional[Dict[str, List[str]]] = None, animals: Iterable[str] = ()) -> None:
+                 people: Optional[Dict[str, List[str]]] = None, animals: Iterable[str] = (),
+                 same_person: Iterable[List[str]] = (), person_pronouns: Iterable[str] = ()) -> None:
         self.window = context["window"]
         self.cues = {}
         vocab, nlp = nlp.vocab, norm_pipeline()
@@ -386,6 +435,8 @@ class ClinicalContext:
         self.family_relation = {words[0] for words in lemma_words(nlp, context["family_relation"]) if len(words) == 1}
         self.family_owner = set(context["family_owner"])
         self.terminators = set(context["terminators"])
+        # Terminators that end no subject's clause: "my mate's missus just had surgery" is hers.
+        self.clause_adverbs = set(context.get("clause_adverbs", ()))
         self.punctuation = set(context["clause_punctuation"])
         self.subjects = set(context["subjects"])
         self.massage_verbs = {w for words in lemma_words(nlp, context.get("massage_verbs", ())) for w in words}
@@ -397,12 +448,22 @@ class ClinicalContext:
         self.work_before = {w for words in lemma_words(nlp, context.get("work_before", ())) for w in words}
         self.work_places = {w for words in lemma_words(nlp, context.get("work_places", ())) for w in words}
         self.workers = {w for words in lemma_words(nlp, context.get("workers", ())) for w in words}
+        # A film, book or game, and what it is about: "a documentary about cancer".
+        self.works = {w for words in lemma_words(nlp, context.get("works", ())) for w in words}
+        self.topic_words = set(context.get("topic_words", ()))
         # The speaker is the one massaged: "can my husband do my shoulders", "rub me".
         self.speaker_verbs = {w for words in lemma_words(nlp, context.get("speaker_verbs", ())) for w in words}
         self.speaker = set(context.get("speaker", ()))
         self.body_words = {w for words in lemma_words(nlp, body_words) for w in words}
         # Whether a person word is female or male ("him" after "massage" is no mum).
         self.kind_of = {word: kind for kind, words in (people or {}).items() for word in words if kind != "self"}
+        # Who may own a condition apart from the one massaged: a relation of a kind ("wife", not "baby").
+        self.partners = {w for w in self.recipient_nouns - self.family_relation if w in self.kind_of}
+        # One person's words ("hubby" is "husband"), and the pronouns that stand for a person.
+        self.relation_of = {w: group[0] for group in same_person for w in group}
+        self.pronouns = {w for w in self.kind_of if w in set(person_pronouns)}
+        # Whom one practises on is the one massaged: "practising the technique on my brother".
+        self.practice_verbs = {w for words in lemma_words(nlp, context.get("practice_verbs", ())) for w in words}
         # "The dog has a temperature": an animal's condition is no one's to massage.
         self.animals = {w.lstrip("^") for w in animals}
         self.animal_owners = set(context.get("animal_owners", ()))
@@ -412,6 +473,9 @@ class ClinicalContext:
         # fever - no wait, that was last week", "a fever over christmas but thats 2 months ago".
         self.refers_back = set(context.get("refers_back", ()))
         self.correction_fillers = set(context.get("correction_fillers", ()))
+        # "When he was about 12", "back in 2015": an age or a year then.
+        self.approximately = set(context.get("approximately", ()))
+        self.year_prepositions = set(context.get("year_prepositions", ()))
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.everyday = tuple(e for e in doc.ents if e.label_ == EVERYDAY_LABEL)
@@ -421,6 +485,9 @@ class ClinicalContext:
             return doc
         marks = {category: self._cue_tokens(doc, category) for category in self.cues}
         marks["historical_backward"].update(self._ages_then(doc))
+        for category in ("historical_forward", "historical_backward"):  # "in 2015": a year before this one
+            marks[category].update(self._years_then(doc, 1))
+        marks["long_ago"].update(self._years_then(doc, 2))  # over, even what lasts a year (a pregnancy)
         for category in ("historical_forward", "historical_backward"):  # "hasn't healed" says it has not
             marks[category] = {i: start for i, start in marks[category].items()
                                if not self._denied(marks["negated_forward"], start)}
@@ -428,7 +495,8 @@ class ClinicalContext:
         # Not about health at all ("a cancer, star sign i mean"; "the cancer ward"): everyday senses.
         pseudo_sentences = {sentence_of[i] for i in marks["not_health"]}
         not_health = [e for e in doc.ents if e.label_ in (CONDITION_LABEL, MEDICAL_TERM_LABEL) and (
-            (sentence_of[e.start] in pseudo_sentences and e.label_ == CONDITION_LABEL) or self._field_of_work(doc, e))]
+            (sentence_of[e.start] in pseudo_sentences and e.label_ == CONDITION_LABEL) or self._field_of_work(doc, e)
+            or self._subject_of_a_work(doc, e))]
         if not_health:
             doc._.everyday = (*doc._.everyday, *not_health)
             doc.ents = tuple(e for e in doc.ents if e not in not_health)  # type: ignore[assignment]
@@ -436,14 +504,17 @@ class ClinicalContext:
                 return doc
         recipient = self._recipient(doc, marks["focus"])
         # "To be sure", "make sure": no doubt (ConText's pseudo-modifiers).
-        doubtful_sentences = {sentence_of[i] for i in marks["possible"] if i not in marks["not_possible"]}
+        doubt = {i: start for i, start in marks["possible"].items() if i not in marks["not_possible"]}
         family_sentences = {sentence_of[i] for i in marks["family_phrases"]}
         # "Never happened since": a denied cue says nothing is going on.
         ongoing_sentences = {sentence_of[i] for i in marks["ongoing"] if not self._denied(marks["negated_forward"], i)}
         denied_clauses = self._clauses_denied_at_end(doc)
         for entity in doc.ents:
             sentence = sentence_of[entity.start]
-            doubtful = sentence in doubtful_sentences
+            # Doubt reaches over its clause, not past it ("she isn't pregnant, could you ..." leaves the
+            # pregnancy ruled out), either way: "not sure if his lump is cancer or not", "pregnant, I think".
+            doubtful = self._scan(doc, entity, doubt, -1, window=len(doc)) or self._scan(
+                doc, entity, doubt, +1, window=len(doc))
             entity._.family = sentence in family_sentences or self._family(doc, entity, sentence[0], recipient)
             entity._.negated = not doubtful and (
                 self._scan(doc, entity, marks["negated_forward"], -1)
@@ -472,6 +543,21 @@ class ClinicalContext:
         return (after is not None and (after.norm_ in self.work_after
                                        or (after.norm_ in self.work_places and worker_before))) or (
             before is not None and before.norm_ in self.work_before) or is_a_worker
+
+    def _subject_of_a_work(self, doc: Doc, entity: Span) -> bool:
+        """What a film, book or game is about is no one's condition: "a film about a heart transplant
+        surgeon", "that zombie virus outbreak game" (a work named just after)."""
+        for token in doc[entity.end : entity.end + NEAR]:
+            if token.is_punct:
+                break
+            if token.norm_ in self.works:
+                return True
+        for i in range(entity.start - 1, max(-1, entity.start - 1 - self.window), -1):
+            if doc[i].text in self.punctuation or doc[i].text == ",":
+                return False
+            if doc[i].lower_ in self.topic_words:
+                return any(t.norm_ in self.works for t in doc[max(0, i - NEAR - 1) : i])
+        return False
 
     def _cue_tokens(self, doc: Doc, category: str) -> Dict[int, int]:
         """Token index -> cue start for every token of a cue, minus questions and answers."""
@@ -524,12 +610,13 @@ class ClinicalContext:
         return doc[j + 1 : i] if direction > 0 else doc[i + 1 : j]
 
     def _scan(self, doc: Doc, entity: Span, cues: Dict[int, int], direction: int,
-              across_clauses: bool = False) -> bool:
-        """Walks from the entity towards a cue (backwards for forward cues, and the reverse).
+              across_clauses: bool = False, window: Optional[int] = None) -> bool:
+        """Walks from the entity towards a cue (backwards for forward cues, and the reverse), at most
+        `window` words (ConText's window by default).
         `across_clauses`: forward, on into a next clause that refers back ("..., that was last week")."""
         i = entity.start - 1 if direction < 0 else entity.end
         steps = 0
-        while 0 <= i < len(doc) and steps < self.window:
+        while 0 <= i < len(doc) and steps < (window or self.window):
             if i in cues:
                 return True
             if doc[i].ent_type:
@@ -548,14 +635,22 @@ class ClinicalContext:
         return any(j in negations for j in range(i - NEGATED_CUE_REACH, i))
 
     def _ages_then(self, doc: Doc) -> Dict[int, int]:
-        """Tokens of "when i was 12", "when she was 30": an age then, so a past time."""
+        """Tokens of "when i was 12", "when she was about 30": an age then, so a past time."""
         found = {}
         for token in doc[: max(0, len(doc) - 3)]:
-            subject, verb, age = doc[token.i + 1 : token.i + 4]
+            subject, verb = doc[token.i + 1 : token.i + 3]
+            age = next((t for t in doc[token.i + 3 : token.i + 5] if t.lower_ not in self.approximately), None)
             if token.lower_ == "when" and subject.lower_ in self.subjects and verb.lower_ in ("was", "were") and (
-                    age.like_num):
-                found.update({i: token.i for i in range(token.i, token.i + 4)})
+                    age is not None and age.like_num):
+                found.update({i: token.i for i in range(token.i, age.i + 1)})
         return found
+
+    def _years_then(self, doc: Doc, years_back: int) -> Dict[int, int]:
+        """Tokens of "in 1987", "back in 2015": a year at least `years_back` before this one."""
+        this_year = datetime.date.today().year
+        return {i: token.i - 1 for token in doc[1:] if token.is_digit and len(token.text) == 4
+                and YEAR_FIRST <= int(token.text) <= this_year - years_back
+                and doc[token.i - 1].lower_ in self.year_prepositions for i in (token.i - 1, token.i)}
 
     def _goes_on(self, doc: Doc, i: int) -> bool:
         """Whether the clause from token i refers back to what came before: its first word, past
@@ -588,6 +683,8 @@ class ClinicalContext:
                 named = [t for t in doc[token.i + 1 : token.i + 3] if t.is_alpha and not t.is_stop]
                 if named and named[0].norm_ in self.recipient_nouns:
                     return self._possessed(named[0]).norm_
+                if self._person_pronoun(doc, token.i + 1):  # "it's him I'm doing" (not "it's her back")
+                    return self._antecedent(doc, token.i, self.kind_of[doc[token.i + 1].lower_])
             named_after = [t for t in doc[token.i + 1 : token.i + 4] if t.is_alpha and not t.is_stop]
             if token.norm_ in self.speaker_verbs | self.massage_verbs and named_after and (
                     named_after[0].norm_ in self.recipient_nouns):  # "doing my mum's shoulders", "give her husband"
@@ -599,6 +696,28 @@ class ClinicalContext:
                     return "self"
             if token.norm_ in self.massage_verbs and doc[token.i + 1].lower_ in self.kind_of:
                 return self._antecedent(doc, token.i, self.kind_of[doc[token.i + 1].lower_])
+            if token.norm_ in self.massage_verbs | self.speaker_verbs | self.practice_verbs:
+                on = next((t.i for t in doc[token.i + 1 : token.i + 6] if t.lower_ == "on"), None)
+                named_on = self._named_on(doc, on) if on is not None else None
+                if named_on is not None:  # "practising the technique on my brother", "the back rub on him"
+                    return named_on
+        return None
+
+    def _person_pronoun(self, doc: Doc, i: int) -> bool:
+        """Whether token i is a person's pronoun standing alone ("him", not "her back")."""
+        following = doc[i + 1] if i + 1 < len(doc) else None
+        return doc[i].lower_ in self.pronouns and (following is None or following.norm_ not in self.body_words)
+
+    def _named_on(self, doc: Doc, on: int) -> Optional[str]:
+        """The person named after "on" (past "my"): a relation, or a pronoun's antecedent."""
+        named = doc[on + 2] if on + 2 < len(doc) and doc[on + 1].lower_ in ("my", "our") else (
+            doc[on + 1] if on + 1 < len(doc) else None)
+        if named is None:
+            return None
+        if named.norm_ in self.recipient_nouns:
+            return self._possessed(named).norm_
+        if self._person_pronoun(doc, named.i):
+            return self._antecedent(doc, on, self.kind_of[named.lower_])
         return None
 
     def _possessed(self, token: Token) -> Token:
@@ -621,7 +740,8 @@ class ClinicalContext:
         """Whether a relation named is another than the one massaged (a noun, "self", or a kind)."""
         if recipient in ("female", "male"):
             return self.kind_of.get(relation) not in (None, recipient)
-        return recipient is not None and recipient != relation
+        return recipient is not None and self.relation_of.get(recipient, recipient) != self.relation_of.get(
+            relation, relation)
 
     def _family(self, doc: Doc, entity: Span, sentence_start: int, recipient: Optional[str] = None) -> bool:
         """"Her mother had X", "my wife's dad has X" ("runs in his family": a phrase); "(my) mum had X",
@@ -629,7 +749,8 @@ class ClinicalContext:
         i = entity.start - 1
         while i >= sentence_start and entity.start - i <= self.window:
             token = doc[i]
-            if token.text in self.punctuation or token.text == "," or token.lower_ in self.terminators:
+            if token.text in self.punctuation or token.text == "," or (
+                    token.lower_ in self.terminators and token.lower_ not in self.clause_adverbs):
                 return False
             if token.lower_ in self.animals and i > 0 and doc[i - 1].lower_ in self.animal_owners:
                 return True  # "the dog has a temperature"
@@ -637,7 +758,9 @@ class ClinicalContext:
                     self._possessed(doc[i - 2]).i == token.i):
                 # "my brother's wife is pregnant": hers; someone else's unless it is she who is massaged
                 return recipient != token.norm_
-            if token.norm_ in self.family_relation:
+            # A partner too, when the message names another as the one massaged ("my wife is pregnant,
+            # so I'm practising on my brother").
+            if token.norm_ in self.family_relation or (recipient is not None and token.norm_ in self.partners):
                 if self._someone_else(recipient, token.norm_) or any(
                         doc[j].lower_ in self.family_owner for j in range(max(sentence_start, i - 2), i)):
                     return True
@@ -673,12 +796,16 @@ def build_clinical_pipeline(state: Dict[str, Any]) -> Language:
         "named_categories": medical["named_categories"], "organ_states": medical.get("organ_state", []),
         "taken_drugs": state.get("taken_drugs", []), "taking": medical.get("taking", []),
         "specialists": state.get("specialists", []), "consult": recognition["word_classes"].get("consult", []),
+        "specialist_conditions": medical.get("specialist_conditions", {}),
+        "organ_medicines": medical.get("organ_medicine", []), "visits": medical.get("specialist_visits", []),
         "suffixes": medical["suffixes"], "min_suffix_length": medical["min_suffix_word_length"]})
     nlp.add_pipe("health_statements", config={"phrases": recognition["health_statements"]})
     classes = recognition["word_classes"]
     nlp.add_pipe("clinical_context", config={"context": recognition["context"], "people": recognition.get("people", {}),
                                              "body_words": classes["back_area"] + classes["body_part"],
-                                             "animals": classes.get("animal", [])})
+                                             "animals": classes.get("animal", []),
+                                             "same_person": recognition.get("same_person", []),
+                                             "person_pronouns": recognition.get("person_pronouns", [])})
     return nlp
 
 
@@ -713,13 +840,16 @@ def make_everyday_senses(nlp: Language, name: str, word_classes: Dict[str, List[
 @Language.factory("medical_terms", default_config={"terms": [], "organs": [], "organ_problems": [],
                                                    "named_categories": [], "suffixes": [], "min_suffix_length": 7,
                                                    "organ_states": [], "taken_drugs": [], "taking": [],
-                                                   "specialists": [], "consult": []})
+                                                   "specialists": [], "consult": [], "specialist_conditions": {},
+                                                   "organ_medicines": [], "visits": []})
 def make_medical_terms(nlp: Language, name: str, terms: List[str], organs: List[str], organ_problems: List[str],
                        named_categories: List[str], suffixes: List[str], min_suffix_length: int,
                        organ_states: List[str], taken_drugs: List[str], taking: List[str],
-                       specialists: List[str], consult: List[str]) -> MedicalTerms:
+                       specialists: List[str], consult: List[str], specialist_conditions: Dict[str, str],
+                       organ_medicines: List[str], visits: List[str]) -> MedicalTerms:
     return MedicalTerms(nlp, terms, organs, organ_problems, named_categories, suffixes, min_suffix_length,
-                        organ_states, taken_drugs, taking, specialists, consult)
+                        organ_states, taken_drugs, taking, specialists, consult, specialist_conditions,
+                        organ_medicines, visits)
 
 
 @Language.factory("health_statements", default_config={"phrases": []})
@@ -727,7 +857,9 @@ def make_health_statements(nlp: Language, name: str, phrases: List[str]) -> Heal
     return HealthStatements(nlp, phrases)
 
 
-@Language.factory("clinical_context", default_config={"context": {}, "body_words": [], "people": {}, "animals": []})
+@Language.factory("clinical_context", default_config={"context": {}, "body_words": [], "people": {}, "animals": [],
+                                                      "same_person": [], "person_pronouns": []})
 def make_clinical_context(nlp: Language, name: str, context: Dict[str, Any], body_words: List[str],
-                          people: Dict[str, List[str]], animals: List[str]) -> ClinicalContext:
-    return ClinicalContext(nlp, context, body_words, people, animals)
+                          people: Dict[str, List[str]], animals: List[str], same_person: List[List[str]],
+                          person_pronouns: List[str]) -> ClinicalContext:
+    return ClinicalContext(nlp, context, body_words, people, animals, same_person, person_pronouns)

@@ -272,14 +272,15 @@ class SafetyFirstIntent(GraphComponent):
         # Back pain stays a report even when the classifier hears tension: "neck pain from
         # gaming" must get the question; "just tension" answers it only while it is open
         # (the engine knows, from the classifier's ranking).
-        # A message the classifier could not place, or took for no massage talk, that talks about the
-        # person in everyday senses ("he's working like a dog and is dead on his feet") gets the
-        # safety answer (nothing medical said: go ahead, with the list to check), not "I can't help".
+        # A message the classifier could not place, took for no massage talk or for the list of when not
+        # to massage, that talks about the person in everyday senses ("he's working like a dog and is dead
+        # on his feet") gets the safety answer (nothing medical said: go ahead, with the list to check),
+        # not "I can't help".
         # Said as the person's own ("i have osteochondrosis, can my daughter do massage for me"),
         # a routine's condition is a report all the same: one of these words just before it says so.
         return {"reported_by": ["have", "has", "had", "got", "suffer", "suffers", "suffering", "diagnosed"],
                 "bare_answer_intents": ["deny", "affirm", FALLBACK_INTENT, "out_of_scope"],
-                "everyday_intents": [FALLBACK_INTENT, "out_of_scope"],
+                "everyday_intents": [FALLBACK_INTENT, "out_of_scope", "list_contraindications"],
                 "routine_conditions": ["back_pain", "osteochondrosis"],
                 "routine_intents": ["list_routines", "start_routine"],
                 "triage_conditions": ["healthy"],

@@ -523,7 +523,7 @@ def test_an_operation_on_the_spine_is_never_over(nlp):
 
 @pytest.mark.parametrize("text, term", [
     # A specialist seen for the person; a medicine no list knows, taken for something; medicine stems.
-    ("she's seeing the dermatologist on monday", "dermatologist"),
+    ("she's seeing the haematologist on monday", "haematologist"),
     ("he has an appointment with a neurologist", "neurologist"),
     ("mum's on ropinirole for her legs", "ropinirole"),
     ("he takes ramipril", "ramipril"),
@@ -574,3 +574,130 @@ def test_a_temperature_back_to_normal_is_past(nlp):
 ])
 def test_skin_that_breaks_out_and_skin_that_is_broken(nlp, text, expected):
     assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Doubt reaches within its clause, as negation does: a question after a comma leaves a denial standing.
+    ("she isn't pregnant, could you show me a routine for her", [("pregnancy", "negated")]),
+    ("no rash anywhere, if that matters", [("skin_disease", "negated")]),
+    # ... and doubt in the clause still never clears: "not sure whether", "might be", "... I think".
+    ("not sure whether she is pregnant", [("pregnancy", "")]),
+    ("she might not be pregnant", [("pregnancy", "")]),
+    ("she isn't pregnant i think", [("pregnancy", "")]),
+])
+def test_doubt_reaches_within_its_clause(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # The skin on a part of the back, damaged, is broken skin, never an injury of the part.
+    ("the skin on his back is cracked and sore", [("skin_disease", "")]),
+    ("the skin across her shoulders is red raw", [("skin_disease", "")]),
+    ("his back is cracked from the fall", [("spine_injury", "")]),
+    # Skin that peels or blisters, said of a part: sunburn without the word.
+    ("his shoulders are bright red and peeling", [("skin_disease", "")]),
+    ("her back is still stiff", [("back_pain", "tension")]),
+    # Something put in by an operation; medicine for the heart.
+    ("she had two screws put in her ankle", [("recent_surgery", "")]),
+    ("the builder put in a new shower", []),
+    ("he takes tablets for his heart", [("heart_disease", "")]),
+    # A fever felt by touch; a thing's heat is no fever.
+    ("his forehead is burning", [("fever", "")]),
+    ("she is warm to the touch", [("fever", "")]),
+    ("the stones are hot to the touch", []),
+    # Dropped to the floor: a collapse; a thing that drops is none.
+    ("she slid to the floor and didn't answer", [("fainting", "")]),
+    ("the towel dropped to the floor", []),
+])
+def test_conditions_in_a_ninth_rounds_words(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A specialist named by the field's root names the condition they treat; other specialists are medical talk.
+    ("she has an appointment with the oncologist", [("condition", "cancer", "")]),
+    ("her cardiologist wants her to rest", [("condition", "heart_disease", "")]),
+    ("he's been referred to a nephrologist", [("condition", "kidney_disease", "")]),
+    ("he is seeing a neurologist", [("medical_term", "neurologist", "")]),
+    # ... but a specialist by job is no one's condition.
+    ("my wife's a cardiologist", []),
+    ("he is an oncologist at the hospital", []),
+    # Medicine for an organ is medical talk, named.
+    ("she takes a little pill every morning for her thyroid",
+     [("medical_term", "pill every morning for her thyroid", "")]),
+    ("his kidney tablets", [("medical_term", "kidney tablets", "")]),
+])
+def test_specialists_and_medicines_for_an_organ(nlp, text, expected):
+    assert read(nlp, text) == expected, read(nlp, text)
+
+
+@pytest.mark.parametrize("text, historical, long_past", [
+    # An age then past a word of approximation; a year before this one.
+    ("she had her appendix out when she was about 9", True, True),
+    ("she was pregnant back in 2015", True, True),
+    ("he had a rash in 1999", True, True),
+    # Guards: a year ongoing since; a number that is no year.
+    ("she has had eczema since 2015", False, False),
+    ("she has a rash on 3 of her fingers", False, False),
+])
+def test_an_age_or_a_year_then(nlp, text, historical, long_past):
+    found = [(e._.historical, e._.long_past) for e in nlp(text).ents if e.label_ == "condition"]
+    assert found == [(historical, long_past)], found
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Whom one practises on, or a cleft's pronoun, is the one massaged: a partner's condition is theirs.
+    ("my wife is pregnant so i'm practising on my brother", [("pregnancy", "family")]),
+    ("my mate's missus had surgery but it's him i'm doing", [("recent_surgery", "family")]),
+    ("my wife is pregnant, can i practise on her", [("pregnancy", "")]),
+    ("my wife is pregnant and it's her back that aches", [("pregnancy", ""), ("back_pain", "")]),
+    # What a film, book or game is about is no one's condition.
+    ("we watched a film about a heart transplant", []),
+    ("he plays that zombie virus game all day", []),
+    ("she told me about her cancer", [("cancer", "")]),
+    # "Afebrile" is no fever.
+    ("afebrile, no rash", [("skin_disease", "negated")]),
+])
+def test_people_works_and_opposites_in_a_ninth_rounds_words(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Doubt reaches over its whole clause: "if" governs "... is cancer or not".
+    ("i don't know if my father's lump on his back is cancer or not", [("cancer", "")]),
+    # A subject's clause goes on past an adverb ("just", "also"): his mate's missus had the surgery.
+    ("my mate's missus just had surgery on her knee but it's him i'm doing", [("recent_surgery", "family")]),
+    # A temperature of the day or the room is no fever; a person's is; "a chill" is, "to chill" is not.
+    ("it's boiling hot today", []),
+    ("he's boiling hot and shivering", [("fever", "")]),
+    ("she wants to chill with a massage", []),
+    ("he caught a chill", [("fever", "")]),
+    # A home pregnancy test read; an animal's ailment; what a massage product contains.
+    ("she did a test and it came up with two lines", [("pregnancy", "")]),
+    ("the dog has fleas", []),
+    ("the cat has a fever, can i massage my wife", [("fever", "family")]),
+    ("the oil with arnica, is it ok for her", []),
+    ("she's at 38.6 and shivering", [("fever", "")]),
+])
+def test_clauses_temperatures_and_things_in_a_ninth_rounds_words(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+def test_a_referral_names_the_specialist(nlp):
+    assert read(nlp, "they referred her to a neurologist in the summer") == [("medical_term", "neurologist", "")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A field's visit names the condition its specialists treat; an inflected word is no typo.
+    ("he's got a dermatology appointment for a mole", [("condition", "skin_disease", "")]),
+    ("she works in technology", []),
+    ("he has injections for his eyes every month", [("medical_term", "injections for his eyes", "")]),
+    # Damaged skin on a part, whatever the verb; rods put in the spine.
+    ("skin on her lower back keeps peeling", [("condition", "skin_disease", "")]),
+    ("they put two rods in her spine", [("condition", "recent_surgery", "")]),
+    # An -ing word that intensifies "hot" is no burn, but a person's heat is a fever; a work about a disease.
+    ("it was scorching hot at the match", []),
+    ("he's writing an essay about diabetes", []),
+])
+def test_fields_skin_and_intensifiers_in_a_ninth_rounds_words(nlp, text, expected):
+    assert read(nlp, text) == expected, read(nlp, text)

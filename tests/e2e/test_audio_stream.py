@@ -217,7 +217,7 @@ def test_talk_longer_than_any_command_is_not_decoded_to_its_end(recognition_pool
 
 
 def test_the_recogniser_runs_at_a_lower_cpu_priority_than_chat(audio_server, servers):
-    """Whisper's workers and the turn-cutting threads yield to Rasa when the cores are busy."""
+    """Whisper's workers, the turn-cutting threads and the streams' loop yield to Rasa when the cores are busy."""
     ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())  # the rest of the process keeps it
     lowered = min(19, ours + RECOGNISER_NICENESS)
     for pid in audio_server.pool.pids:
@@ -227,3 +227,9 @@ def test_the_recogniser_runs_at_a_lower_cpu_priority_than_chat(audio_server, ser
     in_a_recognition_thread = audio_server.pool._threads.submit(
         lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
     assert in_a_recognition_thread.result(timeout=10) == lowered
+    in_the_streams_loop = asyncio.run_coroutine_threadsafe(priority_here(), audio_server.loop)
+    assert in_the_streams_loop.result(timeout=10) == lowered
+
+
+async def priority_here() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())

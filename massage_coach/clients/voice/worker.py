@@ -97,9 +97,11 @@ def serve(connection: Connection) -> None:
 
 
 def lower_priority(pid_or_thread_id: int, by: int) -> None:
-    """Lowers a process's (or, on Linux, a thread's) CPU priority: its nice value goes up `by`."""
-    current = os.getpriority(os.PRIO_PROCESS, pid_or_thread_id)
-    os.setpriority(os.PRIO_PROCESS, pid_or_thread_id, min(19, current + by))
+    """Sets a child process's (or, on Linux, a thread's) nice value `by` above this process's main
+    thread's: from it, not from its own, which it may have inherited already lowered from the
+    thread that made it."""
+    ours = os.getpriority(os.PRIO_PROCESS, os.getpid())
+    os.setpriority(os.PRIO_PROCESS, pid_or_thread_id, min(19, ours + by))
 
 
 class Worker:

@@ -275,11 +275,14 @@ class SafetyFirstIntent(GraphComponent):
         # A message the classifier could not place, or took for no massage talk, that talks about the
         # person in everyday senses ("he's working like a dog and is dead on his feet") gets the
         # safety answer (nothing medical said: go ahead, with the list to check), not "I can't help".
+        # So does a question beside such words ("she's expecting guests, how long should it last"):
+        # the health-looking word is answered first, as not medical; routine commands stay commands.
         # Said as the person's own ("i have osteochondrosis, can my daughter do massage for me"),
         # a routine's condition is a report all the same: one of these words just before it says so.
         return {"reported_by": ["have", "has", "had", "got", "suffer", "suffers", "suffering", "diagnosed"],
                 "bare_answer_intents": ["deny", "affirm", FALLBACK_INTENT, "out_of_scope"],
-                "everyday_intents": [FALLBACK_INTENT, "out_of_scope"],
+                "everyday_intents": [FALLBACK_INTENT, "out_of_scope", "ask_duration", "ask_preparation",
+                                     "ask_technique", "ask_zone", "ask_anatomy", "list_routines", "start_routine"],
                 "routine_conditions": ["back_pain", "osteochondrosis"],
                 "routine_intents": ["list_routines", "start_routine"],
                 "triage_conditions": ["healthy"],

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import List, Tuple
+from typing import Callable, Dict, List, Tuple
 
 from massage_coach.clients.assistant import post_message
 from massage_coach.server.launcher import Servers
@@ -48,11 +49,15 @@ def heldout_examples(path: Path) -> List[Tuple[str, str]]:
     return [(m.get("text"), m.get("intent")) for m in load_data(str(path)).intent_examples]
 
 
-def parse(servers: Servers, text: str) -> str:
+def parse_result(servers: Servers, text: str) -> Dict:
     url = f"{servers.base_url}/model/parse?token={servers.api_token}"
     request = urllib.request.Request(url, json.dumps({"text": text}).encode(), {"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())["intent"]["name"]
+        return json.loads(response.read())
+
+
+def parse(servers: Servers, text: str) -> str:
+    return parse_result(servers, text)["intent"]["name"]
 
 
 def intent_misses(servers: Servers, path: Path) -> Tuple[List[Tuple[str, str, str]], int]:
@@ -76,13 +81,25 @@ def recogniser_ms(texts: List[str]) -> Tuple[float, float]:
     from massage_coach.nlu.clinical import build_clinical_pipeline
     from massage_coach.nlu.medical import recogniser_state
 
-    nlp = build_clinical_pipeline(recogniser_state(load_content(PROJECT_DIR / "content"), set()))
+    return per_message_ms(build_clinical_pipeline(recogniser_state(load_content(PROJECT_DIR / "content"), set())),
+                          texts)
+
+
+def per_message_ms(run: Callable[[str], object], texts: List[str], repeats: int = 3) -> Tuple[float, float]:
     times = []
-    for text in texts * 3:
+    for text in texts * repeats:
         started = time.perf_counter()
-        nlp(text)
+        run(text)
         times.append((time.perf_counter() - started) * 1000)
     return sum(times) / len(times), percentile(times, 0.95)
+
+
+def embedding_ms(texts: List[str]) -> Tuple[float, float]:
+    """Mean and p95 time of the intent classifier's sentence embedding per message, in process."""
+    from massage_coach.nlu.sentence_embedding import shared_encoder
+
+    encoder = shared_encoder()
+    return per_message_ms(lambda text: encoder.encode([text]), texts, repeats=1)
 
 
 def main() -> int:
@@ -104,7 +121,8 @@ def main() -> int:
         misses = {name: intent_misses(servers, path) for name, path in HELDOUT.items()}
         p95 = rest_p95_ms(servers)
 
-    cost = recogniser_ms(MESSAGES + [case.text for part in parts for case in load_cases(part)])
+    texts = MESSAGES + [case.text for part in parts for case in load_cases(part)]
+    cost, embedding_cost = recogniser_ms(texts), embedding_ms(texts)
     table = {part: figures(judgements) for part, judgements in results.items()}
     print(f"\n## Safety test set (tests/safety_set): {' | '.join(parts)}\n")
     print(f"| figure | {' | '.join(parts)} |\n|---|{'---|' * len(parts)}")
@@ -115,6 +133,8 @@ def main() -> int:
         print(f"Held-out intent accuracy ({name}): {percent(total - len(missed), total)}")
     print(f"REST turn p95, 1 user, {LATENCY_TURNS} turns in conversations of {CONVERSATION_TURNS}: {p95:.1f} ms")
     print(f"Health recogniser alone, per message: mean {cost[0]:.2f} ms, p95 {cost[1]:.2f} ms")
+    print(f"Sentence embedding alone, per message: mean {embedding_cost[0]:.2f} ms, p95 {embedding_cost[1]:.2f} ms")
+    print(f"Load average (1, 5, 15 min) at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.failures and "dev" in results:
         print("\n## Development failures\n")
         for judgement in results["dev"]:

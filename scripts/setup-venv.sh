@@ -25,7 +25,7 @@ find_python310() {
   return 1
 }
 
-lock_hash=$(cat requirements.txt constraints.txt | sha256sum | cut -c1-16)
+lock_hash=$(cat requirements.txt requirements-nodeps.txt constraints.txt | sha256sum | cut -c1-16)
 cache_root="${MASSAGE_COACH_CACHE:-$HOME/.cache/massage-coach}"
 venv_dir="$cache_root/venv-$lock_hash"
 
@@ -47,6 +47,7 @@ if [ ! -f "$venv_dir/.complete" ]; then
   }
   pip_install --upgrade pip==24.0
   pip_install -r requirements.txt -c constraints.txt
+  pip_install --no-deps -r requirements-nodeps.txt -c constraints.txt
   touch "$venv_dir/.complete"
 fi
 ln -sfn "$venv_dir" .venv

@@ -341,6 +341,8 @@ class RoutineEngine:
             return outcome
         nothing_named = assessment.verdict == "unknown" and not assessment.conditions and not heard
         nothing_medical = nothing_named and everyday and not denies_all
+        if nothing_named and not (denies_all or everyday or assessment.negated) and state.active_routine:
+            return self.unclear_mid_routine(state)
         if nothing_named and (denies_all or everyday):
             assessment = none_apply()
         if assessment.verdict == "ok" and heard:  # "no fever, but she has lupus" is not cleared
@@ -367,6 +369,19 @@ class RoutineEngine:
             replies.append(self.ended_for_safety(state))
             state = state.stopped()
         return Outcome(state, replies)
+
+    def unclear_mid_routine(self, state: State) -> Outcome:
+        """Mid-routine, words taken for health talk in which the recogniser heard nothing medical
+        ("he keeps squirming", "my hands are too cold"): most likely discomfort. Ending the
+        routine on "I can't tell that it's safe" would strand the user, and going on would not
+        be conservative: ease off, pause at this step, and ask to be told any health problem."""
+        routine_id = state.active_routine or ""
+        step = state.step or 1
+        paused = p.Paused(routine=routine_id, step=step, names=self.routine_name(routine_id))
+        return Outcome(replace(state, paused=True), [
+            self.discomfort_advice(),
+            Reply("utter_paused_to_check", paused, fill={"step": step, "total": self.total_steps(routine_id)}),
+        ])
 
     def ended_for_safety(self, state: State) -> Reply:
         routine_id = state.active_routine or ""
@@ -421,9 +436,11 @@ class RoutineEngine:
         back-pain question is open, "it hurts mostly at night" answers that instead."""
         if state.awaiting == TRIAGE and not state.active_routine:
             return self.triage_turn(state, reply)
+        return Outcome(state, [self.discomfort_advice()])
+
+    def discomfort_advice(self) -> Reply:
         advice = self.content.safety["discomfort"]
-        return Outcome(state, [Reply("utter_discomfort", p.Advice(topic="discomfort", speech=advice),
-                                     fill={"advice": advice})])
+        return Reply("utter_discomfort", p.Advice(topic="discomfort", speech=advice), fill={"advice": advice})
 
     def regard_person(self, state: State, named: FrozenSet[str]) -> Outcome:
         """Whom the latest message is about (the kinds of person it names). A message about

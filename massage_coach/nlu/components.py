@@ -211,7 +211,8 @@ class NotUnderstoodFallback(JsonStateComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"min_known_ratio": 0.5}
+        # `misspelt_command_words`: commands are short; a typo in a long message is no sign.
+        return {"min_known_ratio": 0.5, "misspelt_command_words": 3}
 
     def use_state(self, vocabulary: Optional[List[str]]) -> None:
         self._vocabulary = set(vocabulary or [])
@@ -230,6 +231,8 @@ class NotUnderstoodFallback(JsonStateComponent):
                 intent = FALLBACK_INTENT
             elif not self._mostly_known_words(message):
                 intent = OUT_OF_SCOPE_INTENT  # its answer says: English only, and what I can do
+            elif self._misspelt_command(message):
+                intent = FALLBACK_INTENT  # its answer: say it again, and the commands that work
             else:
                 continue
             message.set(INTENT, {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
@@ -242,6 +245,15 @@ class NotUnderstoodFallback(JsonStateComponent):
             return False
         known = sum(t.start in in_entity or self._known(t.lemma) for t in words)
         return known / len(words) >= self._config["min_known_ratio"]
+
+    def _misspelt_command(self, message: Message) -> bool:
+        """A short message the classifier could place only as out of scope, with a word that is
+        only a typo of a training word ("pasue"): something we know, misspelt; not another topic."""
+        if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) != OUT_OF_SCOPE_INTENT:
+            return False
+        words = [t.lemma for t in message.get(TOKENS_NAMES[TEXT], []) if t.text.isalpha()]
+        return len(words) <= self._config["misspelt_command_words"] and any(
+            word not in self._vocabulary and word not in self._english and self._known(word) for word in words)
 
     def _known(self, word: str) -> bool:
         if word in self._vocabulary or word in self._english:
@@ -275,12 +287,16 @@ class SafetyFirstIntent(GraphComponent):
         # A message the classifier could not place, took for no massage talk or for the list of when not
         # to massage, that talks about the person in everyday senses ("he's working like a dog and is dead
         # on his feet") gets the safety answer (nothing medical said: go ahead, with the list to check),
-        # not "I can't help".
+        # not "I can't help". So does a question beside such words ("she's expecting guests, how long
+        # should it last"): the health-looking word is answered first, as not medical; routine commands
+        # stay commands.
         # Said as the person's own ("i have osteochondrosis, can my daughter do massage for me"),
         # a routine's condition is a report all the same: one of these words just before it says so.
         return {"reported_by": ["have", "has", "had", "got", "suffer", "suffers", "suffering", "diagnosed"],
                 "bare_answer_intents": ["deny", "affirm", FALLBACK_INTENT, "out_of_scope"],
-                "everyday_intents": [FALLBACK_INTENT, "out_of_scope", "list_contraindications"],
+                "everyday_intents": [FALLBACK_INTENT, "out_of_scope", "list_contraindications", "muscle_tension",
+                                     "ask_duration", "ask_preparation", "ask_technique", "ask_zone", "ask_anatomy",
+                                     "list_routines", "start_routine"],
                 "routine_conditions": ["back_pain", "osteochondrosis"],
                 "routine_intents": ["list_routines", "start_routine"],
                 "triage_conditions": ["healthy"],

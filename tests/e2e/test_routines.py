@@ -207,6 +207,15 @@ def test_discomfort_gets_lighter_pressure_and_keeps_the_place(in_classic):
     assert step_of(in_classic.payload("repeat")) == 3
 
 
+def test_health_talk_with_nothing_medical_eases_off_and_waits(in_classic):
+    # The classifier's check_condition with nothing medical heard (the typed request carries no
+    # condition): discomfort advice and a pause at the step, not the end of the routine.
+    advice, paused = in_classic.payloads("/check_condition")
+    assert advice == {**advice, "type": "advice", "topic": "discomfort"}
+    assert paused == {**paused, "type": "paused", "routine": "classic", "step": 3}
+    assert step_of(in_classic.payload("continue")) == 3
+
+
 @pytest.mark.parametrize(
     "message, verdict",
     [("she says she's pregnant", "stop"), ("he has a sharp pain in his back", "stop")],

@@ -144,7 +144,9 @@ def test_the_speaker_is_the_one_massaged(conversation):
 
 
 @pytest.mark.parametrize("message", ["she's sick of her job and could do with a massage",
-                                     "he's been working like a dog and is dead on his feet"])
+                                     "he's been working like a dog and is dead on his feet",
+                                     # A question beside the words: the health-looking word first.
+                                     "we're expecting visitors at six, how long should the massage take"])
 def test_everyday_talk_with_health_words_is_no_false_alarm(conversation, message):
     answer = conversation.payload(message)
     assert (answer["type"], answer["verdict"], answer["conditions"]) == ("safety", "ok", [])

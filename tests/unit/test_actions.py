@@ -83,3 +83,18 @@ def test_technique_buttons_are_typed_requests():
 def test_not_understood_outside_a_routine_uses_the_domain_fallback():
     messages, events = run(ActionNotUnderstood(), tracker("out_of_scope"))
     assert messages[0]["response"] == "utter_out_of_scope" and events == []
+
+
+def test_health_talk_with_nothing_medical_mid_routine_eases_off_and_pauses():
+    # "he keeps squirming", taken for health talk: discomfort advice, and the routine waits at its step.
+    messages, events = run(ActionCheckCondition(), tracker("check_condition", active_routine="classic", step=2.0))
+    assert [m["custom"]["type"] for m in messages] == ["advice", "paused"]
+    assert messages[0]["custom"]["topic"] == "discomfort" and messages[1]["response"] == "utter_paused_to_check"
+    assert messages[1]["custom"]["step"] == 2 and SlotSet("active_routine", None) not in events
+
+
+def test_an_unlisted_medical_word_mid_routine_still_ends_it():
+    messages, events = run(ActionCheckCondition(), tracker(
+        "check_condition", [{"entity": "medical_term", "value": "lupus"}], active_routine="classic", step=2.0))
+    assert [m["custom"]["type"] for m in messages] == ["safety", "routine_stopped"]
+    assert messages[0]["custom"]["verdict"] == "unknown" and SlotSet("active_routine", None) in events

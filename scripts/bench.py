@@ -79,10 +79,10 @@ def memory_mb(pid: int) -> float:
     return total_kb / 1024
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time a process and its descendants have used so far."""
+def cpu_seconds(pid: int, descendants: bool = True) -> float:
+    """CPU time a process (and its descendants) has used so far."""
     ticks = 0
-    for each in process_tree(pid):
+    for each in process_tree(pid) if descendants else [pid]:
         try:
             fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
             ticks += int(fields[11]) + int(fields[12])  # utime, stime

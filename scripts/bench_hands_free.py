@@ -335,16 +335,20 @@ def main() -> None:
                       f"ms, p95 {percentile(waits, 0.95):.0f} ms (n={len(waits)})")
             cores = os.cpu_count() or 1
             # The audio server's turn cutting runs in threads of this process (idle otherwise while the
-            # load runs in processes of its own); Whisper in its workers.
+            # load runs in processes of its own); Whisper in its workers. This process counts alone: every
+            # other part (and the load's clients) is one of its descendants.
             pids = {"Whisper": audio.pool.pids, "audio server": [os.getpid()],
                     "TTS": [audio.speech.speaker.worker.pid],
                     "Rasa + actions": [process.pid for process in servers.processes.values()]}
+
+            def cpu_of(part: str) -> float:
+                return sum(cpu_seconds(pid, descendants=part != "audio server") for pid in pids[part])
+
             best, baseline = 0, None
             for sessions in options.sessions:
-                cpu_before = {part: sum(cpu_seconds(pid) for pid in ids) for part, ids in pids.items()}
+                cpu_before = {part: cpu_of(part) for part in pids}
                 chat, requests, elapsed = load(sessions, audio.port, servers.rest_url, origin, options.seconds)
-                cpu = {part: (sum(cpu_seconds(pid) for pid in ids) - cpu_before[part]) / elapsed
-                       for part, ids in pids.items()}  # CPU seconds per second
+                cpu = {part: (cpu_of(part) - cpu_before[part]) / elapsed for part in pids}  # CPU seconds per second
                 chat_p95 = percentile(chat, 0.95)
                 print(f"{sessions:3d} hands-free sessions: chat p50 {statistics.median(chat):.0f} ms, "
                       f"p95 {chat_p95:.0f} ms (n={len(chat)}); end of command -> answered request p50 "

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.shared import ENGINE, apply, intent_of, number_entity, state_of, triage_reply
+from actions.shared import ENGINE, apply, entity_ids, intent_of, number_entity, state_of, triage_reply
 
 
 class ActionRoutineCommand(Action):
@@ -18,7 +18,8 @@ class ActionRoutineCommand(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         outcome = ENGINE.command(state_of(tracker), intent_of(tracker), number=number_entity(tracker, "number"),
-                                 timer_step=number_entity(tracker, "timer_step"))
+                                 timer_step=number_entity(tracker, "timer_step"),
+                                 routine=next(iter(entity_ids(tracker, "routine")), None))
         return apply(dispatcher, tracker, outcome)
 
 

@@ -54,6 +54,8 @@ class Content:
     fingerprint: str
     # How health talk is recognised beyond the condition phrases (content/recognition.yml).
     recognition: Dict[str, Any] = field(default_factory=dict)
+    # How people point at a routine beyond its synonyms (content/routines.yml).
+    routine_references: Dict[str, Any] = field(default_factory=dict)
 
     def section(self, entity: str) -> Dict[str, Dict[str, Any]]:
         return getattr(self, ENTITY_SECTIONS[entity])
@@ -123,13 +125,14 @@ def _index_entries(section: str, entries: List[Dict[str, Any]], path: Path) -> D
         if entry_id in indexed:
             raise ContentError(f"{path}: {section}[{position}].id: duplicate id '{entry_id}'")
         indexed[entry_id] = entry
-        for phrase in entry["synonyms"]:
-            key = phrase.strip().lower()
-            owner = owner_of_phrase.setdefault(key, entry_id)
-            if owner != entry_id:
-                raise ContentError(
-                    f"{path}: {section}[{position}].synonyms: '{phrase}' already names '{owner}'"
-                )
+        for field_name in ("synonyms", "words"):
+            for phrase in entry.get(field_name, []):
+                key = f"{field_name}:{phrase.strip().lower()}"
+                owner = owner_of_phrase.setdefault(key, entry_id)
+                if owner != entry_id:
+                    raise ContentError(
+                        f"{path}: {section}[{position}].{field_name}: '{phrase}' already names '{owner}'"
+                    )
     return indexed
 
 

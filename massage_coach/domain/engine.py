@@ -253,11 +253,14 @@ class RoutineEngine:
         return None
 
     def command(self, state: State, intent: str, number: Optional[int] = None,
-                timer_step: Optional[int] = None) -> Outcome:
+                timer_step: Optional[int] = None, routine: Optional[str] = None) -> Outcome:
         """A navigation command during a routine (`number`: a step the user named;
-        `timer_step`: the step a pacing front end's clock ran out on)."""
+        `timer_step`: the step a pacing front end's clock ran out on). With no routine running,
+        one the message named starts ("go on then, the quick one"), as a start request would."""
         routine_id = state.active_routine
         if not routine_id:
+            if routine and timer_step is None:
+                return self.start(state, routine)
             return Outcome(state, [self.overview("utter_no_routine_running")])
         step = state.step or 1
         if timer_step is not None and (timer_step != step or state.paused or intent != "next_step"):

@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -28,6 +30,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from massage_coach.domain.content import ENTITY_SECTIONS, fingerprint, load_content
 from massage_coach.domain.safety import NEGATED_ROLE
+from massage_coach.nlu import routine_names
 from massage_coach.nlu.language import (
     build_pipeline,
     english_lexicon,
@@ -35,6 +38,7 @@ from massage_coach.nlu.language import (
     parse_number,
     patterns_from_phrases,
 )
+from massage_coach.nlu.routine_names import routine_patterns
 
 CHECK_CONDITION_INTENT = "check_condition"
 # Entities that say something about the person's health (medical_term and health_status
@@ -148,9 +152,10 @@ class ContentEntityExtractor(JsonStateComponent, EntityExtractorMixin):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
-        # Patterns come from content/, which is not graph input: a content edit must retrain.
-        # Rasa calls this with the config as written in config.yml, without defaults.
-        return fingerprint(config.get("content_dir", DEFAULT_CONTENT_DIR))
+        # Patterns come from content/, which is not graph input, and from routine_names.py's rules:
+        # an edit of either must retrain. Rasa calls this with the config as written in config.yml.
+        code = hashlib.sha256(Path(routine_names.__file__ or "").read_bytes()).hexdigest()
+        return fingerprint(config.get("content_dir", DEFAULT_CONTENT_DIR)) + code
 
     def use_state(self, patterns: Optional[List[Dict[str, str]]]) -> None:
         self._nlp = build_pipeline(patterns or [])
@@ -158,7 +163,8 @@ class ContentEntityExtractor(JsonStateComponent, EntityExtractorMixin):
     def train(self, training_data: TrainingData) -> Resource:
         content = load_content(self._config["content_dir"])
         labels = self._config["labels"]
-        return self.persist(patterns_from_phrases({label: list(content.phrases(label)) for label in labels}))
+        patterns = patterns_from_phrases({label: list(content.phrases(label)) for label in labels})
+        return self.persist(patterns + (routine_patterns(content) if "routine" in labels else []))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

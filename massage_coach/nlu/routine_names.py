@@ -1,0 +1,124 @@
+"""Entity-ruler patterns for a routine named the way people point at one, not by its synonyms.
+
+A stranger rarely says a routine's title. They say "the short one", "the calming version", "the
+one with the jar", "the 15 minute one" or "the 26 step thing". So a routine is also named by:
+- one of its own `words` (content/routines.yml) before a word for a routine, with at most one
+  word between that is no stop word (unless listed in `fillers`) and no routine's word ("the
+  quick little one", "the full back one");
+- a word for a routine (not "massage": "a massage for his back" names none), a linking word
+  and, within two more words, one of its own words ("the one with the jar");
+- its length: a number of minutes before a word for a routine names the routine nearest in
+  length, if no further than `minutes_apart`; a number of steps names the one with that many;
+- its place in the list of routines the assistant shows: "the second one", "the last one".
+Words are single words, matched by their lemma norms as the phrase patterns are ("the shorter one").
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY
+from rasa.shared.nlu.training_data.message import Message
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from massage_coach.domain.content import Content
+from massage_coach.domain.numbers import ORDINALS, spoken
+from massage_coach.nlu.language import build_pipeline
+
+# The largest number of minutes or steps that names a routine (numbers.spoken says up to 59).
+LARGEST_NUMBER = 59
+
+
+def routine_patterns(content: Content) -> List[Dict[str, Any]]:
+    """Token patterns labelled "routine", each with the routine's id (empty without references)."""
+    references = content.routine_references
+    if not references:
+        return []
+    nlp = build_pipeline()
+
+    def norms(phrases: List[str]) -> List[str]:
+        return sorted({token.norm_ for phrase in phrases for token in nlp(phrase) if not token.is_punct})
+
+    own = {routine_id: norms(routine.get("words", [])) for routine_id, routine in content.routines.items()}
+    every_word = sorted({word for words in own.values() for word in words})
+    nouns = norms(references["nouns"])
+    any_noun = sorted(set(nouns) | set(norms(references["massage_nouns"])))
+    # A word between: no punctuation, number, routine word or noun, nor a stop word unless the
+    # content allows it ("back" is one to spaCy: "the full back one").
+    breaks = (STOP_WORDS - set(references.get("fillers", []))) | set(every_word) | set(any_noun)
+    filler = {"IS_PUNCT": False, "LIKE_NUM": False, "LOWER": {"NOT_IN": sorted(breaks)}, "OP": "?"}
+    gap = {"IS_PUNCT": False, "OP": "?"}
+    patterns: List[Dict[str, Any]] = []
+
+    def add(routine_id: str, pattern: List[Dict[str, Any]]) -> None:
+        patterns.append({"label": "routine", "pattern": pattern, "id": routine_id})
+
+    for routine_id, words in own.items():
+        if not words:
+            continue
+        add(routine_id, [{"NORM": {"IN": words}}, filler, {"NORM": {"IN": any_noun}}])
+        add(routine_id, [{"NORM": {"IN": nouns}}, {"LOWER": {"IN": references["linkers"]}}, gap, gap,
+                         {"NORM": {"IN": words}}])
+    # Its place in the list the assistant shows ("the second one", "the last one on the list").
+    places = [*ORDINALS[1:len(own) + 1], "last"]
+    for place, routine_id in zip(places, [*own, list(own)[-1]]):
+        add(routine_id, [{"LOWER": place}, {"NORM": {"IN": nouns}}])
+    minute_words = norms(references["minutes"])
+    step_words = norms(references["steps"])
+    for number in range(1, LARGEST_NUMBER + 1):
+        said = [str(number), spoken(number)] if " " not in spoken(number) else [str(number)]
+        nearest = _nearest_in_minutes(content, number, references["minutes_apart"])
+        if nearest:
+            add(nearest, [{"LOWER": {"IN": said}}, {"ORTH": "-", "OP": "?"}, {"NORM": {"IN": minute_words}},
+                          filler, {"NORM": {"IN": any_noun}}])
+        for routine_id, routine in content.routines.items():
+            if len(routine["steps"]) == number:
+                add(routine_id, [{"LOWER": {"IN": said}}, {"ORTH": "-", "OP": "?"}, {"NORM": {"IN": step_words}},
+                                 filler, {"NORM": {"IN": any_noun}}])
+    return patterns
+
+
+def _nearest_in_minutes(content: Content, minutes: int, most_apart: int) -> Optional[str]:
+    lengths = {routine_id: round(sum(step["duration_s"] for step in routine["steps"]) / 60)
+               for routine_id, routine in content.routines.items()}
+    routine_id = min(lengths, key=lambda candidate: abs(lengths[candidate] - minutes))
+    return routine_id if abs(lengths[routine_id] - minutes) <= most_apart else None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class NamedRoutineIntent(GraphComponent):
+    """A routine named beside everyday tiredness or tension, or alone, is a request to start it.
+
+    "She had a long day, do the calming one" sits between muscle tension and a routine start for
+    the classifier; the tension answer would only say "go ahead" and offer the routines, so the
+    routine the message named starts (its screening asks about the person's health). A message the
+    classifier could not place that names a routine ("osteo one") asks for it too. Runs after
+    SafetyFirstIntent: a reported condition has already made the message a safety question.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"start_intent": "start_routine", "intents": ["muscle_tension", "nlu_fallback"]}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._start_intent = config["start_intent"]
+        self._intents = set(config["intents"])
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> NamedRoutineIntent:
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            named = any(entity["entity"] == "routine" for entity in message.get(ENTITIES, []))
+            if named and intent.get(INTENT_NAME_KEY) in self._intents:
+                message.set(INTENT, {INTENT_NAME_KEY: self._start_intent,
+                                     PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 1.0)},
+                            add_to_output=True)
+        return messages

@@ -1,0 +1,101 @@
+"""Routines named as people point at them (massage_coach/nlu/routine_names.py): the patterns
+built from content/, the intent rule, the content checks, and a named routine starting from a
+navigation command when none runs."""
+
+from pathlib import Path
+from typing import Optional
+
+import pytest
+import yaml
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from actions.navigation import ActionRoutineCommand
+from massage_coach.domain.content import ContentError, load_content
+from massage_coach.nlu.language import build_pipeline, patterns_from_phrases
+from massage_coach.nlu.routine_names import NamedRoutineIntent, routine_patterns
+from massage_coach.settings import DEFAULT_CONTENT_DIR
+from tests.unit.test_actions import run, tracker
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    content = load_content(DEFAULT_CONTENT_DIR)
+    return build_pipeline(patterns_from_phrases({"routine": list(content.phrases("routine"))})
+                          + routine_patterns(content))
+
+
+def routine_named(nlp, text: str) -> Optional[str]:
+    return next((span.ent_id_ for span in nlp(text).ents if span.label_ == "routine"), None)
+
+
+@pytest.mark.parametrize("text, routine", [
+    ("let's do the shorter one", "home"),               # a comparative, by its lemma
+    ("the quick little one please", "home"),            # one word between
+    ("start the full back one", "classic"),             # "back" may stand between
+    ("the one with a jar", "home"),                     # after a word for a routine and a linker
+    ("go for the calming version", "relaxing"),
+    ("the 45 minute one", "classic"),                   # nearest in length: 46 against 35
+    ("the forty minute one", "relaxing"),               # 35 against 46
+    ("the 30-minute one", "osteochondrosis"),           # 28
+    ("the ten step routine", "relaxing"),               # that many steps
+    ("the therapeutic sequence for my client", "osteochondrosis"),
+    ("the second one on the list", "relaxing"),          # its place in the list shown
+    ("the last one", "home"),
+])
+def test_a_routine_is_named_by_its_words_its_length_or_its_steps(nlp, text, routine):
+    assert routine_named(nlp, text) == routine
+
+
+@pytest.mark.parametrize("text", [
+    "how long is the massage",                          # "long" is a word of the classic routine
+    "I've been sitting at my desk all day",             # and "sitting", "desk" of the home one
+    "a massage for his back",                           # "massage" names no routine after a linker
+    "the quick and easy one",                           # a stop word between breaks it
+    "the ninety minute one",                            # no routine near that length
+    "she has been stressed for weeks",
+])
+def test_everyday_words_of_a_routine_name_none_alone(nlp, text):
+    assert routine_named(nlp, text) is None
+
+
+def test_a_word_may_name_one_routine_only(tmp_path: Path):
+    target = tmp_path / "content"
+    target.mkdir()
+    for path in Path(DEFAULT_CONTENT_DIR).glob("*.yml"):
+        (target / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    routines = yaml.safe_load((target / "routines.yml").read_text(encoding="utf-8"))
+    routines["routines"][1]["words"].append("quick")
+    (target / "routines.yml").write_text(yaml.safe_dump(routines, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ContentError, match=r"routines\[[0-9]\]\.words: 'quick' already names 'relaxing'"):
+        load_content(target)
+
+
+def message(intent: str, *entities: str) -> Message:
+    return Message({TEXT: "...", INTENT: {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 0.5},
+                    ENTITIES: [{"entity": entity, "value": "relaxing"} for entity in entities]})
+
+
+@pytest.mark.parametrize("intent, entities, after", [
+    ("muscle_tension", ["routine"], "start_routine"),   # "she had a long day, the calming one"
+    ("muscle_tension", [], "muscle_tension"),           # no routine named: the tension answer
+    ("nlu_fallback", ["routine"], "start_routine"),     # "osteo one"
+    ("nlu_fallback", [], "nlu_fallback"),
+    ("check_condition", ["routine"], "check_condition"),  # a reported condition stays first
+    ("ask_duration", ["routine"], "ask_duration"),      # "how long is the relaxing one"
+])
+def test_a_named_routine_turns_only_tension_into_a_start(intent, entities, after):
+    classified = message(intent, *entities)
+    NamedRoutineIntent(NamedRoutineIntent.get_default_config()).process([classified])
+    assert classified.get(INTENT)[INTENT_NAME_KEY] == after
+
+
+def test_a_command_naming_a_routine_starts_it_when_none_runs():
+    messages, _ = run(ActionRoutineCommand(), tracker("resume_routine", [{"entity": "routine", "value": "home"}]))
+    assert messages[0]["response"] == "utter_screening" and messages[0]["custom"]["routine"] == "home"
+
+
+def test_a_step_clock_never_starts_a_routine():
+    messages, _ = run(ActionRoutineCommand(), tracker(
+        "next_step", [{"entity": "routine", "value": "home"}, {"entity": "timer_step", "value": 2}]))
+    assert messages[0]["response"] == "utter_no_routine_running"

@@ -21,7 +21,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -96,7 +96,8 @@ class NamedRoutineIntent(GraphComponent):
     "She had a long day, do the calming one" sits between muscle tension and a routine start for
     the classifier; the tension answer would only say "go ahead" and offer the routines, so the
     routine the message named starts (its screening asks about the person's health). A message the
-    classifier could not place that names a routine ("osteo one") asks for it too. Runs after
+    classifier could not place that names a routine ("osteo one") asks for it too. A name of one
+    word does not count: "help him relax" is no request for the relaxing routine. Runs after
     SafetyFirstIntent: a reported condition has already made the message a safety question.
     """
 
@@ -116,7 +117,10 @@ class NamedRoutineIntent(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            named = any(entity["entity"] == "routine" for entity in message.get(ENTITIES, []))
+            # A name of more than one word: "relax" alone is a verb ("help him relax"), "the calming
+            # one" or "osteo one" a routine.
+            named = any(entity["entity"] == "routine" and len(message.get(TEXT, "")[
+                entity["start"]:entity["end"]].split()) > 1 for entity in message.get(ENTITIES, []))
             if named and intent.get(INTENT_NAME_KEY) in self._intents:
                 message.set(INTENT, {INTENT_NAME_KEY: self._start_intent,
                                      PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 1.0)},

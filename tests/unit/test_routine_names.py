@@ -71,21 +71,24 @@ def test_a_word_may_name_one_routine_only(tmp_path: Path):
         load_content(target)
 
 
-def message(intent: str, *entities: str) -> Message:
-    return Message({TEXT: "...", INTENT: {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 0.5},
-                    ENTITIES: [{"entity": entity, "value": "relaxing"} for entity in entities]})
+def message(intent: str, text: str, name: str) -> Message:
+    """A classified message whose `name` (if in `text`) was found as the relaxing routine."""
+    start = text.find(name)
+    entities = [{"entity": "routine", "value": "relaxing", "start": start, "end": start + len(name)}] if name else []
+    return Message({TEXT: text, INTENT: {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 0.5}, ENTITIES: entities})
 
 
-@pytest.mark.parametrize("intent, entities, after", [
-    ("muscle_tension", ["routine"], "start_routine"),   # "she had a long day, the calming one"
-    ("muscle_tension", [], "muscle_tension"),           # no routine named: the tension answer
-    ("nlu_fallback", ["routine"], "start_routine"),     # "osteo one"
-    ("nlu_fallback", [], "nlu_fallback"),
-    ("check_condition", ["routine"], "check_condition"),  # a reported condition stays first
-    ("ask_duration", ["routine"], "ask_duration"),      # "how long is the relaxing one"
+@pytest.mark.parametrize("intent, text, name, after", [
+    ("muscle_tension", "she had a long day, the calming one", "calming one", "start_routine"),
+    ("muscle_tension", "she had a long day", "", "muscle_tension"),         # the tension answer
+    ("muscle_tension", "I want to help him relax", "relax", "muscle_tension"),  # one word: a verb
+    ("nlu_fallback", "calm one", "calm one", "start_routine"),
+    ("nlu_fallback", "sdfg", "", "nlu_fallback"),
+    ("check_condition", "the calming one, she is pregnant", "calming one", "check_condition"),
+    ("ask_duration", "how long is the calming one", "calming one", "ask_duration"),
 ])
-def test_a_named_routine_turns_only_tension_into_a_start(intent, entities, after):
-    classified = message(intent, *entities)
+def test_a_named_routine_turns_only_tension_into_a_start(intent, text, name, after):
+    classified = message(intent, text, name)
     NamedRoutineIntent(NamedRoutineIntent.get_default_config()).process([classified])
     assert classified.get(INTENT)[INTENT_NAME_KEY] == after
 

@@ -272,7 +272,7 @@ def start_audio_server(port: int, origins: Sequence[str], host: str = "127.0.0.1
                            compression=None)
 
     def serve_streams() -> None:
-        # The streams' work (~90 ms of CPU a second each, measured) yields to chat as the recogniser does.
+        # The streams' work (~30 ms of CPU a second each, measured) yields to chat as the recogniser does.
         lower_this_threads_priority()
         loop.run_forever()
 

@@ -70,6 +70,8 @@ for flag in MESSAGE_FLAGS:
 MIN_TYPO_LENGTH, MAX_TYPO_LENGTH = 4, 20
 # A word cut short ("osteochondros"): at least this long, and this share of the one word it begins.
 MIN_TRUNCATED_LENGTH, MIN_TRUNCATED_SHARE = 6, 0.75
+# What medicine or a scan is for: "tablets for her thyroid", "an x-ray on his kidneys", "a scan of her liver".
+FOR_AN_ORGAN = ["for", "on", "of"]
 # Whose: "her thyroid", "dad's cardiologist".
 OWNERS = ["my", "his", "her", "their", "our", "your", "the"]
 POSSESSIVES = ["my", "his", "her", "their", "our", "your", "'s", "’s"]
@@ -358,7 +360,7 @@ class MedicalTerms:
         # Medicine for an organ: "a little pill every morning for her thyroid", "his kidney tablets".
         medicines = sorted({w for words in lemma_words(nlp, organ_medicines) for w in words})
         self.organ_matcher.add("organ_medicine", [
-            [{"NORM": {"IN": medicines}}, *[{"IS_PUNCT": False, "OP": "?"}] * NEAR, {"LOWER": "for"},
+            [{"NORM": {"IN": medicines}}, *[{"IS_PUNCT": False, "OP": "?"}] * NEAR, {"LOWER": {"IN": FOR_AN_ORGAN}},
              {"LOWER": {"IN": OWNERS}, "OP": "?"}, {"NORM": {"IN": organ_words}}],
             [{"NORM": {"IN": organ_words}}, {"NORM": {"IN": medicines}}]])
         states = sorted({w for words in lemma_words(nlp, organ_states) for w in words})
@@ -500,6 +502,9 @@ class ClinicalContext:
         self.pronouns = {w for w in self.kind_of if w in set(person_pronouns)}
         # Whom one practises on is the one massaged: "practising the technique on my brother".
         self.practice_verbs = {w for words in lemma_words(nlp, context.get("practice_verbs", ())) for w in words}
+        # Who wants or needs a massage is the one massaged: "my girlfriend wants a massage".
+        self.wanting = {w for words in lemma_words(nlp, context.get("wanting", ())) for w in words}
+        self.massage_nouns = {words[-1] for words in lemma_words(nlp, context.get("massage_nouns", ()))}
         # "The dog has a temperature": an animal's condition is no one's to massage.
         self.animals = {w.lstrip("^") for w in animals}
         self.animal_owners = set(context.get("animal_owners", ()))
@@ -730,6 +735,12 @@ class ClinicalContext:
             if token.norm_ in self.speaker_verbs | self.massage_verbs and named_after and (
                     named_after[0].norm_ in self.recipient_nouns):  # "doing my mum's shoulders", "give her husband"
                 return self._possessed(named_after[0]).norm_
+            if token.norm_ in self.massage_verbs and doc[token.i + 1].lower_ in ("my", "our") and named_after and (
+                    named_after[0].i == token.i + 2 and named_after[0].norm_ not in self.body_words):
+                return named_after[0].norm_  # a relation no list knows: "massaging my tito"
+            wanted = self._wants_a_massage(doc, token)
+            if wanted is not None:
+                return wanted
             if token.norm_ in self.speaker_verbs:
                 said_after = doc[token.i + 1 : token.i + 4]
                 if said_after[0].lower_ in self.speaker or (
@@ -743,6 +754,18 @@ class ClinicalContext:
                 named_on = self._named_on(doc, on) if on is not None else None
                 if named_on is not None:  # "practising the technique on my brother", "the back rub on him"
                     return named_on
+        return None
+
+    def _wants_a_massage(self, doc: Doc, token: Token) -> Optional[str]:
+        """Who wants or needs a massage, named by this token: "my girlfriend wants a massage", "he needs a
+        back rub" (a pronoun stands for the person of its kind named before it)."""
+        wants = next((t.i for t in doc[token.i + 1 : token.i + 3] if t.norm_ in self.wanting), None)
+        if wants is None or not any(t.norm_ in self.massage_nouns for t in doc[wants + 1 : wants + 5]):
+            return None
+        if token.norm_ in self.recipient_nouns or (token.lower_ in self.kind_of and token.lower_ not in self.pronouns):
+            return self._possessed(token).norm_
+        if self._person_pronoun(doc, token.i):
+            return self._antecedent(doc, token.i, self.kind_of[token.lower_])
         return None
 
     def _person_pronoun(self, doc: Doc, i: int) -> bool:
@@ -792,7 +815,7 @@ class ClinicalContext:
         if token.norm_ in self.family_relation or token.norm_ in self.partners or token.lower_ in self.pronouns:
             return False  # (relations and partners: below)
         set_apart = any(t.lower_ in self.emphatic and doc[t.i - 1].norm_ == recipient for t in doc[1:])
-        person_noun = set_apart and token.lower_ in self.kind_of
+        person_noun = set_apart and (token.lower_ in self.kind_of or token.norm_ in self.recipient_nouns)
         my_noun = (token.i > 0 and doc[token.i - 1].lower_ in ("my", "our") and token.is_alpha and not token.is_stop
                    and token.norm_ not in self.body_words and recipient not in ("female", "male"))
         return (person_noun or my_noun) and self._someone_else(recipient, token.norm_)

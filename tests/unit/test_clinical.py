@@ -798,3 +798,21 @@ def test_asking_again_whether_to_go_ahead(nlp, text, again):
 def test_a_doctors_clearance_is_told_not_taken(nlp, text, expected, cleared):
     assert read(nlp, text) == expected, read(nlp, text)
     assert nlp(text)._.doctor_clearance is cleared
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Whoever wants or needs the massage is the one massaged; someone else named beside is someone else.
+    ("my coworker Jess is pregnant, my girlfriend wants a massage though", [("condition", "pregnancy", "family")]),
+    ("my wife is pregnant and she wants a massage", [("condition", "pregnancy", "")]),
+    ("my husband needs a back rub, he has a fever", [("condition", "fever", "")]),
+    ("my Lolo had a stroke, I'm massaging my tito today", [("condition", "stroke", "family")]),
+    ("the resident across the hall has scabies, Mrs Patel herself is fine", [("condition", "skin_disease", "family")]),
+    ("I'm massaging my client, she has a rash", [("condition", "skin_disease", "")]),
+    # A cold in British words; a needle described; a scan of an organ; a Polish ending.
+    ("hubby's full of cold this week", [("condition", "common_cold", "")]),
+    ("it feels like a hot needle under her shoulder blade", [("condition", "sharp_pain", "")]),
+    ("he's booked in for an x-ray on his kidneys", [("medical_term", "x-ray on his kidneys", "")]),
+    ("my babcia has artroza in her knees", [("condition", "arthritis", "")]),
+])
+def test_people_and_conditions_in_a_second_probes_words(nlp, text, expected):
+    assert read(nlp, text) == expected, read(nlp, text)

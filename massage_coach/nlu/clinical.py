@@ -487,7 +487,8 @@ class ClinicalContext:
         self.work_places = {w for words in lemma_words(nlp, context.get("work_places", ())) for w in words}
         self.workers = {w for words in lemma_words(nlp, context.get("workers", ())) for w in words}
         # A film, book or game, and what it is about: "a documentary about cancer".
-        self.works = {w for words in lemma_words(nlp, context.get("works", ())) for w in words}
+        # As written (singular and plural listed): by lemma, "booked" would be a book.
+        self.works = {w.lower() for w in context.get("works", ())}
         self.topic_words = set(context.get("topic_words", ()))
         # The speaker is the one massaged: "can my husband do my shoulders", "rub me".
         self.speaker_verbs = {w for words in lemma_words(nlp, context.get("speaker_verbs", ())) for w in words}
@@ -593,15 +594,15 @@ class ClinicalContext:
         for token in doc[entity.end : entity.end + NEAR]:
             if token.is_punct:
                 break
-            if token.norm_ in self.works:
+            if token.lower_ in self.works:
                 return True
-        if entity.start >= 2 and doc[entity.start - 1].text == "," and doc[entity.start - 2].norm_ in self.works:
+        if entity.start >= 2 and doc[entity.start - 1].text == "," and doc[entity.start - 2].lower_ in self.works:
             return True  # its title, in apposition: "a scary movie, Contagion"
         for i in range(entity.start - 1, max(-1, entity.start - 1 - self.window), -1):
             if doc[i].text in self.punctuation or doc[i].text == ",":
                 return False
             if doc[i].lower_ in self.topic_words:
-                return any(t.norm_ in self.works for t in doc[max(0, i - NEAR - 1) : i])
+                return any(t.lower_ in self.works for t in doc[max(0, i - NEAR - 1) : i])
         return False
 
     def _cue_tokens(self, doc: Doc, category: str) -> Dict[int, int]:

@@ -816,3 +816,14 @@ def test_a_doctors_clearance_is_told_not_taken(nlp, text, expected, cleared):
 ])
 def test_people_and_conditions_in_a_second_probes_words(nlp, text, expected):
     assert read(nlp, text) == expected, read(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A part in poor shape is an injury; running hot is a fever, a thing's heat is not; "booked" is no book.
+    ("he's got a dodgy knee from footy", [("condition", "injury_pain", "")]),
+    ("she's running a bit hot today", [("condition", "fever", "")]),
+    ("the heater is running hot, is that ok for the room", []),
+    ("he has a hernia repair booked next month", [("condition", "recent_surgery", "")]),
+])
+def test_parts_heat_and_bookings_in_a_tenth_rounds_words(nlp, text, expected):
+    assert read(nlp, text) == expected, read(nlp, text)

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Callable, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.shared import CONTENT, entity_ids, send
 from massage_coach.domain import knowledge
+from massage_coach.domain.replies import Reply
+
+
+def anatomy_answer(tracker: Tracker) -> List[Reply]:
+    body_parts, zones = entity_ids(tracker, "body_part"), entity_ids(tracker, "zone")
+    # "What about the spot between his shoulder blades": a zone named, no body part: the zone.
+    return knowledge.zones(CONTENT, zones) if zones and not body_parts else knowledge.anatomy(CONTENT, body_parts)
+
+
+# The answer to each question about the massage, for the latest message.
+QUESTION_ANSWERS: Dict[str, Callable[[Tracker], List[Reply]]] = {
+    "ask_technique": lambda tracker: knowledge.techniques(CONTENT, entity_ids(tracker, "technique")),
+    "ask_zone": lambda tracker: knowledge.zones(CONTENT, entity_ids(tracker, "zone")),
+    "ask_anatomy": anatomy_answer,
+    "ask_duration": lambda tracker: [knowledge.duration(CONTENT)],
+    "ask_preparation": lambda tracker: [knowledge.preparation(CONTENT)],
+}
 
 
 class ActionExplainTechnique(Action):
@@ -16,7 +33,7 @@ class ActionExplainTechnique(Action):
         return "action_explain_technique"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        send(dispatcher, knowledge.techniques(CONTENT, entity_ids(tracker, "technique")))
+        send(dispatcher, QUESTION_ANSWERS["ask_technique"](tracker))
         return []
 
 
@@ -25,7 +42,7 @@ class ActionExplainZone(Action):
         return "action_explain_zone"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        send(dispatcher, knowledge.zones(CONTENT, entity_ids(tracker, "zone")))
+        send(dispatcher, QUESTION_ANSWERS["ask_zone"](tracker))
         return []
 
 
@@ -34,10 +51,7 @@ class ActionExplainAnatomy(Action):
         return "action_explain_anatomy"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        body_parts, zones = entity_ids(tracker, "body_part"), entity_ids(tracker, "zone")
-        # "What about the spot between his shoulder blades": a zone named, no body part: the zone.
-        send(dispatcher, knowledge.zones(CONTENT, zones) if zones and not body_parts
-             else knowledge.anatomy(CONTENT, body_parts))
+        send(dispatcher, QUESTION_ANSWERS["ask_anatomy"](tracker))
         return []
 
 
@@ -46,7 +60,7 @@ class ActionExplainDuration(Action):
         return "action_explain_duration"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        send(dispatcher, [knowledge.duration(CONTENT)])
+        send(dispatcher, QUESTION_ANSWERS["ask_duration"](tracker))
         return []
 
 
@@ -55,5 +69,5 @@ class ActionExplainPreparation(Action):
         return "action_explain_preparation"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        send(dispatcher, [knowledge.preparation(CONTENT)])
+        send(dispatcher, QUESTION_ANSWERS["ask_preparation"](tracker))
         return []

@@ -7,9 +7,19 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.knowledge import QUESTION_ANSWERS
 from actions.shared import CONTENT, ENGINE, apply, entity_ids, for_person, intent_of, send
 from massage_coach.domain import knowledge
-from massage_coach.domain.safety import HISTORICAL_ROLE, MEDICINE_GROUP, NEGATED_ROLE, TENSION_ROLE, assess
+from massage_coach.domain.engine import Outcome
+from massage_coach.domain.safety import (
+    CLEARANCE_ENTITY,
+    GO_AHEAD_ENTITY,
+    HISTORICAL_ROLE,
+    MEDICINE_GROUP,
+    NEGATED_ROLE,
+    TENSION_ROLE,
+    assess,
+)
 
 
 class ActionListContraindications(Action):
@@ -54,10 +64,19 @@ def check_condition(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
     # The classifier's own first choice, before a reported condition made this a safety question.
     ranking = tracker.latest_message.get("intent_ranking") or [{}]
     tension = ranking[0].get("name") == "muscle_tension"
+    # "So can i massage her or not": asked again, the standing answer is said again.
+    asked_again = any(e.get("entity") == GO_AHEAD_ENTITY for e in entities)
+    # "The cardiologist gave him the all clear": not ours to give; the answer says so.
+    doctor_cleared = any(e.get("entity") == CLEARANCE_ENTITY for e in entities)
     # "His shoulders are tight": back pain heard as muscle tension only, no pain word.
     tension_only = bool(entity_ids(tracker, "condition", TENSION_ROLE))
     outcome = for_person(tracker, lambda state: ENGINE.report(state, assessment, denies_all=denies_all, heard=heard,
                                                               tension=tension, tension_only=tension_only,
                                                               said=words_said(tracker), medicines=medicines,
-                                                              everyday=everyday))
+                                                              everyday=everyday, asked_again=asked_again,
+                                                              doctor_cleared=doctor_cleared))
+    question = QUESTION_ANSWERS.get(ranking[0].get("name") or "")
+    if question and everyday and any(r.response == "utter_safety_nothing_medical" for r in outcome.replies):
+        # "Which oil should I use? I'm dying to try it": the question's answer after the all-clear.
+        outcome = Outcome(outcome.state, [*outcome.replies, *question(tracker)])
     return apply(dispatcher, tracker, outcome)

@@ -172,15 +172,16 @@ def _check_recognition(recognition: Dict[str, Any], conditions: Dict[str, Any], 
             raise ContentError(f"{where}.followed_by: '{rule['followed_by']}' is no word class")
         if "not_about" in rule and not {rule["not_about"], "person"} <= set(classes):
             raise ContentError(f"{where}.not_about: needs the word classes '{rule['not_about']}' and 'person'")
-    for position, rule in enumerate(recognition.get("everyday_senses", [])):
-        for item in rule["sequence"]:
-            if item not in classes and item not in RULE_SPECIAL_ITEMS and item[0] not in "=^/":
-                raise ContentError(f"{path}: recognition.everyday_senses[{position}].sequence: '{item}' is no "
-                                   "word class, =word, ^word or /regex/")
-        unknown = [name for name in rule.get("not_after", []) if name not in classes]
-        if unknown:
-            raise ContentError(f"{path}: recognition.everyday_senses[{position}].not_after: '{unknown[0]}' is no "
-                               "word class")
+    for key in ("everyday_senses", "go_ahead_again", "doctor_clearance"):
+        for position, rule in enumerate(recognition.get(key, [])):
+            for item in rule["sequence"]:
+                if item not in classes and item not in RULE_SPECIAL_ITEMS and item[0] not in "=^/":
+                    raise ContentError(f"{path}: recognition.{key}[{position}].sequence: '{item}' is no "
+                                       "word class, =word, ^word or /regex/")
+            unknown = [name for name in [*rule.get("not_after", []), *rule.get("followed_by", "").split()]
+                       if name not in classes]
+            if unknown:
+                raise ContentError(f"{path}: recognition.{key}[{position}]: '{unknown[0]}' is no word class")
     for name in recognition.get("word_class_senses", {}):
         if name not in classes:
             raise ContentError(f"{path}: recognition.word_class_senses: '{name}' is no word class")

@@ -26,6 +26,8 @@ from massage_coach.domain.safety import Assessment, assess, none_apply
 
 # Conditions that rule a guided massage out: nothing to confirm, see a physician.
 BLOCKING_VERDICTS = ("emergency", "stop", "unknown")
+# Verdicts said again when asked again with nothing new ("so can i massage her or not").
+STANDING_VERDICTS = ("emergency", "stop", "caution", "unknown")
 HEADS_UP_S = 10
 TRIAGE = "triage"  # the `awaiting` value while the back-pain question is open
 NOTHING_SAID = triage.Reply()  # an answer that names neither tension nor a condition
@@ -314,7 +316,7 @@ class RoutineEngine:
     def report(self, state: State, assessment: Assessment, denies_all: bool = False,
                heard: Sequence[str] = (), tension: bool = False, tension_only: bool = False,
                said: Optional[Mapping[str, str]] = None, medicines: Sequence[str] = (),
-               everyday: bool = False) -> Outcome:
+               everyday: bool = False, asked_again: bool = False, doctor_cleared: bool = False) -> Outcome:
         """What the user said about the person: the verdict, and what it means for routines.
 
         `denies_all`: a plain "no" / "none of those" / "he is healthy": none of the listed
@@ -327,6 +329,10 @@ class RoutineEngine:
         `medicines`: those of `heard` that name a medicine ("ibuprofen" for the sore back).
         `everyday`: health words in everyday senses were heard ("sick of her job"); with nothing
         else medical, nothing was said against a massage: the go-ahead, with the list to check.
+        `asked_again`: "so can i massage her or not", nothing new said: a standing answer is said again,
+        short, for what was told; with none standing, nothing was said against a massage.
+        `doctor_cleared`: a doctor's clearance was told ("the cardiologist gave him the all clear"): it is not
+        ours to give, so it never turns an answer into a go-ahead; the answer says so.
         """
         answering = state.awaiting == TRIAGE
         # Past and over ("a fever last week"): named in this answer, not held against what comes next.
@@ -343,10 +349,14 @@ class RoutineEngine:
                 outcome = replace(outcome, state=replace(outcome.state, tension_confirmed=state.tension_confirmed))
             return outcome
         nothing_named = assessment.verdict == "unknown" and not assessment.conditions and not heard
+        if asked_again and nothing_named and not (denies_all or assessment.negated):
+            if state.reported_conditions and state.safety_verdict in STANDING_VERDICTS:
+                return Outcome(state, [self.standing_reply(state.reported_conditions)])
+            everyday = True
         nothing_medical = nothing_named and everyday and not denies_all
         if nothing_named and not (denies_all or everyday or assessment.negated) and state.active_routine:
             return self.unclear_mid_routine(state)
-        if nothing_named and (denies_all or everyday):
+        if nothing_named and (denies_all or everyday) and not doctor_cleared:
             assessment = none_apply()
         if assessment.verdict == "ok" and heard:  # "no fever, but she has lupus" is not cleared
             assessment = Assessment("unknown", [], assessment.negated)
@@ -356,7 +366,7 @@ class RoutineEngine:
         # the answer stays what that condition calls for.
         standing = assess(self.content, reported) if assessment.verdict == "ok" and reported else assessment
         state = replace(state, safety_verdict=standing.verdict, reported_conditions=tuple(reported))
-        replies = [self.verdict_reply(standing, heard, said or {}, nothing_medical)]
+        replies = [self.verdict_reply(standing, heard, said or {}, nothing_medical, doctor_cleared)]
         if assessment.verdict == "ok":
             if state.awaiting == "screening" and state.pending_routine:
                 # Ruling one condition out does not answer the whole screening question.
@@ -372,6 +382,17 @@ class RoutineEngine:
             replies.append(self.ended_for_safety(state))
             state = state.stopped()
         return Outcome(state, replies)
+
+    def standing_reply(self, reported: Sequence[str]) -> Reply:
+        """The answer for conditions told before, said again short; an emergency in full."""
+        standing = assess(self.content, list(reported))
+        if standing.verdict not in self.content.safety["standing_answers"]:
+            return self.verdict_reply(standing)
+        return Reply("utter_safety_standing", self.safety_payload(standing), fill={
+            "answer": self.content.safety["standing_answers"][standing.verdict],
+            "names_in_sentence": wording.condition_names(self.content, standing.conditions),
+            "change_hint": triage.change_hint(self.content, standing.conditions),
+        })
 
     def unclear_mid_routine(self, state: State) -> Outcome:
         """Mid-routine, words taken for health talk in which the recogniser heard nothing medical
@@ -393,8 +414,10 @@ class RoutineEngine:
                      fill={"title": self.content.routines[routine_id]["title"]})
 
     def verdict_reply(self, assessment: Assessment, heard: Sequence[str] = (),
-                      said: Mapping[str, str] = MappingProxyType({}), nothing_medical: bool = False) -> Reply:
-        """`nothing_medical`: an "ok" because nothing medical was said, not because the list was ruled out."""
+                      said: Mapping[str, str] = MappingProxyType({}), nothing_medical: bool = False,
+                      doctor_cleared: bool = False) -> Reply:
+        """`nothing_medical`: an "ok" because nothing medical was said, not because the list was ruled out.
+        `doctor_cleared`: a doctor's clearance was told, which is not ours to give: the answer says so."""
         payload = self.safety_payload(assessment, heard)
         if assessment.verdict == "ok":
             chosen = "utter_safety_ok" if assessment.negated else (
@@ -414,7 +437,9 @@ class RoutineEngine:
                                                if c not in assessment.past),
                                              *([" ".join(self.content.safety["past_condition"].split())]
                                                if assessment.past else []),
-                                             *([wording.heard_advice(heard)] if heard else [])])
+                                             *([wording.heard_advice(heard)] if heard else []),
+                                             *([" ".join(self.content.safety["doctor_clearance"].split())]
+                                               if doctor_cleared and assessment.verdict != "emergency" else [])])
                          or wording.UNMATCHED_CONDITION_ADVICE,
                          "change_hint": triage.change_hint(self.content, assessment.conditions),
                      })

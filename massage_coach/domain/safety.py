@@ -22,6 +22,10 @@ HISTORICAL_ROLE = "historical"
 # Entity group of a medical word that names a medicine ("ibuprofen"): taken for a sore back, it
 # leaves the back-pain question open, where an illness ("endometriosis") is for a physician first.
 MEDICINE_GROUP = "medicine"
+# The entity of a message asking again whether to go ahead ("so can i massage her or not").
+GO_AHEAD_ENTITY = "go_ahead_question"
+# The entity of a message telling of a doctor's clearance ("the cardiologist gave him the all clear").
+CLEARANCE_ENTITY = "doctor_clearance"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ Built from content/recognition.yml (the lexicon) and content/conditions.yml (the
 import datetime
 import re
 from functools import lru_cache
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -41,6 +41,8 @@ Span.set_extension("historical", default=False, force=True)
 Span.set_extension("long_past", default=False, force=True)
 # Found by a rule with `lasting: true` ("spinal fusion"): never over, however long ago it was told.
 Span.set_extension("lasting", default=False, force=True)
+# A condition named by the specialist who treats it ("his cardiologist"): a doctor's all clear leaves it named.
+Span.set_extension("by_specialist", default=False, force=True)
 
 CONDITION_LABEL = "condition"
 MEDICAL_TERM_LABEL = "medical_term"
@@ -58,11 +60,18 @@ NEGATED_CUE_REACH = 3
 EVERYDAY_LABEL = "everyday_sense"
 # Everyday senses found in a message ("sick of"): kept apart from the entities ConText reads.
 Doc.set_extension("everyday", default=(), force=True)
+# What a message says as a whole (recognition.yml rules of the same names): it asks again whether to go
+# ahead ("so can i massage her or not"); a doctor's clearance is told ("the cardiologist gave him the all clear").
+MESSAGE_FLAGS = ("go_ahead_again", "doctor_clearance")
+for flag in MESSAGE_FLAGS:
+    Doc.set_extension(flag, default=False, force=True)
 # Typo candidates: shorter words are one edit from too many others; longer ones are no
 # typos, and their edits would cost seconds ("x" * 20,000).
 MIN_TYPO_LENGTH, MAX_TYPO_LENGTH = 4, 20
 # A word cut short ("osteochondros"): at least this long, and this share of the one word it begins.
 MIN_TRUNCATED_LENGTH, MIN_TRUNCATED_SHARE = 6, 0.75
+# What medicine or a scan is for: "tablets for her thyroid", "an x-ray on his kidneys", "a scan of her liver".
+FOR_AN_ORGAN = ["for", "on", "of"]
 # Whose: "her thyroid", "dad's cardiologist".
 OWNERS = ["my", "his", "her", "their", "our", "your", "the"]
 POSSESSIVES = ["my", "his", "her", "their", "our", "your", "'s", "’s"]
@@ -89,14 +98,16 @@ class TypoNorm:
     """A word unknown to English and one edit from a single lexicon word reads as it
     ("pregnent" -> "pregnant"); "never" stays "never", not "fever". A clipped form read as
     its word ("preg", "yrs": recognition.yml `clipped_forms`), and a word cut short as the one
-    lexicon word it begins ("osteochondros")."""
+    lexicon word it begins ("osteochondros"). A word spelt as another language spells the ending
+    ("osteochondroza": `foreign_endings`) is tried in English spelling too."""
 
     def __init__(self, vocabulary: Iterable[str], known: Iterable[str],
-                 clipped: Optional[Dict[str, str]] = None) -> None:
+                 clipped: Optional[Dict[str, str]] = None, foreign_endings: Iterable[Sequence[str]] = ()) -> None:
         self.vocabulary = set(vocabulary)
         self.known = english_words() | set(known)
         self.lemmas = lemma_table()
         self.clipped = clipped or {}
+        self.foreign_endings = [(re.compile(pattern), english) for pattern, english in foreign_endings]
         self.long_words = sorted(w for w in self.vocabulary if len(w) >= MIN_TRUNCATED_LENGTH)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -108,11 +119,19 @@ class TypoNorm:
                     and token.norm_ not in self.vocabulary and not {word, token.norm_} & self.known):
                 # (an inflected English word is known by its lemma: "injections" is no typo of "infections")
                 # "afebrile" is not febrile: a word that is a lexicon word after "a" is its opposite.
-                candidates = sorted(c for c in one_edit_away(word) & self.vocabulary
-                                    if word != NEGATING_PREFIX + c) or self._completions(word)
-                if len(candidates) == 1:  # its lemma, as for any word: "exspecting" -> "expect"
-                    token.norm_ = self._lemma(candidates[0])
+                for spelt in dict.fromkeys([word, *(pattern.sub(english, word)
+                                                    for pattern, english in self.foreign_endings)]):
+                    candidates = self._candidates(spelt)
+                    if len(candidates) == 1:  # its lemma, as for any word: "exspecting" -> "expect"
+                        token.norm_ = self._lemma(candidates[0])
+                        break
         return doc
+
+    def _candidates(self, word: str) -> List[str]:
+        if word in self.vocabulary:
+            return [word]
+        return sorted(c for c in one_edit_away(word) & self.vocabulary
+                      if word != NEGATING_PREFIX + c) or self._completions(word)
 
     def _lemma(self, word: str) -> str:
         return (self.lemmas.get(word) or word).lower()
@@ -289,6 +308,22 @@ class EverydaySenses(ConditionRules):
         return doc
 
 
+class MessageFlag(ConditionRules):
+    """Whether the message says something as a whole, by rules as the conditions' (MESSAGE_FLAGS): it asks
+    again whether to go ahead ("ok so can i massage her or not", "so yes or no?"), or tells of a doctor's
+    clearance ("his cardiologist gave him the all clear")."""
+
+    def __init__(self, nlp: Language, flag: str, word_classes: Dict[str, List[str]],
+                 rules: List[Dict[str, Any]]) -> None:
+        super().__init__(nlp, word_classes, rules)
+        self.flag = flag
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.set(self.flag, any(self._accepts(self.rules[int(doc.vocab.strings[match_id])], Span(doc, start, end))
+                                 for match_id, start, end in self.matcher(doc)))
+        return doc
+
+
 def number_in(span: Span) -> Optional[float]:
     """The first number of a span: "38.5", "38,4", "101f", "thirty nine", "a hundred and two"."""
     words: List[str] = []
@@ -325,7 +360,7 @@ class MedicalTerms:
         # Medicine for an organ: "a little pill every morning for her thyroid", "his kidney tablets".
         medicines = sorted({w for words in lemma_words(nlp, organ_medicines) for w in words})
         self.organ_matcher.add("organ_medicine", [
-            [{"NORM": {"IN": medicines}}, *[{"IS_PUNCT": False, "OP": "?"}] * NEAR, {"LOWER": "for"},
+            [{"NORM": {"IN": medicines}}, *[{"IS_PUNCT": False, "OP": "?"}] * NEAR, {"LOWER": {"IN": FOR_AN_ORGAN}},
              {"LOWER": {"IN": OWNERS}, "OP": "?"}, {"NORM": {"IN": organ_words}}],
             [{"NORM": {"IN": organ_words}}, {"NORM": {"IN": medicines}}]])
         states = sorted({w for words in lemma_words(nlp, organ_states) for w in words})
@@ -371,6 +406,9 @@ class MedicalTerms:
                      for i in [s if match == self.field_visit else e - 1]]  # the field first, a specialist last
         add_entities(doc, [Span(doc, i, i + 1, label=CONDITION_LABEL, span_id=treated) for i, treated in consulted
                            if treated])
+        for entity in doc.ents:
+            entity._.by_specialist = entity._.by_specialist or any(
+                treated and entity.start == i and entity.label_ == CONDITION_LABEL for i, treated in consulted)
         spans += [Span(doc, i, i + 1, label=MEDICAL_TERM_LABEL) for i, treated in consulted if not treated]
         spans += [Span(doc, s + 1, e - 1, label=MEDICAL_TERM_LABEL) for _, s, e in self.taken_for(doc)
                   if not {doc[s + 1].lower_, doc[s + 1].norm_} & english_words()]
@@ -449,7 +487,8 @@ class ClinicalContext:
         self.work_places = {w for words in lemma_words(nlp, context.get("work_places", ())) for w in words}
         self.workers = {w for words in lemma_words(nlp, context.get("workers", ())) for w in words}
         # A film, book or game, and what it is about: "a documentary about cancer".
-        self.works = {w for words in lemma_words(nlp, context.get("works", ())) for w in words}
+        # As written (singular and plural listed): by lemma, "booked" would be a book.
+        self.works = {w.lower() for w in context.get("works", ())}
         self.topic_words = set(context.get("topic_words", ()))
         # The speaker is the one massaged: "can my husband do my shoulders", "rub me".
         self.speaker_verbs = {w for words in lemma_words(nlp, context.get("speaker_verbs", ())) for w in words}
@@ -464,6 +503,9 @@ class ClinicalContext:
         self.pronouns = {w for w in self.kind_of if w in set(person_pronouns)}
         # Whom one practises on is the one massaged: "practising the technique on my brother".
         self.practice_verbs = {w for words in lemma_words(nlp, context.get("practice_verbs", ())) for w in words}
+        # Who wants or needs a massage is the one massaged: "my girlfriend wants a massage".
+        self.wanting = {w for words in lemma_words(nlp, context.get("wanting", ())) for w in words}
+        self.massage_nouns = {words[-1] for words in lemma_words(nlp, context.get("massage_nouns", ()))}
         # "The dog has a temperature": an animal's condition is no one's to massage.
         self.animals = {w.lstrip("^") for w in animals}
         self.animal_owners = set(context.get("animal_owners", ()))
@@ -516,7 +558,9 @@ class ClinicalContext:
             doubtful = self._scan(doc, entity, doubt, -1, window=len(doc)) or self._scan(
                 doc, entity, doubt, +1, window=len(doc))
             entity._.family = sentence in family_sentences or self._family(doc, entity, sentence[0], recipient)
-            entity._.negated = not doubtful and (
+            # A doctor's all clear is theirs to give: it does not rule out what their specialty names.
+            cleared_by_its_specialist = entity._.by_specialist and doc._.doctor_clearance
+            entity._.negated = not doubtful and not cleared_by_its_specialist and (
                 self._scan(doc, entity, marks["negated_forward"], -1)
                 or self._scan(doc, entity, marks["negated_backward"], +1)
                 or any(start <= entity.start and entity.end <= end for start, end in denied_clauses)
@@ -550,13 +594,15 @@ class ClinicalContext:
         for token in doc[entity.end : entity.end + NEAR]:
             if token.is_punct:
                 break
-            if token.norm_ in self.works:
+            if token.lower_ in self.works:
                 return True
+        if entity.start >= 2 and doc[entity.start - 1].text == "," and doc[entity.start - 2].lower_ in self.works:
+            return True  # its title, in apposition: "a scary movie, Contagion"
         for i in range(entity.start - 1, max(-1, entity.start - 1 - self.window), -1):
             if doc[i].text in self.punctuation or doc[i].text == ",":
                 return False
             if doc[i].lower_ in self.topic_words:
-                return any(t.norm_ in self.works for t in doc[max(0, i - NEAR - 1) : i])
+                return any(t.lower_ in self.works for t in doc[max(0, i - NEAR - 1) : i])
         return False
 
     def _cue_tokens(self, doc: Doc, category: str) -> Dict[int, int]:
@@ -677,7 +723,8 @@ class ClinicalContext:
         my husband", "I'm asking about my wife", "mum herself feels fine", "it's my wife I want to
         massage"; or the speaker ("self"): "can my husband do my shoulders", "rub me"."""
         for token in doc[:-1]:
-            if token.norm_ in self.recipient_nouns and doc[token.i + 1].lower_ in self.emphatic:
+            if doc[token.i + 1].lower_ in self.emphatic and (
+                    token.norm_ in self.recipient_nouns or (token.i and token.is_title)):  # "Mr Briggs himself"
                 return token.norm_
             if token.i in focus and token.i + 1 not in focus:  # the cleft's focus: "it's (my) wife"
                 named = [t for t in doc[token.i + 1 : token.i + 3] if t.is_alpha and not t.is_stop]
@@ -689,18 +736,37 @@ class ClinicalContext:
             if token.norm_ in self.speaker_verbs | self.massage_verbs and named_after and (
                     named_after[0].norm_ in self.recipient_nouns):  # "doing my mum's shoulders", "give her husband"
                 return self._possessed(named_after[0]).norm_
+            if token.norm_ in self.massage_verbs and doc[token.i + 1].lower_ in ("my", "our") and named_after and (
+                    named_after[0].i == token.i + 2 and named_after[0].norm_ not in self.body_words):
+                return named_after[0].norm_  # a relation no list knows: "massaging my tito"
+            wanted = self._wants_a_massage(doc, token)
+            if wanted is not None:
+                return wanted
             if token.norm_ in self.speaker_verbs:
                 said_after = doc[token.i + 1 : token.i + 4]
                 if said_after[0].lower_ in self.speaker or (
                         said_after[0].lower_ == "my" and any(t.norm_ in self.body_words for t in said_after[1:])):
                     return "self"
-            if token.norm_ in self.massage_verbs and doc[token.i + 1].lower_ in self.kind_of:
+            if (token.norm_ in self.massage_verbs and doc[token.i + 1].lower_ in self.kind_of) or (
+                    token.norm_ in self.speaker_verbs and self._person_pronoun(doc, token.i + 1)):  # "ok to do him"
                 return self._antecedent(doc, token.i, self.kind_of[doc[token.i + 1].lower_])
             if token.norm_ in self.massage_verbs | self.speaker_verbs | self.practice_verbs:
                 on = next((t.i for t in doc[token.i + 1 : token.i + 6] if t.lower_ == "on"), None)
                 named_on = self._named_on(doc, on) if on is not None else None
                 if named_on is not None:  # "practising the technique on my brother", "the back rub on him"
                     return named_on
+        return None
+
+    def _wants_a_massage(self, doc: Doc, token: Token) -> Optional[str]:
+        """Who wants or needs a massage, named by this token: "my girlfriend wants a massage", "he needs a
+        back rub" (a pronoun stands for the person of its kind named before it)."""
+        wants = next((t.i for t in doc[token.i + 1 : token.i + 3] if t.norm_ in self.wanting), None)
+        if wants is None or not any(t.norm_ in self.massage_nouns for t in doc[wants + 1 : wants + 5]):
+            return None
+        if token.norm_ in self.recipient_nouns or (token.lower_ in self.kind_of and token.lower_ not in self.pronouns):
+            return self._possessed(token).norm_
+        if self._person_pronoun(doc, token.i):
+            return self._antecedent(doc, token.i, self.kind_of[token.lower_])
         return None
 
     def _person_pronoun(self, doc: Doc, i: int) -> bool:
@@ -743,6 +809,18 @@ class ClinicalContext:
         return recipient is not None and self.relation_of.get(recipient, recipient) != self.relation_of.get(
             relation, relation)
 
+    def _another_named(self, doc: Doc, token: Token, recipient: str) -> bool:
+        """Whether the token names a person other than the one massaged: a noun after "my" that is no body
+        part ("my Tita"), or a person noun of a kind ("the lady") when the one massaged is set apart as
+        himself or herself ("Mr Briggs himself has no skin issues")."""
+        if token.norm_ in self.family_relation or token.norm_ in self.partners or token.lower_ in self.pronouns:
+            return False  # (relations and partners: below)
+        set_apart = any(t.lower_ in self.emphatic and doc[t.i - 1].norm_ == recipient for t in doc[1:])
+        person_noun = set_apart and (token.lower_ in self.kind_of or token.norm_ in self.recipient_nouns)
+        my_noun = (token.i > 0 and doc[token.i - 1].lower_ in ("my", "our") and token.is_alpha and not token.is_stop
+                   and token.norm_ not in self.body_words and recipient not in ("female", "male"))
+        return (person_noun or my_noun) and self._someone_else(recipient, token.norm_)
+
     def _family(self, doc: Doc, entity: Span, sentence_start: int, recipient: Optional[str] = None) -> bool:
         """"Her mother had X", "my wife's dad has X" ("runs in his family": a phrase); "(my) mum had X",
         "our neighbour has X" when the message names someone else as the one massaged or asked about."""
@@ -758,6 +836,10 @@ class ClinicalContext:
                     self._possessed(doc[i - 2]).i == token.i):
                 # "my brother's wife is pregnant": hers; someone else's unless it is she who is massaged
                 return recipient != token.norm_
+            # Anyone else named by a noun, when the message names another as the one massaged: "my Tita has
+            # varicose veins but I will massage my cousin", "the lady next door to Mr Briggs has shingles".
+            if recipient is not None and self._another_named(doc, token, recipient):
+                return True
             # A partner too, when the message names another as the one massaged ("my wife is pregnant,
             # so I'm practising on my brother").
             if token.norm_ in self.family_relation or (recipient is not None and token.norm_ in self.partners):
@@ -784,9 +866,13 @@ def build_clinical_pipeline(state: Dict[str, Any]) -> Language:
         tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     nlp.add_pipe("typo_norm", before="entity_ruler",
                  config={"vocabulary": state["typo_vocabulary"], "known": state["known_words"],
-                         "clipped": recognition.get("clipped_forms", {})})
+                         "clipped": recognition.get("clipped_forms", {}),
+                         "foreign_endings": recognition.get("foreign_endings", [])})
     nlp.add_pipe("everyday_senses", before="entity_ruler",
                  config={"word_classes": recognition["word_classes"], "rules": recognition.get("everyday_senses", [])})
+    for flag in MESSAGE_FLAGS:
+        nlp.add_pipe("message_flag", name=flag, before="entity_ruler", config={
+            "flag": flag, "word_classes": recognition["word_classes"], "rules": recognition.get(flag, [])})
     nlp.add_pipe("condition_rules", config={"word_classes": recognition["word_classes"], "rules": recognition["rules"],
                                             "yields_to_rules": recognition.get("yields_to_rules", []),
                                             "sense_members": state.get("sense_members", {})})
@@ -817,10 +903,16 @@ def norm_pipeline() -> Language:
     return nlp
 
 
-@Language.factory("typo_norm", default_config={"vocabulary": [], "known": [], "clipped": {}})
+@Language.factory("typo_norm", default_config={"vocabulary": [], "known": [], "clipped": {}, "foreign_endings": []})
 def make_typo_norm(nlp: Language, name: str, vocabulary: List[str], known: List[str],
-                   clipped: Dict[str, str]) -> TypoNorm:
-    return TypoNorm(vocabulary, known, clipped)
+                   clipped: Dict[str, str], foreign_endings: List[List[str]]) -> TypoNorm:
+    return TypoNorm(vocabulary, known, clipped, foreign_endings)
+
+
+@Language.factory("message_flag", default_config={"flag": "", "word_classes": {}, "rules": []})
+def make_message_flag(nlp: Language, name: str, flag: str, word_classes: Dict[str, List[str]],
+                      rules: List[Dict[str, Any]]) -> MessageFlag:
+    return MessageFlag(nlp, flag, word_classes, rules)
 
 
 @Language.factory("condition_rules", default_config={"word_classes": {}, "rules": [], "yields_to_rules": [],

@@ -29,7 +29,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from massage_coach.domain.content import ENTITY_SECTIONS, fingerprint, load_content
-from massage_coach.domain.safety import NEGATED_ROLE
+from massage_coach.domain.safety import CLEARANCE_ENTITY, GO_AHEAD_ENTITY, NEGATED_ROLE
 from massage_coach.nlu import routine_names
 from massage_coach.nlu.language import (
     build_pipeline,
@@ -343,7 +343,10 @@ class SafetyFirstIntent(GraphComponent):
             rules_out = bool(conditions) and intent in self._bare_answer_intents
             everyday = intent in self._everyday_intents and any(
                 e["entity"] == EVERYDAY_ENTITY for e in message.get(ENTITIES, []))
-            if (reports or rules_out or everyday) and intent != CHECK_CONDITION_INTENT:
+            # "So can i massage her or not", "the cardiologist gave him the all clear": the safety answer's.
+            about_the_answer = any(e["entity"] in (GO_AHEAD_ENTITY, CLEARANCE_ENTITY)
+                                   for e in message.get(ENTITIES, []))
+            if (reports or rules_out or everyday or about_the_answer) and intent != CHECK_CONDITION_INTENT:
                 message.set(
                     INTENT,
                     {INTENT_NAME_KEY: CHECK_CONDITION_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0},

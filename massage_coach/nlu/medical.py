@@ -10,6 +10,10 @@ Entities it gives:
 - `medical_term`: anything medical no condition names ("lupus", "liver problems"), its value
   the words as heard, with the same roles; the answer is "unknown", naming it;
 - `health_status` (value `healthy`): "he is healthy", "no medical issues";
+- `go_ahead_question`: the message asks again whether to go ahead ("so can i massage her or not");
+  after a safety answer, the answer stands and is said again;
+- `doctor_clearance`: a doctor's clearance is told ("the cardiologist gave him the all clear"): not ours
+  to give, the answer says so;
 - `everyday_sense`: a health word in an everyday sense ("sick of work", "a pain in the neck"),
   its value the words; it says nothing about health (the answer to a safety question with
   nothing else is the go-ahead with the list to check) and routes nothing.
@@ -36,7 +40,14 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.lookups import load_lookups
 
 from massage_coach.domain.content import Content, fingerprint, load_content
-from massage_coach.domain.safety import HISTORICAL_ROLE, MEDICINE_GROUP, NEGATED_ROLE, TENSION_ROLE
+from massage_coach.domain.safety import (
+    CLEARANCE_ENTITY,
+    GO_AHEAD_ENTITY,
+    HISTORICAL_ROLE,
+    MEDICINE_GROUP,
+    NEGATED_ROLE,
+    TENSION_ROLE,
+)
 from massage_coach.nlu import wordnet_terms
 from massage_coach.nlu.clinical import (
     CONDITION_LABEL,
@@ -100,6 +111,9 @@ class ClinicalEntityExtractor(JsonStateComponent, EntityExtractorMixin):
         if self._nlp is None:
             raise RuntimeError("the clinical recogniser has no trained state: run `make train`")
         doc = self._nlp(text)
+        for flag, name in ((doc._.go_ahead_again, GO_AHEAD_ENTITY), (doc._.doctor_clearance, CLEARANCE_ENTITY)):
+            if flag:
+                entities.append({"entity": name, "start": 0, "end": len(text), "value": name, "confidence_entity": 1.0})
         for span in doc._.everyday:
             if not taken & set(range(span.start_char, span.end_char)):
                 entities.append({"entity": EVERYDAY_LABEL, "start": span.start_char, "end": span.end_char,

@@ -210,6 +210,27 @@ def test_the_verdict_is_remembered_in_the_conversation(conversation):
     assert slots["safety_verdict"] == "stop" and slots["reported_conditions"] == ["fever"]
 
 
+@pytest.mark.parametrize("again", ["ok so can i massage her or not", "so is it safe then?", "so yes or no?"])
+def test_asked_again_with_nothing_new_the_verdict_is_said_again(conversation, again):
+    """After a verdict, a question with no new facts gets that verdict again, short, not another topic."""
+    conversation.payload("my wife is pregnant")
+    answer = conversation.payload(again)
+    assert (answer["type"], answer["verdict"], answer["conditions"]) == ("safety", "stop", ["pregnancy"])
+    assert answer["_text"].startswith("No") and "pregnancy" in answer["_text"]
+
+
+def test_a_cold_is_named_and_not_cleared_and_a_fever_with_it_stops(conversation):
+    answer = conversation.payload("my wife has a bit of a cold")
+    assert (answer["type"], answer["verdict"], answer["conditions"]) == ("safety", "unknown", ["common_cold"])
+    assert "fever" in answer["_text"]
+    assert conversation.payload("she has a temperature too")["verdict"] == "stop"
+
+
+def test_an_everyday_word_beside_a_question_gets_the_all_clear_and_the_answer(conversation):
+    payloads = conversation.payloads("which oil should I use on his back? I'm dying to try the massage")
+    assert [p["type"] for p in payloads] == ["safety", "preparation"] and payloads[0]["verdict"] == "ok"
+
+
 @pytest.mark.parametrize(
     "message, payload_type",
     [("hello", "help"), ("what can you do?", "help"), ("thanks a lot", "acknowledgement"),

@@ -701,3 +701,129 @@ def test_a_referral_names_the_specialist(nlp):
 ])
 def test_fields_skin_and_intensifiers_in_a_ninth_rounds_words(nlp, text, expected):
     assert read(nlp, text) == expected, read(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A cold, the illness: the noun after a determiner or a word of its kind; never before a noun.
+    ("my wife has a bit of a cold", [("condition", "common_cold", "")]),
+    ("she's got a stinking head cold, can I massage her", [("condition", "common_cold", "")]),
+    ("his cold is getting better", [("condition", "common_cold", "")]),
+    ("he has a cold and a fever", [("condition", "fever", "")]),
+    ("she has a cold sore", [("condition", "skin_disease", "")]),
+    ("it's a cold day, can I give him a back rub", []),
+    ("is a cold towel ok after", []),
+    ("a cold compress on her back after?", []),
+    ("his hands are cold", []),
+    ("he got cold so we stopped", []),
+    ("is the oil too cold? is that cold", []),
+    ("it's a bit cold in here", []),
+])
+def test_a_cold_is_the_illness_only_as_a_noun(nlp, text, expected):
+    assert read(nlp, text) == expected, read(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Conditions in a tenth round's words.
+    ("My grandmother have the osteochondroza in the neck", [("condition", "osteochondrosis", "")]),
+    ("my grandfather has skolioza since young", [("condition", "spine_disease", "")]),
+    ("it's cracked open near the shoulder blade", [("condition", "skin_disease", "")]),
+    ("the oil bottle split open in my bag", []),
+    ("he cracked open a beer and now wants a back rub", []),
+    ("he said it's sharp like a needle every time I press", [("condition", "sharp_pain", "")]),
+    ("she's got pins and needles in her hand", [("condition", "numbness", "")]),
+    ("one of our ladies has a pressure sore at the bottom of her spine", [("condition", "skin_disease", "")]),
+    ("he also has that disc problem in his lower back", [("condition", "spine_disease", "")]),
+    ("she's got the sugar as well", [("condition", "diabetes", "")]),
+    ("I've got the sugar for the cake", []),
+    ("crushing tightness in the middle of his chest", [("condition", "chest_pain", "")]),
+    ("she came out all blotchy when I used the lavender oil on her", [("condition", "allergy", "")]),
+    ("last time I used the oil on her she came out all blotchy", [("condition", "allergy", "")]),
+    ("the oil came out of the bottle too fast", []),
+    ("got a bit of a crook back from sitting at the desk", [("condition", "back_pain", "")]),
+    ("he has a crooked spine", [("condition", "spine_disease", "")]),
+    ("he has a scan next week for his thyroid", [("medical_term", "scan next week for his thyroid", "")]),
+])
+def test_conditions_in_a_tenth_rounds_words(nlp, text, expected):
+    assert read(nlp, text) == expected, read(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Idioms, gym days and a film's title are no one's condition; a real event stays.
+    ("gym buddy smashed leg day and is dead on his feet", []),
+    ("it was arm day yesterday", []),
+    ("my wife nearly had a heart attack when she saw the electricity bill lol", []),
+    ("you nearly gave me a heart attack lol", []),
+    ("my dad nearly had a heart attack last year", [("condition", "heart_disease", "")]),
+    ("we're going to watch a scary movie, Contagion, tonight", []),
+    ("pregnancies are well behind me lol", [("condition", "pregnancy", "")]),
+    # Someone else named apart from the one massaged.
+    ("My Tita has varicose veins but I will massage my cousin only", [("condition", "vein_disease", "family")]),
+    ("the lady next door to Mr Briggs has shingles, Mr Briggs himself has no skin issues",
+     [("condition", "skin_disease", "family")]),
+    ("my sister's pregnant and my husband wants a back rub, is it ok to do him",
+     [("condition", "pregnancy", "family")]),
+    ("ma pal's wife has the flu, now he wants me to sort his back out", [("condition", "fever", "family")]),
+    # ... but the one massaged, or someone not set apart, keeps it.
+    ("my client has a fever, I'm massaging my client tomorrow", [("condition", "fever", "")]),
+    ("I'm massaging my husband, my poor husband has a fever", [("condition", "fever", "")]),
+    ("the lady has a rash on her back, I'm massaging my client", [("condition", "skin_disease", "")]),
+])
+def test_idioms_and_people_in_a_tenth_rounds_words(nlp, text, expected):
+    assert read(nlp, text) == expected, read(nlp, text)
+
+
+@pytest.mark.parametrize("text, again", [
+    ("ok so can i massage her or not", True),
+    ("so is it safe then?", True),
+    ("so yes or no?", True),
+    ("can I massage her back or not then", True),
+    ("is it safe to massage my wife", False),
+    ("so can you explain kneading", False),
+    ("she said yes or no to everything lol", False),
+])
+def test_asking_again_whether_to_go_ahead(nlp, text, again):
+    assert nlp(text)._.go_ahead_again is again
+
+
+@pytest.mark.parametrize("text, expected, cleared", [
+    # A doctor's clearance is told; it leaves named what the specialist's field names (not ours to clear).
+    ("his cardiologist gave him the all clear", [("condition", "heart_disease", "")], True),
+    ("the GP said it's fine to massage her", [], True),
+    ("his cardiologist ruled out heart problems",
+     [("condition", "heart_disease", "negated"), ("condition", "heart_disease", "negated")], False),
+    ("his biopsy came back all clear", [("condition", "cancer", "negated")], False),
+    ("so what's the all clear signal for the next step", [], False),
+    ("the doctor signed him off work for a week", [], False),
+])
+def test_a_doctors_clearance_is_told_not_taken(nlp, text, expected, cleared):
+    assert read(nlp, text) == expected, read(nlp, text)
+    assert nlp(text)._.doctor_clearance is cleared
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Whoever wants or needs the massage is the one massaged; someone else named beside is someone else.
+    ("my coworker Jess is pregnant, my girlfriend wants a massage though", [("condition", "pregnancy", "family")]),
+    ("my wife is pregnant and she wants a massage", [("condition", "pregnancy", "")]),
+    ("my husband needs a back rub, he has a fever", [("condition", "fever", "")]),
+    ("my Lolo had a stroke, I'm massaging my tito today", [("condition", "stroke", "family")]),
+    ("the resident across the hall has scabies, Mrs Patel herself is fine", [("condition", "skin_disease", "family")]),
+    ("I'm massaging my client, she has a rash", [("condition", "skin_disease", "")]),
+    # A cold in British words; a needle described; a scan of an organ; a Polish ending.
+    ("hubby's full of cold this week", [("condition", "common_cold", "")]),
+    ("it feels like a hot needle under her shoulder blade", [("condition", "sharp_pain", "")]),
+    ("he's booked in for an x-ray on his kidneys", [("medical_term", "x-ray on his kidneys", "")]),
+    ("my babcia has artroza in her knees", [("condition", "arthritis", "")]),
+])
+def test_people_and_conditions_in_a_second_probes_words(nlp, text, expected):
+    assert read(nlp, text) == expected, read(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A part in poor shape is an injury; running hot is a fever, a thing's heat is not; "booked" is no book.
+    ("he's got a dodgy knee from footy", [("condition", "injury_pain", "")]),
+    ("she's running a bit hot today", [("condition", "fever", "")]),
+    ("the heater is running hot, is that ok for the room", []),
+    ("he has a hernia repair booked next month", [("condition", "recent_surgery", "")]),
+])
+def test_parts_heat_and_bookings_in_a_tenth_rounds_words(nlp, text, expected):
+    assert read(nlp, text) == expected, read(nlp, text)

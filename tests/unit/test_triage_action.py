@@ -263,3 +263,58 @@ def test_the_speaker_massaged_is_the_person_not_the_one_who_massages():
     tracker.latest_message["entities"] = [{"entity": "condition", "value": "back_pain", "role": "tension"}]
     messages, slots = run(ActionCheckCondition(), tracker)
     assert messages[0]["response"] == "utter_someone_else" and slots["other_person_conditions"] == ["pregnancy"]
+
+
+def asked_again(text: str, slots: Optional[Dict[str, Any]] = None, intent: str = "check_condition") -> Tracker:
+    tracker = tracker_for(intent, text, slots=slots)
+    tracker.latest_message["entities"] = [{"entity": "go_ahead_question", "value": "asked_again"}]
+    return tracker
+
+
+def test_asked_again_with_nothing_new_the_standing_answer_is_said_again_short():
+    """"Ok so can i massage her or not" after "she's pregnant": still no, for the pregnancy; not another topic."""
+    standing = {"reported_conditions": ["pregnancy"], "safety_verdict": "stop"}
+    messages, slots = run(ActionCheckCondition(), asked_again("ok so can i massage her or not", standing))
+    assert [m["response"] for m in messages] == ["utter_safety_standing"]
+    assert messages[0]["custom"]["verdict"] == "stop" and messages[0]["custom"]["conditions"] == ["pregnancy"]
+    assert messages[0]["answer"].startswith("No") and slots["reported_conditions"] == ["pregnancy"]
+    # A caution and an "unknown" stand too, each said as what it is.
+    messages, _ = run(ActionCheckCondition(), asked_again("so yes or no?", {"reported_conditions": ["spine_disease"],
+                                                                            "safety_verdict": "caution"}))
+    assert messages[0]["custom"]["verdict"] == "caution" and "professional" in messages[0]["answer"]
+    # With nothing told before, nothing was said against a massage: the go-ahead with the list to check.
+    messages, _ = run(ActionCheckCondition(), asked_again("so is it safe then?"))
+    assert messages[0]["response"] == "utter_safety_nothing_medical" and messages[0]["custom"]["verdict"] == "ok"
+    # A new fact is answered as a new fact, not as the answer before.
+    tracker = asked_again("so can i or not, she has no fever", standing)
+    tracker.latest_message["entities"].append({"entity": "condition", "value": "fever", "role": "negated"})
+    messages, _ = run(ActionCheckCondition(), tracker)
+    assert messages[0]["response"] != "utter_safety_standing"
+
+
+def test_an_everyday_sense_beside_a_question_gets_both_the_all_clear_and_the_answer():
+    """"Which oil should I use? I'm dying to try it": the all-clear, then the preparation answer."""
+    tracker = tracker_for("check_condition", "which oil should I use? I'm dying to try it")
+    tracker.latest_message["entities"] = [{"entity": "everyday_sense", "value": "dying to"}]
+    tracker.latest_message["intent_ranking"] = [{"name": "ask_preparation", "confidence": 0.8}]
+    messages, _ = run(ActionCheckCondition(), tracker)
+    assert [m.get("response") for m in messages][:1] == ["utter_safety_nothing_medical"]
+    assert custom_types(messages) == ["safety", "preparation"]
+    # Anything medical beside it gets no go-ahead and no answer that reads as one.
+    tracker.latest_message["entities"].append({"entity": "condition", "value": "pregnancy"})
+    messages, _ = run(ActionCheckCondition(), tracker)
+    assert custom_types(messages) == ["safety"] and messages[0]["custom"]["verdict"] == "stop"
+
+
+def test_a_doctors_clearance_is_theirs_the_answer_says_so_and_never_goes_ahead():
+    """"His cardiologist gave him the all clear": heart disease still stops, and the answer says why."""
+    tracker = tracker_for("check_condition", "his cardiologist gave him the all clear", conditions=["heart_disease"])
+    tracker.latest_message["entities"].append({"entity": "doctor_clearance", "value": "doctor_clearance"})
+    messages, _ = run(ActionCheckCondition(), tracker)
+    assert messages[0]["custom"]["verdict"] == "stop" and "all clear" in messages[0]["advice"]
+    # Nothing named beside it: not a go-ahead either ("the GP said it's fine").
+    tracker = tracker_for("check_condition", "the GP said it's fine to massage her")
+    tracker.latest_message["entities"] = [{"entity": "doctor_clearance", "value": "doctor_clearance"},
+                                          {"entity": "everyday_sense", "value": "gp"}]
+    messages, _ = run(ActionCheckCondition(), tracker)
+    assert messages[0]["custom"]["verdict"] == "unknown" and "theirs to give" in messages[0]["advice"]

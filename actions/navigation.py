@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.shared import ENGINE, apply, intent_of, number_entity, state_of, triage_reply
+from actions.shared import ENGINE, apply, entity_ids, intent_of, number_entity, state_of, triage_reply
 
 
 class ActionRoutineCommand(Action):
@@ -17,8 +17,10 @@ class ActionRoutineCommand(Action):
         return "action_routine_command"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        techniques = entity_ids(tracker, "technique")
         outcome = ENGINE.command(state_of(tracker), intent_of(tracker), number=number_entity(tracker, "number"),
-                                 timer_step=number_entity(tracker, "timer_step"))
+                                 timer_step=number_entity(tracker, "timer_step"),
+                                 technique=techniques[0] if techniques else None)
         return apply(dispatcher, tracker, outcome)
 
 

@@ -35,6 +35,10 @@ NAVIGATION_INTENTS = ("next_step", "skip_step", "previous_step", "repeat_step", 
                       "go_to_step", "pause_routine", "routine_progress", "stop_routine")
 # Moves that a step number turns into "go to step N": "can we do step two again", "skip to step 8".
 MOVES = ("next_step", "skip_step", "previous_step", "repeat_step", "resume_routine", "restart_routine")
+# Moves that a technique turns into a jump to a step using it ("skip to the kneading part",
+# "back to the stroking"): forward to the next such step, or back to the last one before this.
+FORWARD_TO_TECHNIQUE = ("go_to_step", "next_step", "skip_step", "resume_routine")
+BACK_TO_TECHNIQUE = ("previous_step", "repeat_step")
 
 
 @dataclass(frozen=True)
@@ -255,10 +259,12 @@ class RoutineEngine:
         return None
 
     def command(self, state: State, intent: str, number: Optional[int] = None,
-                timer_step: Optional[int] = None, routine: Optional[str] = None) -> Outcome:
+                timer_step: Optional[int] = None, technique: Optional[str] = None,
+                routine: Optional[str] = None) -> Outcome:
         """A navigation command during a routine (`number`: a step the user named;
-        `timer_step`: the step a pacing front end's clock ran out on). With no routine running,
-        one the message named starts ("go on then, the quick one"), as a start request would."""
+        `timer_step`: the step a pacing front end's clock ran out on; `technique`: one the user
+        named, whose step to go to). With no routine running, one the message named starts ("go on
+        then, the quick one"), as a start request would."""
         routine_id = state.active_routine
         if not routine_id:
             if routine and timer_step is None:
@@ -269,6 +275,10 @@ class RoutineEngine:
             return Outcome(state, [Reply(payload=p.Unchanged())])
         if intent in MOVES and number is not None:
             intent = "go_to_step"
+        elif technique is not None and intent in FORWARD_TO_TECHNIQUE + BACK_TO_TECHNIQUE and not (
+                intent == "skip_step" and technique in self.techniques_at(routine_id, step)):
+            # "Skip the kneading" on a kneading step skips this step, as a bare "skip" does.
+            return self.to_technique(state, routine_id, step, technique, backwards=intent in BACK_TO_TECHNIQUE)
         total = self.total_steps(routine_id)
         if intent in ("next_step", "skip_step"):
             if step >= total:
@@ -312,6 +322,29 @@ class RoutineEngine:
                 "utter_routine_stopped", stopped, fill={"title": self.content.routines[routine_id]["title"],
                                                         "step": step})])
         return self.show_step(state, routine_id, step)  # repeat_step, and any other
+
+    def techniques_at(self, routine_id: str, step: int) -> List[str]:
+        return self.content.routines[routine_id]["steps"][step - 1]["techniques"]
+
+    def to_technique(self, state: State, routine_id: str, step: int, technique: str, backwards: bool) -> Outcome:
+        """The routine's next step that uses `technique` (`backwards`: the last one before this
+        step), else this step if it does, else the nearest the other way; none: say so, and stay."""
+        total = self.total_steps(routine_id)
+        using = [n for n in range(1, total + 1) if technique in self.techniques_at(routine_id, n)]
+        name = self.content.techniques[technique]["name"].lower()
+        if not using:
+            return Outcome(state, [Reply(
+                "utter_no_technique_step", self.progress_payload(routine_id, step),
+                fill={"title": self.content.routines[routine_id]["title"], "technique": name, "step": step,
+                      "total": total},
+                buttons=requests.NAVIGATION)])
+        later, earlier = [n for n in using if n > step], [n for n in using if n < step]
+        here = [step] if step in using else []
+        order = [*earlier[::-1], *here, *later] if backwards else [*later, *here, *earlier[::-1]]
+        target = order[0]
+        lead = (f"On to the {name}. " if target > step else f"Back to the {name}. " if target < step
+                else f"This is the {name} step. ")
+        return self.show_step(state, routine_id, target, lead)
 
     def report(self, state: State, assessment: Assessment, denies_all: bool = False,
                heard: Sequence[str] = (), tension: bool = False, tension_only: bool = False,

@@ -29,7 +29,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from massage_coach.domain.content import ENTITY_SECTIONS, fingerprint, load_content
-from massage_coach.domain.safety import CLEARANCE_ENTITY, GO_AHEAD_ENTITY, NEGATED_ROLE
+from massage_coach.domain.safety import CLEARANCE_ENTITY, GO_AHEAD_ENTITY, NEGATED_ROLE, TENSION_ROLE
 from massage_coach.nlu import routine_names
 from massage_coach.nlu.language import (
     build_pipeline,
@@ -298,6 +298,9 @@ class SafetyFirstIntent(GraphComponent):
         # stay commands.
         # Said as the person's own ("i have osteochondrosis, can my daughter do massage for me"),
         # a routine's condition is a report all the same: one of these words just before it says so.
+        # Tension heard without pain beside a question on how to massage ("she carries her stress in
+        # her upper back, how should I work it") reports nothing against a massage: the question is
+        # answered (the triage's go-ahead is for tension told as the news).
         return {"reported_by": ["have", "has", "had", "got", "suffer", "suffers", "suffering", "diagnosed"],
                 "bare_answer_intents": ["deny", "affirm", FALLBACK_INTENT, "out_of_scope"],
                 "everyday_intents": [FALLBACK_INTENT, "out_of_scope", "list_contraindications", "muscle_tension",
@@ -306,7 +309,9 @@ class SafetyFirstIntent(GraphComponent):
                 "routine_conditions": ["back_pain", "osteochondrosis"],
                 "routine_intents": ["list_routines", "start_routine"],
                 "triage_conditions": ["healthy"],
-                "triage_intents": ["muscle_tension"]}
+                "triage_intents": ["muscle_tension"],
+                "tension_question_intents": ["ask_zone", "ask_technique", "ask_duration", "ask_preparation",
+                                             "ask_anatomy"]}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._bare_answer_intents = set(config["bare_answer_intents"])
@@ -316,6 +321,7 @@ class SafetyFirstIntent(GraphComponent):
         self._triage_intents = set(config["triage_intents"])
         self._everyday_intents = set(config["everyday_intents"])
         self._reported_by = set(config["reported_by"])
+        self._tension_question_intents = set(config["tension_question_intents"])
 
     @classmethod
     def create(
@@ -339,6 +345,8 @@ class SafetyFirstIntent(GraphComponent):
                               or self._reported_by & set(text[: e.get("start", 0)].split()[-2:])]
             if intent in self._triage_intents:
                 conditions = [e for e in conditions if e["value"] not in self._triage_conditions]
+            if intent in self._tension_question_intents:
+                conditions = [e for e in conditions if e.get("role") != TENSION_ROLE]
             reports = any(e.get("role") != NEGATED_ROLE for e in conditions)
             rules_out = bool(conditions) and intent in self._bare_answer_intents
             everyday = intent in self._everyday_intents and any(

@@ -149,6 +149,22 @@ def test_navigation(in_classic, command, step):
 
 
 @pytest.mark.parametrize(
+    "command, step, technique",
+    [("skip to the kneading part", 8, "kneading"), ("let's get to the tapping", 17, "percussion")],
+)
+def test_a_named_technique_jumps_to_the_next_step_that_uses_it(in_classic, command, step, technique):
+    answer = in_classic.payload(command)
+    assert is_step(answer, "classic", step) and technique in answer["techniques"]
+    assert answer["lead"] == f"On to the {technique}."
+
+
+def test_a_technique_the_routine_lacks_keeps_the_place(in_classic):
+    answer = in_classic.payload("go to the bit with the squeezing")
+    assert (answer["type"], answer["step"]) == ("progress", 3) and "no squeezing step" in answer["_text"]
+    assert step_of(in_classic.payload("repeat")) == 3
+
+
+@pytest.mark.parametrize(
     "command, lead", [("skip", "Skipping step 3."), ("continue", "Continuing."), ("start over", "From the beginning.")],
 )
 def test_a_remark_with_a_step_is_in_its_payload(in_classic, command, lead):

@@ -98,3 +98,36 @@ def test_an_unlisted_medical_word_mid_routine_still_ends_it():
         "check_condition", [{"entity": "medical_term", "value": "lupus"}], active_routine="classic", step=2.0))
     assert [m["custom"]["type"] for m in messages] == ["safety", "routine_stopped"]
     assert messages[0]["custom"]["verdict"] == "unknown" and SlotSet("active_routine", None) in events
+
+
+def technique(value: str) -> List[Dict[str, Any]]:
+    return [{"entity": "technique", "value": value}]
+
+
+def test_a_named_technique_jumps_to_the_next_step_that_uses_it():
+    # Classic routine: steps 1-3 stroke, 8 is the first kneading step, 17 the first percussion.
+    for intent, value, step in (("go_to_step", "kneading", 8), ("skip_step", "percussion", 17)):
+        messages, events = run(ActionRoutineCommand(), tracker(intent, technique(value), active_routine="classic",
+                                                               step=3.0))
+        assert messages[0]["custom"]["step"] == step and events == [SlotSet("step", step)]
+        assert messages[0]["custom"]["lead"] == f"On to the {value}." and value in messages[0]["custom"]["techniques"]
+
+
+def test_back_to_a_technique_goes_to_the_last_step_before_that_uses_it():
+    messages, events = run(ActionRoutineCommand(), tracker("previous_step", technique("stroking"),
+                                                           active_routine="classic", step=8.0))
+    assert messages[0]["custom"]["step"] == 5 and messages[0]["custom"]["lead"] == "Back to the stroking."
+
+
+def test_skipping_the_technique_of_this_step_skips_only_this_step():
+    messages, events = run(ActionRoutineCommand(), tracker("skip_step", technique("kneading"),
+                                                           active_routine="classic", step=8.0))
+    assert messages[0]["custom"]["step"] == 9 and messages[0]["custom"]["lead"] == "Skipping step 8."
+
+
+def test_a_technique_the_routine_lacks_keeps_the_step():
+    messages, events = run(ActionRoutineCommand(), tracker("go_to_step", technique("squeezing"),
+                                                           active_routine="classic", step=3.0))
+    assert messages[0]["response"] == "utter_no_technique_step" and events == []
+    assert messages[0]["custom"]["type"] == "progress" and messages[0]["custom"]["step"] == 3
+    assert messages[0]["technique"] == "squeezing"

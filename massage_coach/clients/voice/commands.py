@@ -64,8 +64,11 @@ STEP_NUMBER = re.compile(r"\b(?:step|number) (?:number )?(\d+|[a-z]+(?: [a-z]+)?
 # step too (as in the NLU's patterns, nlu/language.py); a cardinal word does not ("one step back").
 ORDINAL_STEP = re.compile(rf"\b(\d+(?= step)|(?:(?:{'|'.join(TENS)}) )?(?:{'|'.join(ORDINALS[1:])})) (?:step|one)\b")
 # The entities each intent takes (others found in the words are left out).
-WANTED_ENTITIES = {"go_to_step": ("number",), "ask_technique": ("technique",), "ask_zone": ("zone",),
-                   "ask_anatomy": ("body_part",), "check_condition": ("condition",), "start_routine": ("routine",)}
+# A technique with go_to_step, skip_step or previous_step names the step to jump to ("skip to the
+# kneading part", "back to the stroking"), as in chat.
+WANTED_ENTITIES = {"go_to_step": ("number", "technique"), "skip_step": ("technique",), "previous_step": ("technique",),
+                   "ask_technique": ("technique",), "ask_zone": ("zone",), "ask_anatomy": ("body_part",),
+                   "check_condition": ("condition",), "start_routine": ("routine",)}
 # Defaults measured on the development corpus (scripts/bench_voice_corpus.py); see README.
 THRESHOLD = 0.8
 HIGH_CONFIDENCE = 0.9
@@ -226,7 +229,7 @@ class CommandInterpreter:
         if intent in NOT_FOR_ME or intent not in listened or probability < (
                 self.threshold if threshold is None else threshold):
             return None
-        if intent == "go_to_step" and "number" not in entities:
+        if intent == "go_to_step" and "number" not in entities and "technique" not in entities:
             return None
         kept = {name: value for name, value in entities.items() if name in WANTED_ENTITIES.get(intent, ())}
         return Command(intent, kept, float(probability), transcript)

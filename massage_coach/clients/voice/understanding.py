@@ -126,7 +126,9 @@ class CommandRecognizer:
 
     def needs_confirmation(self, command: Command) -> bool:
         """Would acting on it lose the user's place, and is it not surely what was said?"""
-        if command.intent == "go_to_step":
+        if "technique" in command.entities and "number" not in command.entities:
+            place_losing = True  # the step "to the kneading" lands on is the routine's to say: it may be far
+        elif command.intent == "go_to_step":
             step = self.position()
             place_losing = step is None or abs(int(command.entities["number"]) - step) > NEAR_STEPS
         else:

@@ -143,14 +143,19 @@ def test_the_speaker_is_the_one_massaged(conversation):
     assert conversation.payload("can he start the relaxing massage on me")["verdict"] == "stop"
 
 
-@pytest.mark.parametrize("message", ["she's sick of her job and could do with a massage",
-                                     "he's been working like a dog and is dead on his feet",
-                                     # A question beside the words: the health-looking word first.
-                                     "we're expecting visitors at six, how long should the massage take"])
-def test_everyday_talk_with_health_words_is_no_false_alarm(conversation, message):
-    answer = conversation.payload(message)
+@pytest.mark.parametrize("message, answered", [("she's sick of her job and could do with a massage", []),
+                                               ("he's been working like a dog and is dead on his feet", []),
+                                               # A question beside the words: the health-looking word first,
+                                               # then the question's answer.
+                                               ("we're expecting visitors at six, how long should the massage take",
+                                                ["duration"])])
+def test_everyday_talk_with_health_words_is_no_false_alarm(conversation, message, answered):
+    replies = conversation.say(message)
+    customs = [r["custom"] for r in replies if "custom" in r]
+    answer, text = customs[0], " ".join(r.get("text", "") for r in replies)
     assert (answer["type"], answer["verdict"], answer["conditions"]) == ("safety", "ok", [])
-    assert "Nothing you said" in answer["_text"] and "pregnancy" in answer["_text"].lower()
+    assert "Nothing you said" in text and "pregnancy" in text.lower()
+    assert [c["type"] for c in customs[1:]] == answered
 
 
 def test_a_fever_that_is_over_is_named_not_a_stop_and_the_screening_asks_about_now(conversation):

@@ -534,7 +534,8 @@ def test_medical_talk_named_by_a_specialist_or_a_medicine(nlp, text, term):
 
 @pytest.mark.parametrize("text", ["my wife is a dermatologist", "she's on holiday for a week",
                                   "he's on nights for a month", "my heart skipped a beat when she walked in",
-                                  "he's sick as a parrot about the result"])
+                                  "he's sick as a parrot about the result",
+                                  "wat step r we on rn", "jk lol she loves it tbh"])  # texting shorthand
 def test_specialists_as_jobs_and_everyday_idioms_are_no_medical_talk(nlp, text):
     assert read(nlp, text) == [], read(nlp, text)
 

@@ -219,6 +219,16 @@ def test_asked_again_with_nothing_new_the_verdict_is_said_again(conversation, ag
     assert answer["_text"].startswith("No") and "pregnancy" in answer["_text"]
 
 
+@pytest.mark.parametrize("question", ["can I massage my wife?", "am I ok to give my boyfriend a back rub",
+                                      "can my husband massage me"])
+def test_asking_whether_to_massage_a_person_gets_the_go_ahead_with_the_checklist(conversation, question):
+    """Nothing said against a massage: go ahead once none of the listed conditions applies, never
+    "I didn't catch that" (the classifier alone could not place these)."""
+    answer = conversation.payload(question)
+    assert (answer["type"], answer["verdict"], answer["conditions"]) == ("safety", "ok", [])
+    assert "pregnancy" in answer["_text"]
+
+
 def test_a_cold_is_named_and_not_cleared_and_a_fever_with_it_stops(conversation):
     answer = conversation.payload("my wife has a bit of a cold")
     assert (answer["type"], answer["verdict"], answer["conditions"]) == ("safety", "unknown", ["common_cold"])

@@ -38,7 +38,6 @@ from massage_coach.nlu.language import (
     parse_number,
     patterns_from_phrases,
 )
-from massage_coach.nlu.routine_names import routine_patterns
 
 CHECK_CONDITION_INTENT = "check_condition"
 # Entities that say something about the person's health (medical_term and health_status
@@ -164,7 +163,7 @@ class ContentEntityExtractor(JsonStateComponent, EntityExtractorMixin):
         content = load_content(self._config["content_dir"])
         labels = self._config["labels"]
         patterns = patterns_from_phrases({label: list(content.phrases(label)) for label in labels})
-        return self.persist(patterns + (routine_patterns(content) if "routine" in labels else []))
+        return self.persist(patterns + (routine_names.routine_patterns(content) if "routine" in labels else []))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

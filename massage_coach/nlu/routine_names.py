@@ -67,11 +67,14 @@ def routine_patterns(content: Content) -> List[Dict[str, Any]]:
     places = [*ORDINALS[1:len(own) + 1], "last"]
     for place, routine_id in zip(places, [*own, list(own)[-1]]):
         add(routine_id, [{"LOWER": place}, {"NORM": {"IN": nouns}}])
+    # Each routine's length in whole minutes, as the routine list says it ("about 46 minutes").
+    lengths = {routine_id: round(sum(step["duration_s"] for step in routine["steps"]) / 60)
+               for routine_id, routine in content.routines.items()}
     minute_words = norms(references["minutes"])
     step_words = norms(references["steps"])
     for number in range(1, LARGEST_NUMBER + 1):
         said = [str(number), spoken(number)] if " " not in spoken(number) else [str(number)]
-        nearest = _nearest_in_minutes(content, number, references["minutes_apart"])
+        nearest = _nearest_in_minutes(lengths, number, references["minutes_apart"])
         if nearest:
             add(nearest, [{"LOWER": {"IN": said}}, {"ORTH": "-", "OP": "?"}, {"NORM": {"IN": minute_words}},
                           filler, {"NORM": {"IN": any_noun}}])
@@ -82,9 +85,7 @@ def routine_patterns(content: Content) -> List[Dict[str, Any]]:
     return patterns
 
 
-def _nearest_in_minutes(content: Content, minutes: int, most_apart: int) -> Optional[str]:
-    lengths = {routine_id: round(sum(step["duration_s"] for step in routine["steps"]) / 60)
-               for routine_id, routine in content.routines.items()}
+def _nearest_in_minutes(lengths: Dict[str, int], minutes: int, most_apart: int) -> Optional[str]:
     routine_id = min(lengths, key=lambda candidate: abs(lengths[candidate] - minutes))
     return routine_id if abs(lengths[routine_id] - minutes) <= most_apart else None
 

@@ -17,10 +17,9 @@ class ActionRoutineCommand(Action):
         return "action_routine_command"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        techniques = entity_ids(tracker, "technique")
         outcome = ENGINE.command(state_of(tracker), intent_of(tracker), number=number_entity(tracker, "number"),
                                  timer_step=number_entity(tracker, "timer_step"),
-                                 technique=techniques[0] if techniques else None,
+                                 technique=next(iter(entity_ids(tracker, "technique")), None),
                                  routine=next(iter(entity_ids(tracker, "routine")), None))
         return apply(dispatcher, tracker, outcome)
 

@@ -33,7 +33,7 @@ WORD = re.compile(r"[a-z]+")
 class MassagePersonQuestion(JsonStateComponent):
     """An unplaced message about massaging a person becomes a safety question (see the module).
 
-    Trained state: the person and massage words from content/, so a model runs without it."""
+    Trained state: the words for people from content/, so a model runs without it."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -46,17 +46,14 @@ class MassagePersonQuestion(JsonStateComponent):
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> str:
         return fingerprint(config.get("content_dir", DEFAULT_CONTENT_DIR))
 
-    def use_state(self, state: Any) -> None:
-        state = state or {}
-        self._people = set(state.get("people", []))
-        self._massage_words = set(state.get("massage_words", []))
-        self._asking_words = set(state.get("asking_words", []))
+    def use_state(self, people: Any) -> None:
+        self._people = set(people or [])
+        self._massage_words = set(self._config["massage_words"])
+        self._asking_words = set(self._config["asking_words"])
 
     def train(self, training_data: TrainingData) -> Resource:
         people = load_content(self._config["content_dir"]).recognition["people"]
-        return self.persist({"people": sorted({word for words in people.values() for word in words}),
-                             "massage_words": sorted(self._config["massage_words"]),
-                             "asking_words": sorted(self._config["asking_words"])})
+        return self.persist(sorted({word for words in people.values() for word in words}))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.safety import check_condition
 from actions.shared import ENGINE, apply, entity_ids, for_person, intent_of, state_of, triage_reply
+from massage_coach.domain.safety import NEGATED_ROLE
 
 
 class ActionListRoutines(Action):
@@ -25,7 +26,8 @@ class ActionStartRoutine(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         requested = next(iter(entity_ids(tracker, "routine")), None)
-        return apply(dispatcher, tracker, for_person(tracker, lambda state: ENGINE.start(state, requested)))
+        ruled_out = entity_ids(tracker, "condition", NEGATED_ROLE)
+        return apply(dispatcher, tracker, for_person(tracker, lambda state: ENGINE.start(state, requested, ruled_out)))
 
 
 class ActionAnswerYesNo(Action):

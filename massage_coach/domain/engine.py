@@ -189,14 +189,20 @@ class RoutineEngine:
     def list_routines(self, state: State) -> Outcome:
         return Outcome(state, [self.overview("utter_routine_list")])
 
-    def start(self, state: State, requested: Optional[str]) -> Outcome:
-        """"Start the relaxing massage", "let's begin", a start button."""
+    def start(self, state: State, requested: Optional[str], ruled_out: Sequence[str] = ()) -> Outcome:
+        """"Start the relaxing massage", "let's begin", a start button.
+
+        `ruled_out`: conditions the same message ruled out ("she isn't pregnant, do the relaxing
+        one"): answered as ruled out, and the screening asks only about the others."""
         if requested is None and state.active_routine:
             return self.show_step(state, state.active_routine, state.step or 1, "We're in the middle of a routine. ")
         routine_id = requested or state.pending_routine
         if routine_id is None:
             return Outcome(state, [self.overview("utter_which_routine")])
-        return self.gate(state, routine_id)
+        outcome = self.gate(state, routine_id)
+        if ruled_out and outcome.state.awaiting == "screening":
+            return self.report(outcome.state, assess(self.content, [], ruled_out))
+        return outcome
 
     def gate(self, state: State, routine_id: str) -> Outcome:
         """The gate before a routine: refuse, screen, ask for confirmation, or begin."""
@@ -402,7 +408,10 @@ class RoutineEngine:
         replies = [self.verdict_reply(standing, heard, said or {}, nothing_medical, doctor_cleared)]
         if assessment.verdict == "ok":
             if state.awaiting == "screening" and state.pending_routine:
-                # Ruling one condition out does not answer the whole screening question.
+                # Ruling one condition out does not answer the whole screening question, which
+                # names the others: the go-ahead's own list would say them twice.
+                if replies[0].response == "utter_safety_ok":
+                    replies[0] = replace(replies[0], response="utter_safety_ruled_out")
                 replies.append(Reply(
                     "utter_screening_others", self.screening_payload(state.pending_routine, assessment.negated),
                     fill={"stop_names": wording.stop_names(self.content, assessment.negated)},

@@ -39,6 +39,14 @@ def test_start_asks_the_screening_question():
     assert events == [SlotSet("pending_routine", "home"), SlotSet("awaiting", "screening")]
 
 
+def test_a_start_that_rules_conditions_out_answers_them_and_screens_the_rest():
+    messages, events = run(ActionStartRoutine(), tracker("start_routine", [
+        {"entity": "routine", "value": "home"}, {"entity": "condition", "value": "pregnancy", "role": "negated"}]))
+    assert [m["response"] for m in messages] == ["utter_safety_ruled_out", "utter_screening_others"]
+    assert "pregnancy" not in messages[1]["custom"]["conditions"]
+    assert SlotSet("awaiting", "screening") in events
+
+
 def test_no_at_screening_starts_the_routine_and_sets_only_changed_slots():
     messages, events = run(ActionAnswerYesNo(), tracker("deny", pending_routine="home", awaiting="screening"))
     assert [m["response"] for m in messages] == ["utter_routine_start", "utter_step"]

@@ -90,6 +90,23 @@ def test_starting_screens_first_then_begins_at_step_one():
     assert [r.response for r in begun.replies] == ["utter_routine_start", "utter_step"]
 
 
+def test_conditions_ruled_out_with_the_request_leave_only_the_others_to_ask():
+    asked = ENGINE.start(State(), "relaxing", ruled_out=["pregnancy", "fever"])
+    answered, screening = [reply.payload for reply in asked.replies]
+    assert (answered.verdict, answered.negated) == ("ok", ["pregnancy", "fever"])
+    assert screening.type == "screening" and asked.state.awaiting == "screening"
+    others = [c for c in CONTENT.conditions_with_verdict("stop") if c not in ("pregnancy", "fever")]
+    assert screening.conditions == others
+    begun = ENGINE.answer(asked.state, yes=False)
+    assert (begun.state.active_routine, begun.state.step) == ("relaxing", 1)
+
+
+def test_ruling_out_does_not_lift_a_condition_reported_before():
+    refused = ENGINE.start(State(reported_conditions=("cancer",), safety_verdict="stop"), "relaxing", ["fever"])
+    assert refused.state.awaiting is None and refused.state.active_routine is None
+    assert only_payload(refused).conditions == ["cancer"]
+
+
 def test_yes_at_screening_is_a_stop():
     asked = ENGINE.start(State(), "classic")
     refused = ENGINE.answer(asked.state, yes=True)

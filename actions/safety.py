@@ -74,7 +74,8 @@ def check_condition(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
                                                               tension=tension, tension_only=tension_only,
                                                               said=words_said(tracker), medicines=medicines,
                                                               everyday=everyday, asked_again=asked_again,
-                                                              doctor_cleared=doctor_cleared))
+                                                              doctor_cleared=doctor_cleared,
+                                                              routine=next(iter(entity_ids(tracker, "routine")), None)))
     question = QUESTION_ANSWERS.get(ranking[0].get("name") or "")
     if question and everyday and any(r.response == "utter_safety_nothing_medical" for r in outcome.replies):
         # "Which oil should I use? I'm dying to try it": the question's answer after the all-clear.

@@ -355,7 +355,8 @@ class RoutineEngine:
     def report(self, state: State, assessment: Assessment, denies_all: bool = False,
                heard: Sequence[str] = (), tension: bool = False, tension_only: bool = False,
                said: Optional[Mapping[str, str]] = None, medicines: Sequence[str] = (),
-               everyday: bool = False, asked_again: bool = False, doctor_cleared: bool = False) -> Outcome:
+               everyday: bool = False, asked_again: bool = False, doctor_cleared: bool = False,
+               routine: Optional[str] = None) -> Outcome:
         """What the user said about the person: the verdict, and what it means for routines.
 
         `denies_all`: a plain "no" / "none of those" / "he is healthy": none of the listed
@@ -372,7 +373,12 @@ class RoutineEngine:
         short, for what was told; with none standing, nothing was said against a massage.
         `doctor_cleared`: a doctor's clearance was told ("the cardiologist gave him the all clear"): it is not
         ours to give, so it never turns an answer into a go-ahead; the answer says so.
+        `routine`: the routine the same message asks for ("she isn't pregnant, start the quick one"):
+        with nothing reported, it is started, and its screening asks about what was not ruled out.
         """
+        if (routine and not state.active_routine and not (assessment.conditions or heard or doctor_cleared)
+                and (assessment.negated or denies_all)):
+            return self.start(state, routine, assessment.negated)
         answering = state.awaiting == TRIAGE
         # Past and over ("a fever last week"): named in this answer, not held against what comes next.
         present = [c for c in assessment.conditions if c not in assessment.past]

@@ -18,18 +18,16 @@ Built from content/recognition.yml (the lexicon) and content/conditions.yml (the
 import datetime
 import re
 from functools import lru_cache
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import spacy
-from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
 from spacy.util import compile_suffix_regex
 
-from massage_coach.nlu.components import one_edit_away
-from massage_coach.nlu.language import english_lexicon, lemma_table, parse_number
+from massage_coach.nlu.language import english_lexicon, english_words, parse_number
 
 Span.set_extension("negated", default=False, force=True)
 Span.set_extension("family", default=False, force=True)
@@ -65,11 +63,6 @@ Doc.set_extension("everyday", default=(), force=True)
 MESSAGE_FLAGS = ("go_ahead_again", "doctor_clearance")
 for flag in MESSAGE_FLAGS:
     Doc.set_extension(flag, default=False, force=True)
-# Typo candidates: shorter words are one edit from too many others; longer ones are no
-# typos, and their edits would cost seconds ("x" * 20,000).
-MIN_TYPO_LENGTH, MAX_TYPO_LENGTH = 4, 20
-# A word cut short ("osteochondros"): at least this long, and this share of the one word it begins.
-MIN_TRUNCATED_LENGTH, MIN_TRUNCATED_SHARE = 6, 0.75
 # What medicine or a scan is for: "tablets for her thyroid", "an x-ray on his kidneys", "a scan of her liver".
 FOR_AN_ORGAN = ["for", "on", "of"]
 # Whose: "her thyroid", "dad's cardiologist".
@@ -77,70 +70,13 @@ OWNERS = ["my", "his", "her", "their", "our", "your", "the"]
 POSSESSIVES = ["my", "his", "her", "their", "our", "your", "'s", "’s"]
 # Matches of a field before its visit ("a dermatology appointment").
 FIELD_VISIT = "field_visit"
-# "afebrile", "atypical": a prefix that makes a word its opposite, so no typo of it.
-NEGATING_PREFIX = "a"
 # A four-digit number from this year on may be a year ("in 1987"); before it, a count.
 YEAR_FIRST = 1900
-
-
-@lru_cache(maxsize=1)
-def english_words() -> Set[str]:
-    """Words spaCy knows as English: the lookup table's lemmas and the stop words."""
-    return set(english_lexicon()) | set(STOP_WORDS)
 
 
 def lemma_words(nlp: Language, phrases: Iterable[str]) -> List[List[str]]:
     """Each phrase as the list of its token norms (lookup lemmas)."""
     return [[t.norm_ for t in nlp(phrase)] for phrase in phrases]
-
-
-class TypoNorm:
-    """A word unknown to English and one edit from a single lexicon word reads as it
-    ("pregnent" -> "pregnant"); "never" stays "never", not "fever". A clipped form read as
-    its word ("preg", "yrs": recognition.yml `clipped_forms`), and a word cut short as the one
-    lexicon word it begins ("osteochondros"). A word spelt as another language spells the ending
-    ("osteochondroza": `foreign_endings`) is tried in English spelling too."""
-
-    def __init__(self, vocabulary: Iterable[str], known: Iterable[str],
-                 clipped: Optional[Dict[str, str]] = None, foreign_endings: Iterable[Sequence[str]] = ()) -> None:
-        self.vocabulary = set(vocabulary)
-        self.known = english_words() | set(known)
-        self.lemmas = lemma_table()
-        self.clipped = clipped or {}
-        self.foreign_endings = [(re.compile(pattern), english) for pattern, english in foreign_endings]
-        self.long_words = sorted(w for w in self.vocabulary if len(w) >= MIN_TRUNCATED_LENGTH)
-
-    def __call__(self, doc: Doc) -> Doc:
-        for token in doc:
-            word = token.lower_
-            if word in self.clipped:
-                token.norm_ = self._lemma(self.clipped[word])
-            elif (MIN_TYPO_LENGTH <= len(word) <= MAX_TYPO_LENGTH and word.isalpha() and word not in self.vocabulary
-                    and token.norm_ not in self.vocabulary and not {word, token.norm_} & self.known):
-                # (an inflected English word is known by its lemma: "injections" is no typo of "infections")
-                # "afebrile" is not febrile: a word that is a lexicon word after "a" is its opposite.
-                for spelt in dict.fromkeys([word, *(pattern.sub(english, word)
-                                                    for pattern, english in self.foreign_endings)]):
-                    candidates = self._candidates(spelt)
-                    if len(candidates) == 1:  # its lemma, as for any word: "exspecting" -> "expect"
-                        token.norm_ = self._lemma(candidates[0])
-                        break
-        return doc
-
-    def _candidates(self, word: str) -> List[str]:
-        if word in self.vocabulary:
-            return [word]
-        return sorted(c for c in one_edit_away(word) & self.vocabulary
-                      if word != NEGATING_PREFIX + c) or self._completions(word)
-
-    def _lemma(self, word: str) -> str:
-        return (self.lemmas.get(word) or word).lower()
-
-    def _completions(self, word: str) -> List[str]:
-        """The lexicon words a long unknown word begins, when it is most of each."""
-        if len(word) < MIN_TRUNCATED_LENGTH:
-            return []
-        return [w for w in self.long_words if w.startswith(word) and len(word) >= MIN_TRUNCATED_SHARE * len(w)]
 
 
 def add_entities(doc: Doc, spans: List[Span]) -> None:
@@ -856,7 +792,7 @@ def build_clinical_pipeline(state: Dict[str, Any]) -> Language:
     """The recogniser's spaCy pipeline from its trained state (medical.py builds it)."""
     from massage_coach.nlu.language import build_pipeline  # lemma norms, condition phrases
 
-    nlp = build_pipeline(state["patterns"])
+    nlp = build_pipeline(state["patterns"], read_typos=False)  # its own typo_norm, below, knows more
     nlp.remove_pipe("negation_scope")
     recognition = state["recognition"]
     units = recognition.get("glued_units", [])
@@ -901,12 +837,6 @@ def norm_pipeline() -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("lemma_norm")
     return nlp
-
-
-@Language.factory("typo_norm", default_config={"vocabulary": [], "known": [], "clipped": {}, "foreign_endings": []})
-def make_typo_norm(nlp: Language, name: str, vocabulary: List[str], known: List[str],
-                   clipped: Dict[str, str], foreign_endings: List[List[str]]) -> TypoNorm:
-    return TypoNorm(vocabulary, known, clipped, foreign_endings)
 
 
 @Language.factory("message_flag", default_config={"flag": "", "word_classes": {}, "rules": []})

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -32,9 +32,12 @@ from massage_coach.domain.content import ENTITY_SECTIONS, fingerprint, load_cont
 from massage_coach.domain.safety import CLEARANCE_ENTITY, GO_AHEAD_ENTITY, NEGATED_ROLE, TENSION_ROLE
 from massage_coach.nlu import routine_names
 from massage_coach.nlu.language import (
+    MAX_TYPO_LENGTH,
+    MIN_TYPO_LENGTH,
     build_pipeline,
     english_lexicon,
     number_words,
+    one_edit_away,
     parse_number,
     patterns_from_phrases,
 )
@@ -47,8 +50,6 @@ HEALTH_ENTITIES = ("condition", "medical_term", "health_status")
 EVERYDAY_ENTITY = "everyday_sense"
 BLANK_TOKEN = "__blank__"
 FALLBACK_INTENT = "nlu_fallback"
-# Word lengths checked for typos: shorter ones are one edit from too many words.
-TYPO_LENGTHS = (4, 20)
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 DEFAULT_CONTENT_DIR = "content"
 
@@ -193,18 +194,6 @@ class ContentEntityExtractor(JsonStateComponent, EntityExtractorMixin):
         return entities
 
 
-def one_edit_away(word: str) -> Set[str]:
-    """Words one deletion, swap of neighbours, substitution or insertion from `word`."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return (
-        {a + b[1:] for a, b in splits if b}
-        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-        | {a + c + b[1:] for a, b in splits if b for c in letters}
-        | {a + c + b for a, b in splits for c in letters}
-    )
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class NotUnderstoodFallback(JsonStateComponent):
     """Blank messages go to the fallback; messages of mostly unknown words are out of scope.
@@ -265,7 +254,7 @@ class NotUnderstoodFallback(JsonStateComponent):
             return True
         # A typo ("contineu", "pasue") is a word one edit or swap from a known one. Long
         # "words" are not typos, and their edits would cost seconds ("x" * 20,000).
-        return TYPO_LENGTHS[0] <= len(word) <= TYPO_LENGTHS[1] and any(
+        return MIN_TYPO_LENGTH <= len(word) <= MAX_TYPO_LENGTH and any(
             candidate in self._vocabulary for candidate in one_edit_away(word)
         )
 

@@ -14,9 +14,10 @@ The entity ruler (spaCy's own) matches on NORM with patterns generated from cont
 
 import re
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, Optional
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
 
 import spacy
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.lookups import Table, load_lookups
 from spacy.tokens import Doc, Span
@@ -174,16 +175,36 @@ def number_words(span: Span) -> Span:
     return span.doc[start:end]
 
 
-def build_pipeline(patterns: Optional[List[Dict[str, str]]] = None) -> Language:
-    """Tokenizer and lemma norms; with patterns, also the entity ruler and negation."""
+def build_pipeline(patterns: Optional[List[Dict[str, str]]] = None, read_typos: bool = True) -> Language:
+    """Tokenizer and lemma norms; with patterns, also typos read as the patterns' words (unless the
+    caller reads them its own way), the entity ruler and negation."""
     nlp = spacy.blank("en")
     nlp.add_pipe("lemma_norm")
     if patterns is not None:
+        if read_typos:  # "the relaxng one", "kneeding": no English word, one edit from a word of the patterns
+            nlp.add_pipe("typo_norm", config={"vocabulary": pattern_words(patterns)})
         ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"})
         # spaCy types add_pipe as any pipe; this one is the EntityRuler.
         ruler.add_patterns([*patterns, NUMBER_PATTERN, *ORDINAL_STEP_PATTERNS])  # type: ignore[attr-defined]
         nlp.add_pipe("negation_scope")
     return nlp
+
+
+def pattern_words(patterns: Iterable[Dict[str, Any]]) -> List[str]:
+    """The words entity-ruler patterns match: those of phrase patterns and of token patterns' lists."""
+    words: Set[str] = set()
+    for entry in patterns:
+        pattern = entry["pattern"]
+        if isinstance(pattern, str):
+            words.update(pattern.lower().split())
+            continue
+        for token in pattern:
+            for value in token.values():
+                if isinstance(value, dict):
+                    words.update(value.get("IN", []))
+                elif isinstance(value, str):
+                    words.add(value)
+    return sorted(word for word in words if word.isalpha())
 
 
 # "The" in a phrase also matches a possessive: "between his shoulder blades", "top of her back".
@@ -200,3 +221,85 @@ def patterns_from_phrases(phrases_by_label: Dict[str, Iterable[tuple]]) -> List[
         for variant in [phrase, *(re.sub(r"\bthe\b", owner, phrase) for owner in POSSESSIVES_FOR_THE
                                   if re.search(r"\bthe\b", phrase))]
     ]
+
+
+# Typo candidates: shorter words are one edit from too many others; longer ones are no
+# typos, and their edits would cost seconds ("x" * 20,000).
+MIN_TYPO_LENGTH, MAX_TYPO_LENGTH = 4, 20
+# A word cut short ("osteochondros"): at least this long, and this share of the one word it begins.
+MIN_TRUNCATED_LENGTH, MIN_TRUNCATED_SHARE = 6, 0.75
+# "afebrile", "atypical": a prefix that makes a word its opposite, so no typo of it.
+NEGATING_PREFIX = "a"
+
+
+def one_edit_away(word: str) -> Set[str]:
+    """Words one deletion, swap of neighbours, substitution or insertion from `word`."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return (
+        {a + b[1:] for a, b in splits if b}
+        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        | {a + c + b[1:] for a, b in splits if b for c in letters}
+        | {a + c + b for a, b in splits for c in letters}
+    )
+
+
+@lru_cache(maxsize=1)
+def english_words() -> Set[str]:
+    """Words spaCy knows as English: the lookup table's lemmas and the stop words."""
+    return set(english_lexicon()) | set(STOP_WORDS)
+
+
+class TypoNorm:
+    """A word unknown to English and one edit from a single lexicon word reads as it
+    ("pregnent" -> "pregnant"); "never" stays "never", not "fever". A clipped form read as
+    its word ("preg", "yrs": recognition.yml `clipped_forms`), and a word cut short as the one
+    lexicon word it begins ("osteochondros"). A word spelt as another language spells the ending
+    ("osteochondroza": `foreign_endings`) is tried in English spelling too."""
+
+    def __init__(self, vocabulary: Iterable[str], known: Iterable[str],
+                 clipped: Optional[Dict[str, str]] = None, foreign_endings: Iterable[Sequence[str]] = ()) -> None:
+        self.vocabulary = set(vocabulary)
+        self.known = english_words() | set(known)
+        self.lemmas = lemma_table()
+        self.clipped = clipped or {}
+        self.foreign_endings = [(re.compile(pattern), english) for pattern, english in foreign_endings]
+        self.long_words = sorted(w for w in self.vocabulary if len(w) >= MIN_TRUNCATED_LENGTH)
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc:
+            word = token.lower_
+            if word in self.clipped:
+                token.norm_ = self._lemma(self.clipped[word])
+            elif (MIN_TYPO_LENGTH <= len(word) <= MAX_TYPO_LENGTH and word.isalpha() and word not in self.vocabulary
+                    and token.norm_ not in self.vocabulary and not {word, token.norm_} & self.known):
+                # (an inflected English word is known by its lemma: "injections" is no typo of "infections")
+                # "afebrile" is not febrile: a word that is a lexicon word after "a" is its opposite.
+                for spelt in dict.fromkeys([word, *(pattern.sub(english, word)
+                                                    for pattern, english in self.foreign_endings)]):
+                    candidates = self._candidates(spelt)
+                    if len(candidates) == 1:  # its lemma, as for any word: "exspecting" -> "expect"
+                        token.norm_ = self._lemma(candidates[0])
+                        break
+        return doc
+
+    def _candidates(self, word: str) -> List[str]:
+        if word in self.vocabulary:
+            return [word]
+        return sorted(c for c in one_edit_away(word) & self.vocabulary
+                      if word != NEGATING_PREFIX + c) or self._completions(word)
+
+    def _lemma(self, word: str) -> str:
+        return (self.lemmas.get(word) or word).lower()
+
+    def _completions(self, word: str) -> List[str]:
+        """The lexicon words a long unknown word begins, when it is most of each."""
+        if len(word) < MIN_TRUNCATED_LENGTH:
+            return []
+        return [w for w in self.long_words if w.startswith(word) and len(word) >= MIN_TRUNCATED_SHARE * len(w)]
+
+
+@Language.factory("typo_norm", default_config={"vocabulary": [], "known": [], "clipped": {}, "foreign_endings": []})
+def make_typo_norm(nlp: Language, name: str, vocabulary: List[str], known: List[str],
+                   clipped: Dict[str, str], foreign_endings: List[List[str]]) -> TypoNorm:
+    return TypoNorm(vocabulary, known, clipped, foreign_endings)

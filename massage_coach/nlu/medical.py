@@ -55,11 +55,10 @@ from massage_coach.nlu.clinical import (
     HEALTH_LABEL,
     MEDICAL_TERM_LABEL,
     build_clinical_pipeline,
-    english_words,
     norm_pipeline,
 )
 from massage_coach.nlu.components import DEFAULT_CONTENT_DIR, JsonStateComponent
-from massage_coach.nlu.language import patterns_from_phrases
+from massage_coach.nlu.language import english_words, patterns_from_phrases
 from massage_coach.nlu.wordnet_terms import nouns_in_lexfiles, nouns_under
 
 FAMILY_ROLE = "family"

@@ -192,6 +192,16 @@ def test_ruling_out_the_reported_condition_corrects_it(conversation):
     assert conversation.payload("start the relaxing massage")["type"] == "screening"
 
 
+@pytest.mark.parametrize("message", ["she isn't pregnant and has no fever, start the quick routine",
+                                     "no fever or pregnancy here, let's do the quick one"])
+def test_ruling_out_while_asking_for_a_routine_screens_only_the_rest(conversation, message):
+    answered, screening = conversation.payloads(message)
+    assert (answered["verdict"], sorted(answered["negated"])) == ("ok", ["fever", "pregnancy"])
+    assert (screening["type"], screening["routine"]) == ("screening", "home")
+    assert not {"fever", "pregnancy"} & set(screening["conditions"])
+    assert conversation.payloads("no")[-1]["step"] == 1
+
+
 def test_doubt_is_not_a_negation(conversation):
     answer = conversation.payload("I'm not sure she isn't pregnant")
     assert answer["verdict"] == "stop"

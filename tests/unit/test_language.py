@@ -12,7 +12,8 @@ from typing import List, Tuple
 import pytest
 
 from massage_coach.domain.content import ENTITY_SECTIONS, load_content
-from massage_coach.nlu.language import build_pipeline, number_words, parse_number, patterns_from_phrases
+from massage_coach.nlu.language import build_pipeline, number_words, one_edit_away, parse_number, patterns_from_phrases
+from massage_coach.nlu.routine_names import routine_patterns
 
 Entity = Tuple[str, str, bool]  # (label, id, negated)
 
@@ -151,7 +152,7 @@ def test_patterns_from_phrases():
 def test_pipeline_components():
     """Without patterns only the normaliser runs; with them the ruler and negation follow in order."""
     assert build_pipeline().pipe_names == ["lemma_norm"]
-    assert build_pipeline([]).pipe_names == ["lemma_norm", "entity_ruler", "negation_scope"]
+    assert build_pipeline([]).pipe_names == ["lemma_norm", "typo_norm", "entity_ruler", "negation_scope"]
 
 
 @pytest.fixture(scope="module")
@@ -179,10 +180,21 @@ def test_lemma_norm_lower_cases_words_without_a_lemma(normaliser):
 
 
 def test_one_edit_away_covers_the_usual_typos():
-    from massage_coach.nlu.components import one_edit_away
-
     typos = {"pasue": "pause", "contiue": "continue", "nextt": "next", "repaet": "repeat", "stpo": "stop",
              "kneeding": "kneading"}
     for typo, word in typos.items():
         assert word in one_edit_away(typo), typo
     assert "pause" not in one_edit_away("pasta")
+
+
+@pytest.mark.parametrize("text, label, entry", [
+    ("lets do the relaxng one", "routine", "relaxing"),
+    ("start the clasic massage", "routine", "classic"),
+    ("what is kneeding", "technique", "kneading"),
+    ("what about the shoulder blaeds", "body_part", "shoulder_blades"),
+])
+def test_a_typo_of_a_content_word_names_it(text, label, entry):
+    content = load_content()
+    nlp = build_pipeline(patterns_from_phrases({section: list(content.phrases(section)) for section in ENTITY_SECTIONS})
+                         + routine_patterns(content))
+    assert [(span.label_, span.ent_id_) for span in nlp(text).ents] == [(label, entry)]

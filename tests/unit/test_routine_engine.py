@@ -101,6 +101,16 @@ def test_conditions_ruled_out_with_the_request_leave_only_the_others_to_ask():
     assert (begun.state.active_routine, begun.state.step) == ("relaxing", 1)
 
 
+def test_a_report_that_rules_out_and_names_a_routine_starts_its_screening():
+    asked = ENGINE.report(State(), assess(CONTENT, [], ["pregnancy"]), routine="home")
+    assert [r.response for r in asked.replies] == ["utter_safety_ruled_out", "utter_screening_others"]
+    assert (asked.state.pending_routine, asked.state.awaiting) == ("home", "screening")
+    healthy = ENGINE.report(State(), assess(CONTENT, []), denies_all=True, routine="home")
+    assert [r.response for r in healthy.replies] == ["utter_screening"]
+    reported = ENGINE.report(State(), assess(CONTENT, ["fever"]), routine="home")
+    assert reported.state.pending_routine is None and only_payload(reported).verdict == "stop"
+
+
 def test_ruling_out_does_not_lift_a_condition_reported_before():
     refused = ENGINE.start(State(reported_conditions=("cancer",), safety_verdict="stop"), "relaxing", ["fever"])
     assert refused.state.awaiting is None and refused.state.active_routine is None

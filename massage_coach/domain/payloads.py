@@ -272,6 +272,11 @@ class Acknowledgement(Payload):
     type: Literal["acknowledgement"] = "acknowledgement"
 
 
+class About(Payload):
+    sent_for: ClassVar[str] = "\"are you a real person?\", \"who made you?\""
+    type: Literal["about"] = "about"
+
+
 class Goodbye(Payload):
     sent_for: ClassVar[str] = "bye"
     type: Literal["goodbye"] = "goodbye"
@@ -289,7 +294,7 @@ class Fallback(Payload):
 PAYLOAD_TYPES: List[Type[Payload]] = [
     Safety, Emergency, Contraindications, Technique, Techniques, Zone, Zones, Anatomy, Duration,
     Preparation, Routines, Screening, Confirmation, Triage, TriageOutcome, Step, Paused, Progress, RoutineDone,
-    RoutineStopped, Unchanged, Advice, Help, Acknowledgement, Goodbye, Fallback,
+    RoutineStopped, Unchanged, Advice, Help, Acknowledgement, About, Goodbye, Fallback,
 ]
 BY_TYPE: Dict[str, Type[Payload]] = {model.__fields__["type"].default: model for model in PAYLOAD_TYPES}
 

@@ -254,7 +254,8 @@ def test_an_everyday_word_beside_a_question_gets_the_all_clear_and_the_answer(co
 @pytest.mark.parametrize(
     "message, payload_type",
     [("hello", "help"), ("what can you do?", "help"), ("thanks a lot", "acknowledgement"),
-     ("bye", "goodbye"), ("what's the weather tomorrow?", "fallback")],
+     ("bye", "goodbye"), ("what's the weather tomorrow?", "fallback"),
+     ("wait, am I talking to a real person?", "about")],
 )
 def test_small_talk_has_text_and_payload(conversation, message, payload_type):
     answer = conversation.payload(message)

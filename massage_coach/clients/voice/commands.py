@@ -52,7 +52,7 @@ CONTEXT_INTENTS = {
     "asked": ("affirm", "deny"),
 }
 # Not for the assistant even if it knows them: talk between the people in the room.
-NOT_FOR_ME = ("out_of_scope", "greet", "thank", "goodbye", TALK)
+NOT_FOR_ME = ("out_of_scope", "bot_challenge", "greet", "thank", "goodbye", TALK)
 # Entities found in a transcript, by content section; numbers are spoken ("step seven").
 CONTENT_ENTITIES = ("technique", "zone", "body_part", "condition", "routine")
 # Whisper also writes "two" and "four" as their homophones.

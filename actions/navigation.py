@@ -20,7 +20,9 @@ class ActionRoutineCommand(Action):
         outcome = ENGINE.command(state_of(tracker), intent_of(tracker), number=number_entity(tracker, "number"),
                                  timer_step=number_entity(tracker, "timer_step"),
                                  technique=next(iter(entity_ids(tracker, "technique")), None),
-                                 routine=next(iter(entity_ids(tracker, "routine")), None))
+                                 routine=next(iter(entity_ids(tracker, "routine")), None),
+                                 last_step=any(e.get("entity") == "last_step"
+                                               for e in tracker.latest_message.get("entities", [])))
         return apply(dispatcher, tracker, outcome)
 
 

@@ -266,8 +266,9 @@ class RoutineEngine:
 
     def command(self, state: State, intent: str, number: Optional[int] = None,
                 timer_step: Optional[int] = None, technique: Optional[str] = None,
-                routine: Optional[str] = None) -> Outcome:
-        """A navigation command during a routine (`number`: a step the user named;
+                routine: Optional[str] = None, last_step: bool = False) -> Outcome:
+        """A navigation command during a routine (`number`: a step the user named, `last_step`:
+        the routine's last one was named, "skip to the end";
         `timer_step`: the step a pacing front end's clock ran out on; `technique`: one the user
         named, whose step to go to). With no routine running, one the message named starts ("go on
         then, the quick one"), as a start request would."""
@@ -279,6 +280,9 @@ class RoutineEngine:
         step = state.step or 1
         if timer_step is not None and (timer_step != step or state.paused or intent != "next_step"):
             return Outcome(state, [Reply(payload=p.Unchanged())])
+        # Forward only: "back to the last step" is the one before.
+        if last_step and number is None and intent in ("go_to_step", "next_step", "skip_step"):
+            number = self.total_steps(routine_id)
         if intent in MOVES and number is not None:
             intent = "go_to_step"
         elif technique is not None and intent in FORWARD_TO_TECHNIQUE + BACK_TO_TECHNIQUE and not (

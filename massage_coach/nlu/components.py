@@ -179,7 +179,9 @@ class ContentEntityExtractor(JsonStateComponent, EntityExtractorMixin):
         for span in self._nlp(text).ents:
             label = span.label_
             value: Any
-            if label == "number":
+            if label == "last_step":
+                value = "last"
+            elif label == "number":
                 span = number_words(span)  # "step 5" -> "5", "fourth step" -> "fourth"
                 value = parse_number(span.text)
                 if value is None:

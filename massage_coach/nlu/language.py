@@ -163,6 +163,12 @@ ORDINAL_STEP_PATTERNS = [
     {"label": "number", "pattern": [{"TEXT": {"REGEX": r"^\d+(st|nd|rd|th)$"}}, {"LOWER": "step"}]},
 ]
 STEP_NUMBER_CONTEXT = {"step", "number", "to"}
+# "the last step", "skip to the end": the routine's last step, whichever number it has.
+LAST_STEP_PATTERNS = [
+    {"label": "last_step", "pattern": [{"LOWER": {"IN": ["last", "final", "closing"]}},
+                                       {"LOWER": {"IN": ["step", "move"]}}]},
+    {"label": "last_step", "pattern": [{"LOWER": "to"}, {"LOWER": "the"}, {"LOWER": {"IN": ["end", "finish"]}}]},
+]
 
 
 def number_words(span: Span) -> Span:
@@ -185,7 +191,8 @@ def build_pipeline(patterns: Optional[List[Dict[str, str]]] = None, read_typos: 
             nlp.add_pipe("typo_norm", config={"vocabulary": pattern_words(patterns)})
         ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"})
         # spaCy types add_pipe as any pipe; this one is the EntityRuler.
-        ruler.add_patterns([*patterns, NUMBER_PATTERN, *ORDINAL_STEP_PATTERNS])  # type: ignore[attr-defined]
+        ruler.add_patterns([*patterns, NUMBER_PATTERN, *ORDINAL_STEP_PATTERNS,  # type: ignore[attr-defined]
+                            *LAST_STEP_PATTERNS])
         nlp.add_pipe("negation_scope")
     return nlp
 

@@ -22,13 +22,13 @@ def confidence(interpreter: CommandInterpreter, text: str) -> float:
 def test_one_transcript_acts_only_when_sure(interpreter):
     command = interpreter.interpret_views(["Back one, please."])
     assert command is not None and command.request() == "/previous_step"
-    assert interpreter.interpret_views(["Leave a step out."]) is None  # the client then transcribes it again
+    assert interpreter.interpret_views(["Miss a step out."]) is None  # the client then transcribes it again
     assert interpreter.interpret_views(["Mach 1 clean."]) is None
     assert interpreter.interpret_views([""]) is None
 
 
 def test_an_unsure_command_heard_alike_both_ways_is_acted_on(interpreter):
-    unsure = "Leave a step out."
+    unsure = "Miss a step out."
     assert AGREED <= confidence(interpreter, unsure) < interpreter.threshold  # alone it would be missed
     assert interpreter.interpret(unsure) is None
     command = interpreter.interpret_views([unsure, unsure])
@@ -36,7 +36,7 @@ def test_an_unsure_command_heard_alike_both_ways_is_acted_on(interpreter):
 
 
 def test_an_unsure_command_heard_one_way_only_is_not(interpreter):
-    assert interpreter.interpret_views(["Leave a step out.", "Lisa stepped out."]) is None
+    assert interpreter.interpret_views(["Miss a step out.", "Lisa stepped out."]) is None
 
 
 def test_a_sure_command_heard_one_way_only_is_acted_on(interpreter):
@@ -46,8 +46,8 @@ def test_a_sure_command_heard_one_way_only_is_acted_on(interpreter):
 
 
 def test_two_ways_hearing_different_commands_is_not_for_me(interpreter):
-    assert interpreter.interpret_views(["Leave a step out.", "Next one, please."]) is None
-    assert interpreter.interpret_views(["Leave a step out.", "Go to step 5."]) is None
+    assert interpreter.interpret_views(["Miss a step out.", "Next one, please."]) is None
+    assert interpreter.interpret_views(["Miss a step out.", "Go to step 5."]) is None
 
 
 def test_a_sure_first_transcript_decides_alone(interpreter):

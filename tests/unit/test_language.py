@@ -198,3 +198,9 @@ def test_a_typo_of_a_content_word_names_it(text, label, entry):
     nlp = build_pipeline(patterns_from_phrases({section: list(content.phrases(section)) for section in ENTITY_SECTIONS})
                          + routine_patterns(content))
     assert [(span.label_, span.ent_id_) for span in nlp(text).ents] == [(label, entry)]
+
+
+@pytest.mark.parametrize("text, named", [("skip to the end", True), ("go to the final step", True),
+                                         ("are we close to the end yet", True), ("the end of the spine", False)])
+def test_the_last_step_is_named_by_its_place(text, named):
+    assert any(span.label_ == "last_step" for span in build_pipeline([])(text).ents) == named

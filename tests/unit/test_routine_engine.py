@@ -204,6 +204,11 @@ def test_a_timer_moves_on_only_from_the_step_it_timed():
     assert ENGINE.command(paused, "next_step", timer_step=3).state == paused
 
 
+@pytest.mark.parametrize("intent, step", [("go_to_step", 26), ("skip_step", 26), ("previous_step", 2)])
+def test_the_last_step_named_is_the_end_unless_going_back(intent, step):
+    assert ENGINE.command(IN_CLASSIC, intent, last_step=True).state.step == step
+
+
 def test_a_step_out_of_range_says_where_we_are():
     outcome = ENGINE.command(IN_CLASSIC, "go_to_step", number=99)
     assert only_payload(outcome).type == "progress" and outcome.state == IN_CLASSIC

@@ -7,7 +7,7 @@ from typing import Any, Callable, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.shared import CONTENT, entity_ids, send
+from actions.shared import CONTENT, ENGINE, entity_ids, number_entity, send
 from massage_coach.domain import knowledge
 from massage_coach.domain.replies import Reply
 
@@ -18,12 +18,18 @@ def anatomy_answer(tracker: Tracker) -> List[Reply]:
     return knowledge.zones(CONTENT, zones) if zones and not body_parts else knowledge.anatomy(CONTENT, body_parts)
 
 
+def duration_answer(tracker: Tracker) -> List[Reply]:
+    # "Is 15 minutes enough?": how long a massage takes, then the routine that fits the time.
+    minutes = number_entity(tracker, "minutes")
+    return [knowledge.duration(CONTENT), *([ENGINE.routines_for(minutes)] if minutes else [])]
+
+
 # The answer to each question about the massage, for the latest message.
 QUESTION_ANSWERS: Dict[str, Callable[[Tracker], List[Reply]]] = {
     "ask_technique": lambda tracker: knowledge.techniques(CONTENT, entity_ids(tracker, "technique")),
     "ask_zone": lambda tracker: knowledge.zones(CONTENT, entity_ids(tracker, "zone")),
     "ask_anatomy": anatomy_answer,
-    "ask_duration": lambda tracker: [knowledge.duration(CONTENT)],
+    "ask_duration": duration_answer,
     "ask_preparation": lambda tracker: [knowledge.preparation(CONTENT)],
 }
 

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.safety import check_condition
-from actions.shared import ENGINE, apply, entity_ids, for_person, intent_of, state_of, triage_reply
+from actions.shared import ENGINE, apply, entity_ids, for_person, intent_of, number_entity, state_of, triage_reply
 from massage_coach.domain.safety import NEGATED_ROLE
 
 
@@ -17,7 +17,7 @@ class ActionListRoutines(Action):
         return "action_list_routines"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        return apply(dispatcher, tracker, ENGINE.list_routines(state_of(tracker)))
+        return apply(dispatcher, tracker, ENGINE.list_routines(state_of(tracker), number_entity(tracker, "minutes")))
 
 
 class ActionStartRoutine(Action):

@@ -164,6 +164,21 @@ class RoutineEngine:
             buttons=[requests.button(f"Start: {r.title}", "start_routine", routine=r.id) for r in payload.routines],
         )
 
+    def routines_for(self, minutes: int) -> Reply:
+        """The routine list for the time the person has ("we've got 20 minutes"): the longest routine
+        that fits and is not for professionals only, or the shortest when none fits."""
+        listed = self.overview("utter_routines_for_time")
+        routines = self.routine_list().routines
+        fitting = [r for r in routines if r.minutes <= minutes]
+        pick = max((r for r in fitting if r.audience != "professional"), key=lambda r: r.minutes, default=None)
+        response = "utter_routines_for_time"
+        if pick is None:
+            pick, response = min(routines, key=lambda r: r.minutes), "utter_routines_too_long"
+        return replace(listed, response=response,
+                       payload=p.Routines(routines=routines, available_minutes=minutes, fits=[r.id for r in fitting]),
+                       fill={**listed.fill, "available": minutes, "title": wording.title_in_sentence(pick.title),
+                             "minutes": pick.minutes})
+
     def show_step(self, state: State, routine_id: str, step: int, lead: str = "") -> Outcome:
         """Step `step` of the routine, and the state that is there."""
         reply = Reply("utter_step", self.step_payload(routine_id, step, lead.strip()), fill={
@@ -186,8 +201,9 @@ class RoutineEngine:
         return Outcome(shown.state, [opening, *shown.replies])
 
     # ------------------------------------------------------------------ transitions
-    def list_routines(self, state: State) -> Outcome:
-        return Outcome(state, [self.overview("utter_routine_list")])
+    def list_routines(self, state: State, minutes: Optional[int] = None) -> Outcome:
+        """"Which routines do you have?"; with the time the person has, the one that fits it."""
+        return Outcome(state, [self.routines_for(minutes) if minutes else self.overview("utter_routine_list")])
 
     def start(self, state: State, requested: Optional[str], ruled_out: Sequence[str] = ()) -> Outcome:
         """"Start the relaxing massage", "let's begin", a start button.

@@ -144,6 +144,9 @@ class Routines(Payload):
     sent_for: ClassVar[str] = "\"which routines do you have?\" (each with a start button)"
     type: Literal["routines"] = "routines"
     routines: List[RoutineSummary]
+    available_minutes: Optional[int] = Field(default=None, description="the time the user said they have")
+    fits: Optional[List[str]] = Field(default=None,
+                                      description="with `available_minutes`: the routine ids that fit in it")
 
 
 class Screening(Payload):

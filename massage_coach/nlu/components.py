@@ -34,6 +34,7 @@ from massage_coach.nlu import routine_names
 from massage_coach.nlu.language import (
     MAX_TYPO_LENGTH,
     MIN_TYPO_LENGTH,
+    ROUTINE_REQUEST_PATTERNS,
     build_pipeline,
     english_lexicon,
     number_words,
@@ -158,7 +159,7 @@ class ContentEntityExtractor(JsonStateComponent, EntityExtractorMixin):
         return fingerprint(config.get("content_dir", DEFAULT_CONTENT_DIR)) + code
 
     def use_state(self, patterns: Optional[List[Dict[str, str]]]) -> None:
-        self._nlp = build_pipeline(patterns or [])
+        self._nlp = build_pipeline([*(patterns or []), *ROUTINE_REQUEST_PATTERNS])
 
     def train(self, training_data: TrainingData) -> Resource:
         content = load_content(self._config["content_dir"])
@@ -181,6 +182,10 @@ class ContentEntityExtractor(JsonStateComponent, EntityExtractorMixin):
             value: Any
             if label == "last_step":
                 value = "last"
+            elif label == "minutes":
+                value = int(span.ent_id_) if span.ent_id_ else parse_number(span[0].text)
+                if value is None:
+                    continue
             elif label == "number":
                 span = number_words(span)  # "step 5" -> "5", "fourth step" -> "fourth"
                 value = parse_number(span.text)

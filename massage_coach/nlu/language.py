@@ -163,12 +163,24 @@ ORDINAL_STEP_PATTERNS = [
     {"label": "number", "pattern": [{"TEXT": {"REGEX": r"^\d+(st|nd|rd|th)$"}}, {"LOWER": "step"}]},
 ]
 STEP_NUMBER_CONTEXT = {"step", "number", "to"}
+# Patterns of what a person asks the routines for, not of health talk (the clinical pipeline has
+# none of them: "pain down to the end of her leg", "fainted 10 minutes ago").
 # "the last step", "skip to the end": the routine's last step, whichever number it has.
-LAST_STEP_PATTERNS = [
+LAST_STEP_PATTERNS: List[Dict[str, Any]] = [
     {"label": "last_step", "pattern": [{"LOWER": {"IN": ["last", "final", "closing"]}},
                                        {"LOWER": {"IN": ["step", "move"]}}]},
     {"label": "last_step", "pattern": [{"LOWER": "to"}, {"LOWER": "the"}, {"LOWER": {"IN": ["end", "finish"]}}]},
 ]
+# The time the person has: "20 minutes", "15 mins", "half an hour" (the id is the minutes).
+MINUTE_WORDS = ["minute", "minutes", "min", "mins"]
+AVAILABLE_TIME_PATTERNS: List[Dict[str, Any]] = [
+    {"label": "minutes", "pattern": [{"LIKE_NUM": True}, {"ORTH": "-", "OP": "?"}, {"LOWER": {"IN": MINUTE_WORDS}}]},
+    {"label": "minutes", "id": "30", "pattern": [{"LOWER": "half"}, {"LOWER": {"IN": ["an", "a"]}}, {"LOWER": "hour"}]},
+    {"label": "minutes", "id": "15", "pattern": [{"LOWER": "quarter"}, {"LOWER": "of"}, {"LOWER": {"IN": ["an", "a"]}},
+                                                 {"LOWER": "hour"}]},
+    {"label": "minutes", "id": "60", "pattern": [{"LOWER": {"IN": ["an", "one"]}}, {"LOWER": "hour"}]},
+]
+ROUTINE_REQUEST_PATTERNS: List[Dict[str, Any]] = [*LAST_STEP_PATTERNS, *AVAILABLE_TIME_PATTERNS]
 
 
 def number_words(span: Span) -> Span:
@@ -181,7 +193,7 @@ def number_words(span: Span) -> Span:
     return span.doc[start:end]
 
 
-def build_pipeline(patterns: Optional[List[Dict[str, str]]] = None, read_typos: bool = True) -> Language:
+def build_pipeline(patterns: Optional[List[Dict[str, Any]]] = None, read_typos: bool = True) -> Language:
     """Tokenizer and lemma norms; with patterns, also typos read as the patterns' words (unless the
     caller reads them its own way), the entity ruler and negation."""
     nlp = spacy.blank("en")
@@ -191,8 +203,7 @@ def build_pipeline(patterns: Optional[List[Dict[str, str]]] = None, read_typos: 
             nlp.add_pipe("typo_norm", config={"vocabulary": pattern_words(patterns)})
         ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"})
         # spaCy types add_pipe as any pipe; this one is the EntityRuler.
-        ruler.add_patterns([*patterns, NUMBER_PATTERN, *ORDINAL_STEP_PATTERNS,  # type: ignore[attr-defined]
-                            *LAST_STEP_PATTERNS])
+        ruler.add_patterns([*patterns, NUMBER_PATTERN, *ORDINAL_STEP_PATTERNS])  # type: ignore[attr-defined]
         nlp.add_pipe("negation_scope")
     return nlp
 

@@ -4,10 +4,11 @@ The classifier cannot place such a message: its training examples ask it with a 
 I massage my pregnant wife", a safety question) or about a part of the body ("can I massage the
 spine", anatomy). Training examples of the bare question taught it to take remarks such as "make
 him relax" for questions too. So a rule decides, after the classifier: a message it could not
-place, asks (a question mark or a word such as "can", "ok", "safe") and has a massage word and a
-person (content/recognition.yml's `people`) is a safety question that asks whether to go ahead,
-with nothing reported: the answer is the go-ahead and the conditions to rule out first (the
-safety answer for "so can I massage her?" with nothing told). "She loves a good rub" stays as it was.
+place (or only weakly took for out of scope), asks (a question mark or a word such as "can", "ok",
+"safe") and has a massage word and a person (content/recognition.yml's `people`) is a safety
+question that asks whether to go ahead, with nothing reported: the answer is the go-ahead and the
+conditions to rule out first (the safety answer for "so can I massage her?" with nothing told).
+"She loves a good rub" stays as it was.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from massage_coach.nlu.components import CHECK_CONDITION_INTENT, FALLBACK_INTENT
 from massage_coach.settings import DEFAULT_CONTENT_DIR
 
 WORD = re.compile(r"[a-z]+")
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -38,9 +40,11 @@ class MassagePersonQuestion(JsonStateComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # `massage_words`: the recipient verbs that mean a massage ("give", "treat" say nothing alone).
+        # `unsure_out_of_scope`: "out of scope" below this is unplaced too ("can my husband massage me"
+        # sits between topics); a sure one stays ("can you book me a massage for my wife").
         return {"content_dir": DEFAULT_CONTENT_DIR, "massage_words": ["massage", "massaging", "rub", "rubbing"],
                 "asking_words": ["can", "could", "may", "should", "ok", "okay", "safe", "allowed", "alright",
-                                 "fine"]}
+                                 "fine"], "unsure_out_of_scope": 0.5}
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> str:
@@ -57,7 +61,10 @@ class MassagePersonQuestion(JsonStateComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) != FALLBACK_INTENT:
+            intent = message.get(INTENT) or {}
+            unsure_out_of_scope = (intent.get(INTENT_NAME_KEY) == OUT_OF_SCOPE_INTENT and
+                                   (intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < self._config["unsure_out_of_scope"])
+            if intent.get(INTENT_NAME_KEY) != FALLBACK_INTENT and not unsure_out_of_scope:
                 continue
             text = (message.get(TEXT) or "").lower()
             words = set(WORD.findall(text))

@@ -86,6 +86,14 @@ def test_contraindication_list(conversation):
     assert "physician" in answer["_text"]
 
 
+def test_the_time_the_person_has_gets_the_routine_that_fits(conversation):
+    answer = conversation.payload("we have about 20 minutes, what can we do?")
+    assert (answer["type"], answer["available_minutes"], answer["fits"]) == ("routines", 20, ["home"])
+    assert "fits" in answer["_text"]
+    duration, routines = conversation.payloads("is half an hour enough for a back massage?")
+    assert (duration["type"], routines["available_minutes"]) == ("duration", 30)
+
+
 def test_routine_list(conversation):
     answer = conversation.payload("which routines can you guide me through?")
     assert [r["id"] for r in answer["routines"]] == ["classic", "relaxing", "osteochondrosis", "home"]

@@ -21,8 +21,10 @@ def component(tmp_path_factory) -> MassagePersonQuestion:
     return trained
 
 
-def processed(component: MassagePersonQuestion, text: str, intent: str = "nlu_fallback") -> Message:
-    message = Message({TEXT: text, INTENT: {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 0.3}, ENTITIES: []})
+def processed(component: MassagePersonQuestion, text: str, intent: str = "nlu_fallback",
+              confidence: float = 0.3) -> Message:
+    message = Message({TEXT: text, INTENT: {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: confidence},
+                       ENTITIES: []})
     component.process([message])
     return message
 
@@ -43,3 +45,10 @@ def test_an_unplaced_question_about_massaging_a_person_asks_to_go_ahead(componen
 def test_anything_else_is_left_as_it_was(component, text, intent):
     message = processed(component, text, intent)
     assert message.get(INTENT)[INTENT_NAME_KEY] == intent and not message.get(ENTITIES)
+
+
+def test_a_weak_out_of_scope_is_unplaced_and_a_sure_one_stays(component):
+    weak = processed(component, "can my husband massage me", "out_of_scope", 0.3)
+    assert weak.get(INTENT)[INTENT_NAME_KEY] == "check_condition"
+    sure = processed(component, "can you book me a massage for my wife", "out_of_scope", 0.82)
+    assert sure.get(INTENT)[INTENT_NAME_KEY] == "out_of_scope" and not sure.get(ENTITIES)

@@ -225,3 +225,15 @@ def test_not_understood_mid_routine_offers_typed_commands():
     assert only_payload(outcome).step == 3
     assert [b["payload"] for b in outcome.replies[0].buttons] == [
         "/previous_step", "/repeat_step", "/next_step", "/pause_routine", "/stop_routine"]
+
+
+@pytest.mark.parametrize("minutes, response, pick, fits", [
+    (20, "utter_routines_for_time", "Quick massage at home or at work", ["home"]),
+    (30, "utter_routines_for_time", "Quick massage at home or at work", ["osteochondrosis", "home"]),  # not the pro one
+    (40, "utter_routines_for_time", "Relaxing back massage", ["relaxing", "osteochondrosis", "home"]),
+    (10, "utter_routines_too_long", "Quick massage at home or at work", []),
+])
+def test_the_time_the_person_has_picks_the_routine_that_fits(minutes, response, pick, fits):
+    reply = ENGINE.list_routines(State(), minutes).replies[0]
+    assert (reply.response, reply.fill["title"].lower(), reply.payload.fits) == (response, pick.lower(), fits)
+    assert reply.payload.available_minutes == minutes and len(reply.buttons) == len(CONTENT.routines)

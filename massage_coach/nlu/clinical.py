@@ -464,7 +464,8 @@ class ClinicalContext:
         self.window = context["window"]
         self.cues = {}
         vocab, nlp = nlp.vocab, norm_pipeline()
-        for category in ("negated_forward", "negated_backward", "negated_list_backward", "possible", "not_possible",
+        for category in ("negated_forward", "negated_backward", "negated_list_backward", "answered_no", "possible",
+                         "not_possible",
                          "family_phrases", "historical_forward", "historical_backward", "long_ago", "ongoing",
                          "not_health", "focus"):
             matcher = PhraseMatcher(vocab, attr="LOWER")
@@ -574,6 +575,7 @@ class ClinicalContext:
                 self._scan(doc, entity, marks["negated_forward"], -1)
                 or self._scan(doc, entity, marks["negated_backward"], +1)
                 or self._list_denied(doc, entity, marks["negated_list_backward"], sentence[1])
+                or self._answered_no(doc, entity, marks["answered_no"], doubt)
                 or any(start <= entity.start and entity.end <= end for start, end in denied_clauses)
             )
             # Past only when nothing says it is still going on, and without doubt.
@@ -706,6 +708,13 @@ class ClinicalContext:
         nearest_denial = max(i for i in negations if i < entity.start)
         before = [i for i in doubt if i < entity.start]
         return all(i < nearest_denial and doc[i].lower_ in self.conditionals for i in before)
+
+    @staticmethod
+    def _answered_no(doc: Doc, entity: Span, answers: Dict[int, int], doubt: Dict[int, int]) -> bool:
+        """Whether the condition is asked and answered no: "fever? nope" ("pregnant? no idea" is doubt)."""
+        answer = entity.end + 1
+        return answer < len(doc) and doc[entity.end].text == "?" and answers.get(answer) == answer and not any(
+            i in doubt for i in range(answer, min(len(doc), answer + 4)))
 
     def _over_before(self, doc: Doc, start: int) -> bool:
         """Whether a word that says it is over comes just before an ongoing cue ("gone since sunday")."""

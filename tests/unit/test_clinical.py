@@ -925,3 +925,18 @@ def test_everyday_senses_in_an_eleventh_rounds_words(nlp, text, expected):
 
 def test_a_named_syndrome_is_heard_whole(nlp):
     assert read(nlp, "she has sickle cell disease") == [("medical_term", "sickle cell disease", "")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Asked and answered no; what the speaker knows told as such; doubt in the answer keeps it possible.
+    ("fever? nope. rash? no", [("fever", "negated"), ("skin_disease", "negated")]),
+    ("is she pregnant? no idea", [("pregnancy", "")]),
+    ("pregnant? not sure", [("pregnancy", "")]),
+    ("no blood clots as far as I know", [("vein_disease", "negated")]),
+])
+def test_answers_and_knowledge_in_an_eleventh_rounds_probe(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+def test_zero_health_problems_is_a_health_statement(nlp):
+    assert ("health_status", "healthy", "") in read(nlp, "zero health problems, no meds")

@@ -594,9 +594,10 @@ class ClinicalContext:
         after = doc[entity.end] if entity.end < len(doc) else None
         before = doc[entity.start - 1] if entity.start else None
         worker_before = any(t.norm_ in self.workers for t in doc[max(0, entity.start - 4) : entity.start])
-        # "He is a diabetes nurse" is a job ("her diabetes nurse" is hers).
+        # "He is a diabetes nurse", "my wife's a diabetes educator": a job ("her diabetes nurse" is hers).
         is_a_worker = (after is not None and after.norm_ in self.workers and entity.start >= 2
-                       and doc[entity.start - 1].lower_ in ("a", "an") and doc[entity.start - 2].norm_ == "be")
+                       and doc[entity.start - 1].lower_ in ("a", "an")
+                       and (doc[entity.start - 2].norm_ == "be" or doc[entity.start - 2].lower_ in ("'s", "’s")))
         return (after is not None and (after.norm_ in self.work_after
                                        or (after.norm_ in self.work_places and worker_before))) or (
             before is not None and before.norm_ in self.work_before) or is_a_worker

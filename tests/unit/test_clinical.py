@@ -940,3 +940,11 @@ def test_answers_and_knowledge_in_an_eleventh_rounds_probe(nlp, text, expected):
 
 def test_zero_health_problems_is_a_health_statement(nlp):
     assert ("health_status", "healthy", "") in read(nlp, "zero health problems, no meds")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("my wife's a diabetes educator", []),
+    ("my wife's got diabetes", [("diabetes", "")]),
+])
+def test_a_field_of_work_after_an_s_that_is_is(nlp, text, expected):
+    assert conditions(nlp, text) == expected

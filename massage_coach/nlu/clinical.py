@@ -598,7 +598,9 @@ class ClinicalContext:
         is_a_worker = (after is not None and after.norm_ in self.workers and entity.start >= 2
                        and doc[entity.start - 1].lower_ in ("a", "an")
                        and (doc[entity.start - 2].norm_ == "be" or doc[entity.start - 2].lower_ in ("'s", "’s")))
-        return (after is not None and (after.norm_ in self.work_after
+        # "She works in oncology": the field she works in.
+        works_in = entity.start >= 2 and doc[entity.start - 1].lower_ == "in" and doc[entity.start - 2].norm_ == "work"
+        return works_in or (after is not None and (after.norm_ in self.work_after
                                        or (after.norm_ in self.work_places and worker_before))) or (
             before is not None and before.norm_ in self.work_before) or is_a_worker
 

@@ -948,3 +948,14 @@ def test_zero_health_problems_is_a_health_statement(nlp):
 ])
 def test_a_field_of_work_after_an_s_that_is_is(nlp, text, expected):
     assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A third probe: the field one works in is a job; a temperature said to be slight is a fever.
+    ("my wife works in oncology admin", []),
+    ("her friend who works in oncology says she has cancer", [("cancer", "family")]),
+    ("she might have a slight temperature", [("fever", "")]),
+    ("is a low temperature in the room ok", []),
+])
+def test_fields_and_temperatures_in_an_eleventh_rounds_third_probe(nlp, text, expected):
+    assert conditions(nlp, text) == expected

@@ -400,8 +400,10 @@ class ClinicalContext:
         self.window = context["window"]
         self.cues = {}
         vocab, nlp = nlp.vocab, norm_pipeline()
-        for category in ("negated_forward", "negated_backward", "possible", "not_possible", "family_phrases",
-                         "historical_forward", "historical_backward", "long_ago", "ongoing", "not_health", "focus"):
+        for category in ("negated_forward", "negated_backward", "negated_list_backward", "answered_no", "possible",
+                         "not_possible",
+                         "family_phrases", "historical_forward", "historical_backward", "long_ago", "ongoing",
+                         "not_health", "focus"):
             matcher = PhraseMatcher(vocab, attr="LOWER")
             matcher.add(category, [nlp.make_doc(p) for p in context.get(category, ())])
             self.cues[category] = matcher
@@ -429,6 +431,8 @@ class ClinicalContext:
         # The speaker is the one massaged: "can my husband do my shoulders", "rub me".
         self.speaker_verbs = {w for words in lemma_words(nlp, context.get("speaker_verbs", ())) for w in words}
         self.speaker = set(context.get("speaker", ()))
+        # The speaker as a subject: "my boyfriend I'm going to massage" ("mi", Jamaican).
+        self.first_person = set(context.get("first_person", ()))
         self.body_words = {w for words in lemma_words(nlp, body_words) for w in words}
         # Whether a person word is female or male ("him" after "massage" is no mum).
         self.kind_of = {word: kind for kind, words in (people or {}).items() for word in words if kind != "self"}
@@ -445,6 +449,10 @@ class ClinicalContext:
         # "The dog has a temperature": an animal's condition is no one's to massage.
         self.animals = {w.lstrip("^") for w in animals}
         self.animal_owners = set(context.get("animal_owners", ()))
+        # "Gone since sunday", "in remission ever since": a "since" that says it is over, not going on.
+        self.over_before_since = set(context.get("over_before_since", ()))
+        # Doubt that only sets a condition: "if he's never had a stroke" (context `conditionals`).
+        self.conditionals = set(context.get("conditionals", ()))
         # A negation that ends its clause denies what the clause named: "fever he has not".
         self.clause_final_negations = set(context.get("negated_at_clause_end", ()))
         # What a clause after a break begins with when it goes on about the same thing: "she had a
@@ -485,7 +493,8 @@ class ClinicalContext:
         doubt = {i: start for i, start in marks["possible"].items() if i not in marks["not_possible"]}
         family_sentences = {sentence_of[i] for i in marks["family_phrases"]}
         # "Never happened since": a denied cue says nothing is going on.
-        ongoing_sentences = {sentence_of[i] for i in marks["ongoing"] if not self._denied(marks["negated_forward"], i)}
+        ongoing_sentences = {sentence_of[i] for i, start in marks["ongoing"].items()
+                             if not self._denied(marks["negated_forward"], i) and not self._over_before(doc, start)}
         denied_clauses = self._clauses_denied_at_end(doc)
         for entity in doc.ents:
             sentence = sentence_of[entity.start]
@@ -493,12 +502,16 @@ class ClinicalContext:
             # pregnancy ruled out), either way: "not sure if his lump is cancer or not", "pregnant, I think".
             doubtful = self._scan(doc, entity, doubt, -1, window=len(doc)) or self._scan(
                 doc, entity, doubt, +1, window=len(doc))
+            if doubtful and self._doubt_over_a_denial(doc, entity, doubt, marks["negated_forward"]):
+                doubtful = False  # "no problem if he's never had a stroke, right?": the denial is told
             entity._.family = sentence in family_sentences or self._family(doc, entity, sentence[0], recipient)
             # A doctor's all clear is theirs to give: it does not rule out what their specialty names.
             cleared_by_its_specialist = entity._.by_specialist and doc._.doctor_clearance
             entity._.negated = not doubtful and not cleared_by_its_specialist and (
                 self._scan(doc, entity, marks["negated_forward"], -1)
                 or self._scan(doc, entity, marks["negated_backward"], +1)
+                or self._list_denied(doc, entity, marks["negated_list_backward"], sentence[1])
+                or self._answered_no(doc, entity, marks["answered_no"], doubt)
                 or any(start <= entity.start and entity.end <= end for start, end in denied_clauses)
             )
             # Past only when nothing says it is still going on, and without doubt.
@@ -517,10 +530,13 @@ class ClinicalContext:
         after = doc[entity.end] if entity.end < len(doc) else None
         before = doc[entity.start - 1] if entity.start else None
         worker_before = any(t.norm_ in self.workers for t in doc[max(0, entity.start - 4) : entity.start])
-        # "He is a diabetes nurse" is a job ("her diabetes nurse" is hers).
+        # "He is a diabetes nurse", "my wife's a diabetes educator": a job ("her diabetes nurse" is hers).
         is_a_worker = (after is not None and after.norm_ in self.workers and entity.start >= 2
-                       and doc[entity.start - 1].lower_ in ("a", "an") and doc[entity.start - 2].norm_ == "be")
-        return (after is not None and (after.norm_ in self.work_after
+                       and doc[entity.start - 1].lower_ in ("a", "an")
+                       and (doc[entity.start - 2].norm_ == "be" or doc[entity.start - 2].lower_ in ("'s", "’s")))
+        # "She works in oncology": the field she works in.
+        works_in = entity.start >= 2 and doc[entity.start - 1].lower_ == "in" and doc[entity.start - 2].norm_ == "work"
+        return works_in or (after is not None and (after.norm_ in self.work_after
                                        or (after.norm_ in self.work_places and worker_before))) or (
             before is not None and before.norm_ in self.work_before) or is_a_worker
 
@@ -611,6 +627,38 @@ class ClinicalContext:
             steps += 1
         return False
 
+    def _list_denied(self, doc: Doc, entity: Span, cues: Dict[int, int], sentence_end: int) -> bool:
+        """Whether a cue that refers back to a list ("none of those", "no to all") follows the entity in its
+        sentence, with no "but" between: "swollen veins, clots in the legs, anything like that - none of those"."""
+        for i in range(entity.end, sentence_end):
+            if i in cues:
+                return True
+            if doc[i].lower_ in self.terminators and doc[i].lower_ not in self.clause_adverbs:
+                return False
+        return False
+
+    def _doubt_over_a_denial(self, doc: Doc, entity: Span, doubt: Dict[int, int],
+                             negations: Dict[int, int]) -> bool:
+        """Whether the only doubt before the entity is a conditional ("if") over a denial nearer to it, and
+        none follows it: "if he's never had a stroke" tells he has not ("not sure if he's never had one", "she
+        might not be pregnant" stay in doubt)."""
+        if not self._scan(doc, entity, negations, -1) or self._scan(doc, entity, doubt, +1, window=len(doc)):
+            return False
+        nearest_denial = max(i for i in negations if i < entity.start)
+        before = [i for i in doubt if i < entity.start]
+        return all(i < nearest_denial and doc[i].lower_ in self.conditionals for i in before)
+
+    @staticmethod
+    def _answered_no(doc: Doc, entity: Span, answers: Dict[int, int], doubt: Dict[int, int]) -> bool:
+        """Whether the condition is asked and answered no: "fever? nope" ("pregnant? no idea" is doubt)."""
+        answer = entity.end + 1
+        return answer < len(doc) and doc[entity.end].text == "?" and answers.get(answer) == answer and not any(
+            i in doubt for i in range(answer, min(len(doc), answer + 4)))
+
+    def _over_before(self, doc: Doc, start: int) -> bool:
+        """Whether a word that says it is over comes just before an ongoing cue ("gone since sunday")."""
+        return any(t.lower_ in self.over_before_since for t in doc[max(0, start - 2) : start])
+
     @staticmethod
     def _denied(negations: Dict[int, int], i: int) -> bool:
         """Whether a negation comes just before token i ("never happened since", "hasn't healed")."""
@@ -675,6 +723,8 @@ class ClinicalContext:
             if token.norm_ in self.massage_verbs and doc[token.i + 1].lower_ in ("my", "our") and named_after and (
                     named_after[0].i == token.i + 2 and named_after[0].norm_ not in self.body_words):
                 return named_after[0].norm_  # a relation no list knows: "massaging my tito"
+            if token.norm_ in self.recipient_nouns and self._fronted_object(doc, token):
+                return self._possessed(token).norm_
             wanted = self._wants_a_massage(doc, token)
             if wanted is not None:
                 return wanted
@@ -692,6 +742,14 @@ class ClinicalContext:
                 if named_on is not None:  # "practising the technique on my brother", "the back rub on him"
                     return named_on
         return None
+
+    def _fronted_object(self, doc: Doc, token: Token) -> bool:
+        """Whether the person named is the one the speaker then says they massage, named first: "but my
+        boyfriend I'm going to massage", "a mi bwoyfren mi a go massage" (the massage verb ends its clause)."""
+        ahead = doc[token.i + 1 : token.i + 6]
+        verb = next((t for t in ahead if t.norm_ in self.massage_verbs), None)
+        return verb is not None and (verb.i + 1 == len(doc) or doc[verb.i + 1].is_punct) and any(
+            t.lower_ in self.first_person for t in doc[token.i + 1 : verb.i])
 
     def _wants_a_massage(self, doc: Doc, token: Token) -> Optional[str]:
         """Who wants or needs a massage, named by this token: "my girlfriend wants a massage", "he needs a
@@ -766,8 +824,9 @@ class ClinicalContext:
             if token.text in self.punctuation or token.text == "," or (
                     token.lower_ in self.terminators and token.lower_ not in self.clause_adverbs):
                 return False
-            if token.lower_ in self.animals and i > 0 and doc[i - 1].lower_ in self.animal_owners:
-                return True  # "the dog has a temperature"
+            if token.lower_ in self.animals and token.norm_ not in self.body_words and i > 0 and (
+                    doc[i - 1].lower_ in self.animal_owners):
+                return True  # "the dog has a temperature" ("her calf is swollen" is her leg)
             if recipient is not None and i > 1 and doc[i - 1].lower_ in ("'s", "’s") and (
                     self._possessed(doc[i - 2]).i == token.i):
                 # "my brother's wife is pregnant": hers; someone else's unless it is she who is massaged

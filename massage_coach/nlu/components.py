@@ -296,7 +296,11 @@ class SafetyFirstIntent(GraphComponent):
         # Tension heard without pain beside a question on how to massage ("she carries her stress in
         # her upper back, how should I work it") reports nothing against a massage: the question is
         # answered (the triage's go-ahead is for tension told as the news).
-        return {"reported_by": ["have", "has", "had", "got", "suffer", "suffers", "suffering", "diagnosed"],
+        # A message that rules out several conditions ("Skin intact, no rashes or sores. No operations in past
+        # year.") is about the person's health whatever the classifier took it for: it gets the safety answer.
+        return {"reported_by": ["have", "has", "had", "got", "suffer", "suffers", "suffering", "diagnosed", "wrote",
+                                "confirmed", "found"],
+                "rules_out_several": 2,
                 "bare_answer_intents": ["deny", "affirm", FALLBACK_INTENT, "out_of_scope"],
                 "everyday_intents": [FALLBACK_INTENT, "out_of_scope", "list_contraindications", "muscle_tension",
                                      "ask_duration", "ask_preparation", "ask_technique", "ask_zone", "ask_anatomy",
@@ -317,6 +321,7 @@ class SafetyFirstIntent(GraphComponent):
         self._everyday_intents = set(config["everyday_intents"])
         self._reported_by = set(config["reported_by"])
         self._tension_question_intents = set(config["tension_question_intents"])
+        self._rules_out_several = config["rules_out_several"]
 
     @classmethod
     def create(
@@ -343,7 +348,9 @@ class SafetyFirstIntent(GraphComponent):
             if intent in self._tension_question_intents:
                 conditions = [e for e in conditions if e.get("role") != TENSION_ROLE]
             reports = any(e.get("role") != NEGATED_ROLE for e in conditions)
-            rules_out = bool(conditions) and intent in self._bare_answer_intents
+            ruled_out = {e["value"] for e in conditions if e.get("role") == NEGATED_ROLE}
+            rules_out = bool(conditions) and (intent in self._bare_answer_intents
+                                              or len(ruled_out) >= self._rules_out_several)
             everyday = intent in self._everyday_intents and any(
                 e["entity"] == EVERYDAY_ENTITY for e in message.get(ENTITIES, []))
             # "So can i massage her or not", "the cardiologist gave him the all clear": the safety answer's.

@@ -88,7 +88,8 @@ class ClinicalEntityExtractor(JsonStateComponent, EntityExtractorMixin):
         self._nlp = build_clinical_pipeline(state) if state else None
         # Conditions that are over once over: only these are answered differently when past.
         self._passing = set(state.get("passing_conditions", ())) if state else set()
-        # ... and those over within a year (a pregnancy): passed only when told as years past.
+        # ... and those over within a year (a pregnancy) or told as over after years (a healed fracture):
+        # passed only when told as years past.
         self._over_within_a_year = set(state.get("conditions_over_within_a_year", ())) if state else set()
         self._medicines = set(state.get("taken_drugs", ())) if state else set()
 
@@ -167,7 +168,7 @@ def recogniser_state(content: Content, everyday_words: Set[str]) -> Dict[str, An
         "patterns": patterns_from_phrases({CONDITION_LABEL: list(content.phrases("condition"))}),
         "passing_conditions": sorted(c for c, entry in content.conditions.items() if entry.get("passes")),
         "conditions_over_within_a_year": sorted(c for c, entry in content.conditions.items()
-                                                if entry.get("over_within_a_year")),
+                                                if entry.get("over_within_a_year") or entry.get("over_after_years")),
         "recognition": recognition,
         "medical_terms": terms,
         # Taken as a medicine ("she's on lithium"): any sense of the word is a drug.

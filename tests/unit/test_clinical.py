@@ -828,3 +828,134 @@ def test_people_and_conditions_in_a_second_probes_words(nlp, text, expected):
 ])
 def test_parts_heat_and_bookings_in_a_tenth_rounds_words(nlp, text, expected):
     assert read(nlp, text) == expected, read(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Session 11: discs worn or dried out are osteochondrosis, also said as the cushions or the cartilage
+    # between the bones; slipped out, a disease of the spine; a spine curvy or like a letter.
+    ("the cushions between his bones are wearing thin", [("condition", "osteochondrosis", "")]),
+    ("the cartilage between her vertebrae is drying out", [("condition", "osteochondrosis", "")]),
+    ("the doctor said her discs are wearing out", [("condition", "osteochondrosis", "")]),
+    ("one of the cushions between his vertebrae slipped out", [("condition", "spine_disease", "")]),
+    ("she put a cushion behind her back and it slipped", []),
+    ("she has a curvy spine", [("condition", "spine_disease", "")]),
+    ("her spine is bent like a letter S", [("condition", "spine_disease", "")]),
+    # A swollen leg that is hot or red (her calf is no animal); veins described further on.
+    ("her calf is red and swollen", [("condition", "vein_disease", "")]),
+    ("the veins on his legs are all swollen and twisty", [("condition", "vein_disease", "")]),
+    # Burnt on a part; landed on the back; a bruise described; limbs jerking now.
+    ("he burnt his shoulder on the oven", [("condition", "skin_disease", "")]),
+    ("she landed hard on her lower back", [("condition", "injury_pain", "")]),
+    ("he's got a big purple bruise on his ribs", [("condition", "injury_pain", "")]),
+    ("his arms are jerking and he won't answer", [("condition", "fainting", "")]),
+    ("her legs are shaking after the run", []),
+    # Chest pain by a likeness, or going down the left arm.
+    ("it feels like someone is sitting on his chest", [("condition", "chest_pain", "")]),
+    ("the pain is going down her left arm", [("condition", "chest_pain", "")]),
+])
+def test_conditions_in_an_eleventh_rounds_words(nlp, text, expected):
+    assert read(nlp, text) == expected, read(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A triple bypass is heart disease and an operation; "had his heart attack" is heart disease.
+    ("he had a triple bypass", [("heart_disease", ""), ("recent_surgery", "")]),
+    ("she had her heart attack in the spring", [("heart_disease", "")]),
+    # Holding a baby is no pregnancy; a baby's age is not a pregnancy's; nor are babies one is done with.
+    ("carrying the baby around has done my back in", [("back_pain", "")]),
+    ("she's carrying a baby", [("pregnancy", "")]),
+    ("he's four months and she's still feeding him", []),
+    ("she's four months", [("pregnancy", "")]),
+    ("we're done having babies", []),
+    ("we've been trying for a year and the test was positive", [("pregnancy", "")]),
+    # A reaction whenever something touches the skin, or that comes up with an oil, is an allergy.
+    ("he comes up in welts whenever he wears wool", [("allergy", "")]),
+    ("the lavender oil makes her come up in welts", [("allergy", "")]),
+    # Scots spellings: an organ "oot"; "nae" denies.
+    ("he got his gallbladder oot last week", [("recent_surgery", "")]),
+    ("there's nae rash on his back", [("skin_disease", "negated")]),
+])
+def test_operations_babies_and_reactions_in_an_eleventh_rounds_words(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A cue that refers back to a list denies the whole list before it in its sentence, past a break ...
+    ("swollen veins, clots in the legs, anything like that - none of those",
+     [("vein_disease", "negated"), ("vein_disease", "negated")]),
+    ("varicose veins, any history of cancer: she said no to all of those",
+     [("vein_disease", "negated"), ("cancer", "negated")]),
+    # ... but not past a "but".
+    ("she has varicose veins but none of those other things", [("vein_disease", "")]),
+    ("Allergies: NKDA", [("allergy", "negated")]),
+    # Doubt over a denial nearer to the condition tells the denial; doubt nearer keeps it possible.
+    ("no problem massaging him if he's never had a stroke, right?", [("stroke", "negated")]),
+    ("not sure if she's pregnant", [("pregnancy", "")]),
+    # The one massaged, named before the speaker's massage verb that ends the clause.
+    ("my sister has diabetes but my boyfriend I'm going to massage", [("diabetes", "family")]),
+    ("my sister has diabetes but my boyfriend is going to massage", [("diabetes", "")]),
+    # A band's name is no one's condition.
+    ("my son's band is called The Fever", []),
+])
+def test_lists_doubt_and_people_in_an_eleventh_rounds_words(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, historical, long_past", [
+    # "Since" after a word that says it is over does not keep it going on.
+    ("she had a fever last week but it's been gone since sunday", True, False),
+    ("she had breast cancer twelve years ago and has been in remission ever since", True, True),
+    ("she has had a fever since sunday", False, False),
+    ("he had a fever back in January", True, False),
+    ("she had her spleen out when she was a teenager", True, True),
+])
+def test_over_since_and_months_then(nlp, text, historical, long_past):
+    found = [(e._.historical, e._.long_past) for e in nlp(text).ents if e.label_ == "condition"]
+    assert found == [(historical, long_past)], found
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("the weather's been sick this week", []),
+    ("we just watched Contagion", []),
+    ("the kids nearly gave me a heart attack jumping off the shed", []),
+])
+def test_everyday_senses_in_an_eleventh_rounds_words(nlp, text, expected):
+    assert read(nlp, text) == expected, read(nlp, text)
+
+
+def test_a_named_syndrome_is_heard_whole(nlp):
+    assert read(nlp, "she has sickle cell disease") == [("medical_term", "sickle cell disease", "")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Asked and answered no; what the speaker knows told as such; doubt in the answer keeps it possible.
+    ("fever? nope. rash? no", [("fever", "negated"), ("skin_disease", "negated")]),
+    ("is she pregnant? no idea", [("pregnancy", "")]),
+    ("pregnant? not sure", [("pregnancy", "")]),
+    ("no blood clots as far as I know", [("vein_disease", "negated")]),
+])
+def test_answers_and_knowledge_in_an_eleventh_rounds_probe(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+def test_zero_health_problems_is_a_health_statement(nlp):
+    assert ("health_status", "healthy", "") in read(nlp, "zero health problems, no meds")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("my wife's a diabetes educator", []),
+    ("my wife's got diabetes", [("diabetes", "")]),
+])
+def test_a_field_of_work_after_an_s_that_is_is(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A third probe: the field one works in is a job; a temperature said to be slight is a fever.
+    ("my wife works in oncology admin", []),
+    ("her friend who works in oncology says she has cancer", [("cancer", "family")]),
+    ("she might have a slight temperature", [("fever", "")]),
+    ("is a low temperature in the room ok", []),
+])
+def test_fields_and_temperatures_in_an_eleventh_rounds_third_probe(nlp, text, expected):
+    assert conditions(nlp, text) == expected

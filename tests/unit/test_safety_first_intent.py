@@ -1,0 +1,39 @@
+"""SafetyFirstIntent (massage_coach/nlu/components.py): which messages become safety questions."""
+
+from __future__ import annotations
+
+from typing import Dict, List
+
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from massage_coach.nlu.components import SafetyFirstIntent
+
+
+def routed(intent: str, text: str, entities: List[Dict]) -> str:
+    message = Message(data={TEXT: text, INTENT: {INTENT_NAME_KEY: intent}, ENTITIES: entities})
+    SafetyFirstIntent(SafetyFirstIntent.get_default_config()).process([message])
+    return message.get(INTENT)[INTENT_NAME_KEY]
+
+
+def condition(value: str, role: str = "", start: int = 0) -> Dict:
+    entity = {"entity": "condition", "value": value, "start": start}
+    return {**entity, "role": role} if role else entity
+
+
+def test_several_conditions_ruled_out_are_a_safety_answer_whatever_the_intent():
+    # Session 11: "Skin intact, no rashes or sores. No operations in past year." read as a step number.
+    text = "Obs 10:15: temp 36.7. Skin intact, no rashes or sores. No operations in past year."
+    entities = [condition("skin_disease", "negated"), condition("recent_surgery", "negated")]
+    assert routed("go_to_step", text, entities) == "check_condition"
+
+
+def test_one_condition_ruled_out_beside_a_command_leaves_the_command():
+    assert routed("go_to_step", "go to step 3, no fever", [condition("fever", "negated")]) == "go_to_step"
+
+
+def test_a_routines_condition_said_to_be_diagnosed_is_a_report():
+    text = "his doctor wrote osteochondrosis on his report, can I massage him"
+    assert routed("start_routine", text, [condition("osteochondrosis", start=text.index("osteo"))]) == "check_condition"
+    assert routed("start_routine", "start the osteochondrosis routine",
+                  [condition("osteochondrosis", start=10)]) == "start_routine"

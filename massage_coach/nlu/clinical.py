@@ -403,7 +403,7 @@ class ClinicalContext:
         for category in ("negated_forward", "negated_backward", "negated_list_backward", "answered_no", "possible",
                          "not_possible",
                          "family_phrases", "historical_forward", "historical_backward", "long_ago", "ongoing",
-                         "not_health", "focus"):
+                         "recent", "not_health", "focus"):
             matcher = PhraseMatcher(vocab, attr="LOWER")
             matcher.add(category, [nlp.make_doc(p) for p in context.get(category, ())])
             self.cues[category] = matcher
@@ -495,6 +495,7 @@ class ClinicalContext:
         # "Never happened since": a denied cue says nothing is going on.
         ongoing_sentences = {sentence_of[i] for i, start in marks["ongoing"].items()
                              if not self._denied(marks["negated_forward"], i) and not self._over_before(doc, start)}
+        ongoing_sentences |= {sentence_of[i] for i in marks["recent"]}  # today's is not over
         denied_clauses = self._clauses_denied_at_end(doc)
         for entity in doc.ents:
             sentence = sentence_of[entity.start]

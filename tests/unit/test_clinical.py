@@ -152,6 +152,10 @@ def test_health_statements(nlp):
     ("she gets a rash every summer, it started last year", False),
     ("I think she had a fever last week", False),  # doubt: never cleared
     ("he has a fever", False),
+    ("she fainted 10 minutes ago", False),         # today's is not over
+    ("she passed out about an hour ago but seems fine now", False),
+    ("he had a fever this morning", False),
+    ("she fainted two years ago", True),
 ])
 def test_past_mentions_are_historical_unless_still_going_on(nlp, text, historical):
     assert [e._.historical for e in nlp(text).ents if e.label_ == "condition"] == [historical]

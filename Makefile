@@ -37,12 +37,13 @@ $(MODEL): $(TRAINING_INPUTS) | setup
 	$(PY) -m massage_coach.domain.validate
 	$(RASA) train --fixed-model-name massage-coach --out models --quiet
 
-# The served widget: its sources joined in file-name order, no bundler (still one tag to embed).
+# The served widget: its sources joined in file-name order without their whole-line comments,
+# no bundler (still one tag to embed).
 WIDGET_SOURCES := $(sort $(wildcard widget/src/*.js))
 widget: widget/widget.js
 
-widget/widget.js: $(WIDGET_SOURCES)
-	cat $^ > $@
+widget/widget.js: $(WIDGET_SOURCES) massage_coach/server/widget_build.py | setup
+	$(PY) -m massage_coach.server.widget_build
 
 # Browser-test tools (axe-core), pinned in package-lock.json; never part of the widget.
 node_modules/.package-lock.json: package.json package-lock.json

@@ -8,15 +8,17 @@ import subprocess
 
 import pytest
 
-from massage_coach.server.widget_build import build_widget, sources
+from massage_coach.server.widget_build import build_widget, joined_sources, sources
 
-GZIP_LIMIT = 16 * 1024
+GZIP_LIMIT = 16_000  # the 16 kB, read as 16,000 bytes
 
 
 def test_the_sources_join_into_one_closure_that_parses():
     built = build_widget()
     text = built.read_text()
-    assert text == "".join(path.read_text() for path in sources())
+    assert text == joined_sources(sources()) and "\n  // " not in text
+    code = [line for path in sources() for line in path.read_text().splitlines() if not line.lstrip().startswith("//")]
+    assert text.splitlines() == code  # only comment lines left out
     assert text.startswith("/*!") and text.rstrip().endswith("})();")
     node = shutil.which("node")
     if node is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from massage_coach.clients.voice.commands import CommandInterpreter
-from massage_coach.clients.voice.understanding import CommandRecognizer
+from massage_coach.clients.voice.understanding import CommandRecognizer, describe
 
 
 @pytest.fixture(scope="module")
@@ -38,3 +38,18 @@ def test_a_numbered_near_jump_still_loses_nothing(interpreter, careful):
     command = interpreter.interpret("go to step four", "routine", threshold=0.0)
     assert command is not None and command.entities == {"number": 4}
     assert not careful.needs_confirmation(command)
+
+
+@pytest.mark.parametrize("said", ["skip to the end", "go to the last step"])
+def test_the_last_step_is_a_jump_asked_first_in_words(interpreter, careful, said):
+    command = interpreter.interpret(said, "routine", threshold=0.0)
+    assert command is not None and command.request() == '/go_to_step{"last_step": "last"}', command
+    assert careful.needs_confirmation(command)
+    assert describe(command.request()) == "go to the last step"
+
+
+def test_every_jump_is_described_for_its_question():
+    assert describe('/go_to_step{"number": 9}') == "go to step 9"
+    assert describe('/go_to_step{"technique": "kneading"}') == "go to the kneading step"  # was a KeyError
+    assert describe('/start_routine{"routine": "home"}') == "start the home routine"
+    assert describe("/stop_routine") == "stop the massage"

@@ -63,10 +63,13 @@ STEP_NUMBER = re.compile(r"\b(?:step|number) (?:number )?(\d+|[a-z]+(?: [a-z]+)?
 # "the third step", "the fifth one", "the 2nd step" ("2 step" in `words`): an ordinal names a
 # step too (as in the NLU's patterns, nlu/language.py); a cardinal word does not ("one step back").
 ORDINAL_STEP = re.compile(rf"\b(\d+(?= step)|(?:(?:{'|'.join(TENS)}) )?(?:{'|'.join(ORDINALS[1:])})) (?:step|one)\b")
+# "the last step", "skip to the end": the routine's last step (the NLU's LAST_STEP_PATTERNS, nlu/language.py).
+LAST_STEP = re.compile(r"\b(?:(?:last|final|closing) (?:step|move)|to the (?:end|finish))\b")
 # The entities each intent takes (others found in the words are left out).
 # A technique with go_to_step, skip_step or previous_step names the step to jump to ("skip to the
 # kneading part", "back to the stroking"), as in chat.
-WANTED_ENTITIES = {"go_to_step": ("number", "technique"), "skip_step": ("technique",), "previous_step": ("technique",),
+WANTED_ENTITIES = {"go_to_step": ("number", "technique", "last_step"), "skip_step": ("technique",),
+                   "previous_step": ("technique",),
                    "ask_technique": ("technique",), "ask_zone": ("zone",), "ask_anatomy": ("body_part",),
                    "check_condition": ("condition",), "start_routine": ("routine",)}
 # Defaults measured on the development corpus (scripts/bench_voice_corpus.py); see README.
@@ -211,6 +214,8 @@ class CommandInterpreter:
             number = spoken_number(ordinal.group(1))
         if number is not None:
             found["number"] = number
+        elif LAST_STEP.search(text):
+            found["last_step"] = "last"
         return found
 
     def interpret(self, transcript: str, context: str = "routine",
@@ -229,7 +234,7 @@ class CommandInterpreter:
         if intent in NOT_FOR_ME or intent not in listened or probability < (
                 self.threshold if threshold is None else threshold):
             return None
-        if intent == "go_to_step" and "number" not in entities and "technique" not in entities:
+        if intent == "go_to_step" and not {"number", "technique", "last_step"} & set(entities):
             return None
         kept = {name: value for name, value in entities.items() if name in WANTED_ENTITIES.get(intent, ())}
         return Command(intent, kept, float(probability), transcript)

@@ -126,8 +126,9 @@ class CommandRecognizer:
 
     def needs_confirmation(self, command: Command) -> bool:
         """Would acting on it lose the user's place, and is it not surely what was said?"""
-        if "technique" in command.entities and "number" not in command.entities:
-            place_losing = True  # the step "to the kneading" lands on is the routine's to say: it may be far
+        by_place = {"technique", "last_step"} & set(command.entities)
+        if by_place and "number" not in command.entities:
+            place_losing = True  # the step "to the kneading" or "to the end" lands on is the routine's: it may be far
         elif command.intent == "go_to_step":
             step = self.position()
             place_losing = step is None or abs(int(command.entities["number"]) - step) > NEAR_STEPS
@@ -186,10 +187,10 @@ def describe(request: str) -> str:
     words = {"stop_routine": "stop the massage", "restart_routine": "start the routine again from the beginning",
              "start_routine": "start a routine", "go_to_step": "go to step {number}"}
     text = words.get(intent, intent.replace("_", " "))
-    if entities:
-        values = json.loads("{" + entities)
-        text = text.format(**values) if "{" in text else text
-        if intent == "start_routine" and "routine" in values:
-            text = f"start the {str(values['routine']).replace('_', ' ')} routine"
-    return text
+    values = json.loads("{" + entities) if entities else {}
+    if intent == "start_routine" and "routine" in values:
+        return f"start the {str(values['routine']).replace('_', ' ')} routine"
+    if intent == "go_to_step" and "number" not in values:  # a jump by the step's place or technique
+        return "go to the last step" if "last_step" in values else f"go to the {values.get('technique', 'next')} step"
+    return text.format(**values) if "{" in text else text
 

@@ -74,6 +74,12 @@ FIELD_VISIT = "field_visit"
 YEAR_FIRST = 1900
 
 
+def list_item(token: Token) -> bool:
+    """An item of a list a cue runs over: something recognised, or clinical shorthand in capitals that
+    is not ("denies CP, SOB, fever"; "hx neg for CA, DVT")."""
+    return bool(token.ent_type) or (token.is_alpha and token.is_upper and 2 <= len(token.text) <= 5)
+
+
 def lemma_words(nlp: Language, phrases: Iterable[str]) -> List[List[str]]:
     """Each phrase as the list of its token norms (lookup lemmas)."""
     return [[t.norm_ for t in nlp(phrase)] for phrase in phrases]
@@ -594,7 +600,7 @@ class ClinicalContext:
         if token.text == ",":
             between = self._since_previous_item(doc, i, entity, direction)
             neighbour = i - 1 if direction < 0 else i + 1
-            is_list = 0 <= neighbour < len(doc) and bool(doc[neighbour].ent_type) and all(
+            is_list = 0 <= neighbour < len(doc) and list_item(doc[neighbour]) and all(
                 t.lower_ in LIST_FILLERS or t.ent_type for t in between)
             return not is_list
         return token.text in self.punctuation and direction < 0
@@ -604,7 +610,7 @@ class ClinicalContext:
         """The words between a comma and the list item before it (towards the entity):
         "cancer, heart problems, blood clots" continues after each item."""
         j = i - direction
-        while (entity.end <= j if direction > 0 else j < entity.start) and not doc[j].ent_type:
+        while (entity.end <= j if direction > 0 else j < entity.start) and not list_item(doc[j]):
             j -= direction
         return doc[j + 1 : i] if direction > 0 else doc[i + 1 : j]
 

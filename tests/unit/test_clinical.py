@@ -963,3 +963,42 @@ def test_a_field_of_work_after_an_s_that_is_is(nlp, text, expected):
 ])
 def test_fields_and_temperatures_in_an_eleventh_rounds_third_probe(nlp, text, expected):
     assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 13: clinical shorthand in capitals continues a denied list ("denies CP, SOB, fever").
+    ("pt denies CP, SOB, fever. just wants back rub b4 sleep", [("fever", "negated")]),
+    ("hx neg for CA, DVT, cardiac issues", [("vein_disease", "negated"), ("heart_disease", "negated")]),
+    ("no problems, OK, she has cancer", [("cancer", "")]),
+    ("pt T2DM on metformin", [("diabetes", "")]),
+])
+def test_clinical_shorthand_in_a_thirteenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 13: idioms of health are no condition; the same words told as an event are.
+    ("the doctor told her she's as fit as a fiddle", []),
+    ("sharp as a tack and fit as anything", []),
+    ("she had a fit as I was rubbing her back", [("fainting", "")]),
+    ("this boss fight is giving me a heart attack ong", []),
+    ("my lower back is lowkey cooked from sitting all day", [("back_pain", "")]),
+    ("she cooked dinner and her back is fine", []),
+    ("lad tweaked his lat pulling heavy yesterday", [("injury_pain", "")]),
+])
+def test_idioms_and_slang_in_a_thirteenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 13: Tagalog (Filipino) words for conditions, a denial and a doubt.
+    ("Buntis po si misis, 6 months na", [("pregnancy", "")]),
+    ("yung lola ko biglang nahimatay habang minamasahe ko yung likod niya", [("fainting", "")]),
+    ("wala po siyang allergy sa oil or lotion", [("allergy", "negated")]),
+    ("Wala naman po siyang sakit sa puso, wala ring high blood",
+     [("heart_disease", "negated"), ("high_blood_pressure", "negated")]),
+    ("parang may lagnat po ata siya", [("fever", "")]),
+    ("Sobrang ngalay po ng batok at balikat ko", [("back_pain", "tension")]),
+])
+def test_tagalog_words_in_a_thirteenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected

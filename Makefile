@@ -4,10 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(PY) -m rasa
 MODEL := models/massage-coach.tar.gz
-# Only what changes the model: the NLU pipeline's code, the content it reads, data and domain.
+# Only what changes the model: the NLU pipeline's code, the content it reads, data and domain;
+# and their folders, whose time changes when a file is added or deleted.
 TRAINING_INPUTS := config.yml domain.yml massage_coach/domain/content.py massage_coach/domain/content_schema.yml \
 	massage_coach/domain/numbers.py massage_coach/settings.py \
-	$(shell find data content massage_coach/nlu -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+	$(shell find data content massage_coach/nlu \( -type d -o -type f \( -name '*.yml' -o -name '*.py' \) \) \
+	-not -path '*/__pycache__*' 2>/dev/null)
 
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false

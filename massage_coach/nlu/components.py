@@ -27,6 +27,7 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from spacy.tokens import Span
 
 from massage_coach.domain.content import ENTITY_SECTIONS, fingerprint, load_content
 from massage_coach.domain.safety import CLEARANCE_ENTITY, GO_AHEAD_ENTITY, NEGATED_ROLE, TENSION_ROLE
@@ -42,6 +43,16 @@ from massage_coach.nlu.language import (
     parse_number,
     patterns_from_phrases,
 )
+
+# Words that make "the last step" the one before: "back to the last step", "the last step we did".
+BEFORE_WORDS = {"back", "previous", "again", "we", "you", "did", "before"}
+
+
+def span_says_before(span: Span) -> bool:
+    """Is "the last step" the one before, as a word just before or after it says?"""
+    around = [*span.doc[max(0, span.start - 3):span.start], *span.doc[span.end:span.end + 2]]
+    return any(token.lower_ in BEFORE_WORDS for token in around)
+
 
 CHECK_CONDITION_INTENT = "check_condition"
 # Entities that say something about the person's health (medical_term and health_status
@@ -181,6 +192,8 @@ class ContentEntityExtractor(JsonStateComponent, EntityExtractorMixin):
             label = span.label_
             value: Any
             if label == "last_step":
+                if span_says_before(span):
+                    continue  # "back to the last step we did": the one before, not the end
                 value = "last"
             elif label == "minutes":
                 value = int(span.ent_id_) if span.ent_id_ else parse_number(span[0].text)

@@ -48,6 +48,9 @@ class Case:
     any_of: List[str] = field(default_factory=list)
     ruled_out: List[str] = field(default_factory=list)
     heard: Optional[str] = None
+    # A studied development case that still fails, and why (`p`): counted in the figures, and
+    # `make test` insists it still fails until its mark is taken off (a strict expected failure).
+    pending: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ def load_cases(part: str, directory: Path = SAFETY_SET_DIR) -> List[Case]:
         Case(
             text=c["t"], kind=c["k"], verdicts=c["v"] if isinstance(c["v"], list) else [c["v"]],
             conditions=c.get("c", []), any_of=c.get("any", []), ruled_out=c.get("n", []), heard=c.get("h"),
+            pending=c.get("p"),
         )
         for c in raw
     ]

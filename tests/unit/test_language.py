@@ -211,3 +211,13 @@ def test_a_typo_of_a_content_word_names_it(text, label, entry):
                                          ("are we close to the end yet", True), ("the end of the spine", False)])
 def test_the_last_step_is_named_by_its_place(text, named):
     assert any(span.label_ == "last_step" for span in build_pipeline(ROUTINE_REQUEST_PATTERNS)(text).ents) == named
+
+
+@pytest.mark.parametrize("text, before", [("skip to the end", False), ("go to the final step", False),
+                                          ("take me back to the last step we did", True),
+                                          ("can we do the last step again", True)])
+def test_the_last_step_said_as_the_one_before_is_not_the_end(text, before):
+    from massage_coach.nlu.components import span_says_before
+
+    spans = [span for span in build_pipeline(ROUTINE_REQUEST_PATTERNS)(text).ents if span.label_ == "last_step"]
+    assert len(spans) == 1 and span_says_before(spans[0]) == before

@@ -40,7 +40,7 @@ def test_a_numbered_near_jump_still_loses_nothing(interpreter, careful):
     assert not careful.needs_confirmation(command)
 
 
-@pytest.mark.parametrize("said", ["skip to the end", "go to the last step"])
+@pytest.mark.parametrize("said", ["skip to the end", "jump to the final step"])
 def test_the_last_step_is_a_jump_asked_first_in_words(interpreter, careful, said):
     command = interpreter.interpret(said, "routine", threshold=0.0)
     assert command is not None and command.request() == '/go_to_step{"last_step": "last"}', command
@@ -53,3 +53,8 @@ def test_every_jump_is_described_for_its_question():
     assert describe('/go_to_step{"technique": "kneading"}') == "go to the kneading step"  # was a KeyError
     assert describe('/start_routine{"routine": "home"}') == "start the home routine"
     assert describe("/stop_routine") == "stop the massage"
+
+
+def test_back_to_the_last_step_is_no_jump_to_the_end(interpreter):
+    command = interpreter.interpret("take me back to the last step", "routine", threshold=0.0)
+    assert command is None or "last_step" not in command.entities

@@ -65,6 +65,8 @@ STEP_NUMBER = re.compile(r"\b(?:step|number) (?:number )?(\d+|[a-z]+(?: [a-z]+)?
 ORDINAL_STEP = re.compile(rf"\b(\d+(?= step)|(?:(?:{'|'.join(TENS)}) )?(?:{'|'.join(ORDINALS[1:])})) (?:step|one)\b")
 # "the last step", "skip to the end": the routine's last step (the NLU's LAST_STEP_PATTERNS, nlu/language.py).
 LAST_STEP = re.compile(r"\b(?:(?:last|final|closing) (?:step|move)|to the (?:end|finish))\b")
+# ... but "back to the last step", "the last step again", "the last step we did" is the one before.
+BACK_TO_LAST = re.compile(r"\b(?:back|previous)\b.*\blast step\b|\blast step (?:again|we|you|before)\b")
 # The entities each intent takes (others found in the words are left out).
 # A technique with go_to_step, skip_step or previous_step names the step to jump to ("skip to the
 # kneading part", "back to the stroking"), as in chat.
@@ -214,7 +216,7 @@ class CommandInterpreter:
             number = spoken_number(ordinal.group(1))
         if number is not None:
             found["number"] = number
-        elif LAST_STEP.search(text):
+        elif LAST_STEP.search(text) and not BACK_TO_LAST.search(text):
             found["last_step"] = "last"
         return found
 

@@ -63,6 +63,8 @@ Doc.set_extension("everyday", default=(), force=True)
 MESSAGE_FLAGS = ("go_ahead_again", "doctor_clearance")
 for flag in MESSAGE_FLAGS:
     Doc.set_extension(flag, default=False, force=True)
+# Verbs between an organ and its state: "his spleen is enlarged", "her liver looks fatty" (lemma norms).
+LINKING_VERBS = ["be", "get", "look", "feel", "seem", "become"]
 # What medicine or a scan is for: "tablets for her thyroid", "an x-ray on his kidneys", "a scan of her liver".
 FOR_AN_ORGAN = ["for", "on", "of"]
 # Whose: "her thyroid", "dad's cardiologist".
@@ -306,7 +308,10 @@ class MedicalTerms:
              {"LOWER": {"IN": OWNERS}, "OP": "?"}, {"NORM": {"IN": organ_words}}],
             [{"NORM": {"IN": organ_words}}, {"NORM": {"IN": medicines}}]])
         states = sorted({w for words in lemma_words(nlp, organ_states) for w in words})
-        self.organ_matcher.add("organ_state", [[{"NORM": {"IN": states}}, {"NORM": {"IN": organ_words}}]])
+        # "An enlarged spleen", and told after it: "his spleen is enlarged", "her liver got really fatty".
+        self.organ_matcher.add("organ_state", [[{"NORM": {"IN": states}}, {"NORM": {"IN": organ_words}}],
+                                               [{"NORM": {"IN": organ_words}}, {"NORM": {"IN": LINKING_VERBS}},
+                                                {"IS_ALPHA": True, "OP": "?"}, {"NORM": {"IN": states}}]])
         # "She's on lithium", "he takes digoxin": after these, a word with any drug sense is a drug.
         self.taken_matcher = Matcher(nlp.vocab)
         self.taken_matcher.add("taken", [[{"LOWER": {"IN": sorted(taking)}}, {"LOWER": {"IN": sorted(taken_drugs)}}]])
@@ -404,6 +409,7 @@ class ClinicalContext:
                  people: Optional[Dict[str, List[str]]] = None, animals: Iterable[str] = (),
                  same_person: Iterable[List[str]] = (), person_pronouns: Iterable[str] = ()) -> None:
         self.window = context["window"]
+        self.absent_words = set(context.get("absent_words", ()))
         self.cues = {}
         vocab, nlp = nlp.vocab, norm_pipeline()
         for category in ("negated_forward", "negated_backward", "negated_list_backward", "answered_no", "possible",
@@ -515,7 +521,8 @@ class ClinicalContext:
             # A doctor's all clear is theirs to give: it does not rule out what their specialty names.
             cleared_by_its_specialist = entity._.by_specialist and doc._.doctor_clearance
             entity._.negated = not doubtful and not cleared_by_its_specialist and (
-                self._scan(doc, entity, marks["negated_forward"], -1)
+                entity.text.lower() in self.absent_words
+                or self._scan(doc, entity, marks["negated_forward"], -1)
                 or self._scan(doc, entity, marks["negated_backward"], +1)
                 or self._list_denied(doc, entity, marks["negated_list_backward"], sentence[1])
                 or self._answered_no(doc, entity, marks["answered_no"], doubt)

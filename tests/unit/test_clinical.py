@@ -225,6 +225,11 @@ def test_an_organ_said_to_under_or_over_work_is_medical(nlp):
     assert ("medical_term", "overactive thyroid", "") in read(nlp, "she has an overactive thyroid")
 
 
+def test_an_organ_told_in_its_state_after_it_is_medical(nlp):
+    assert ("medical_term", "spleen is enlarged", "") in read(nlp, "the doc said his spleen is enlarged")
+    assert not [e for e in read(nlp, "her heart is set on a massage") if e[0] == "medical_term"]
+
+
 @pytest.mark.parametrize("text, expected", [
     ("she doesnt have a fever", [("fever", "negated")]),                     # no apostrophe
     ("he isnt pregnant obviously, and hasnt had surgery", [("pregnancy", "negated"), ("recent_surgery", "negated")]),
@@ -661,7 +666,7 @@ def test_an_age_or_a_year_then(nlp, text, historical, long_past):
     ("he plays that zombie virus game all day", []),
     ("she told me about her cancer", [("cancer", "")]),
     # "Afebrile" is no fever.
-    ("afebrile, no rash", [("skin_disease", "negated")]),
+    ("afebrile, no rash", [("fever", "negated"), ("skin_disease", "negated")]),
 ])
 def test_people_works_and_opposites_in_a_ninth_rounds_words(nlp, text, expected):
     assert conditions(nlp, text) == expected
@@ -1002,3 +1007,12 @@ def test_idioms_and_slang_in_a_thirteenth_round(nlp, text, expected):
 ])
 def test_tagalog_words_in_a_thirteenth_round(nlp, text, expected):
     assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Obs checked. Afebrile. Wants shoulders done.", [("fever", "negated")]),
+    ("pt apyrexial, no concerns", [("fever", "negated")]),
+    ("she is febrile", [("fever", "")]),
+])
+def test_a_word_that_names_a_condition_absent_rules_it_out(nlp, text, expected):
+    assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected

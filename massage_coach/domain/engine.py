@@ -168,7 +168,7 @@ class RoutineEngine:
         """The routine list for the time the person has ("we've got 20 minutes"): the longest routine
         that fits and is not for professionals only, or the shortest when none fits."""
         listed = self.overview("utter_routines_for_time")
-        routines = self.routine_list().routines
+        routines = cast(p.Routines, listed.payload).routines
         fitting = [r for r in routines if r.minutes <= minutes]
         pick = max((r for r in fitting if r.audience != "professional"), key=lambda r: r.minutes, default=None)
         response = "utter_routines_for_time"

@@ -1,4 +1,4 @@
-"""Answers about techniques, zones, anatomy, duration and preparation, from content/."""
+"""Answers about techniques, zones, anatomy, duration, preparation and safe practice, from content/."""
 
 from __future__ import annotations
 
@@ -31,7 +31,11 @@ QUESTION_ANSWERS: Dict[str, Callable[[Tracker], List[Reply]]] = {
     "ask_anatomy": anatomy_answer,
     "ask_duration": duration_answer,
     "ask_preparation": lambda tracker: [knowledge.preparation(CONTENT)],
+    "ask_pressure": lambda tracker: [knowledge.guidance(CONTENT, "beginner_rules")],
+    "ask_stop_signs": lambda tracker: [knowledge.guidance(CONTENT, "stop_signs")],
+    "ask_aftercare": lambda tracker: [knowledge.guidance(CONTENT, "aftercare")],
 }
+GUIDANCE_INTENTS = ("ask_pressure", "ask_stop_signs", "ask_aftercare")
 
 
 class ActionExplainTechnique(Action):
@@ -76,4 +80,16 @@ class ActionExplainPreparation(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         send(dispatcher, QUESTION_ANSWERS["ask_preparation"](tracker))
+        return []
+
+
+class ActionExplainGuidance(Action):
+    """How hard to press, when to stop, what to do after: the latest intent says which."""
+
+    def name(self) -> Text:
+        return "action_explain_guidance"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        send(dispatcher, QUESTION_ANSWERS[intent if intent in GUIDANCE_INTENTS else "ask_pressure"](tracker))
         return []

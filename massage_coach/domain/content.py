@@ -31,7 +31,10 @@ ENTITY_SECTIONS = {
 POSSESSIVES = ("his", "her", "their", "my", "your")
 REQUIRED_SECTIONS = (*ENTITY_SECTIONS.values(), "duration", "preparation", "safety", "triage")
 # Every safety answer points somewhere: a physician, or emergency services.
-REQUIRED_ADVICE_WORDS = {"stop": "physician", "caution": "physician", "unknown": "physician", "emergency": "emergency"}
+REQUIRED_ADVICE_WORDS = {"stop": "physician", "caution": "physician", "unknown": "physician"}
+# The emergency answer (`utter_emergency`) says these before the condition's advice: said again,
+# a person with their hands on someone hears "stop the massage now" twice.
+EMERGENCY_ANSWER_SAYS = ("stop the massage", "emergency services")
 
 
 class ContentError(ValueError):
@@ -225,12 +228,15 @@ def load_content(content_dir: Path | str | None = None) -> Content:
             raise ContentError(f"{source_of[section]}: {section}: missing {', '.join(sorted(absent))}")
 
     for condition_id, condition in sections["conditions"].items():
+        where, advice = f"{source_of['conditions']}: conditions.{condition_id}.advice", condition["advice"].lower()
+        if condition["verdict"] == "emergency":
+            repeated = [words for words in EMERGENCY_ANSWER_SAYS if words in advice]
+            if repeated:
+                raise ContentError(f"{where}: the emergency answer already says '{repeated[0]}'")
+            continue
         must_say = REQUIRED_ADVICE_WORDS[condition["verdict"]]
-        if must_say not in condition["advice"].lower():
-            raise ContentError(
-                f"{source_of['conditions']}: conditions.{condition_id}.advice: a '{condition['verdict']}' "
-                f"answer must mention '{must_say}'"
-            )
+        if must_say not in advice:
+            raise ContentError(f"{where}: a '{condition['verdict']}' answer must mention '{must_say}'")
 
     _check_triage(sections, source_of["triage"])
     if "recognition" in sections:

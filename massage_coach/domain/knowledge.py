@@ -1,13 +1,15 @@
-"""Answers about techniques, zones, anatomy, duration and preparation, from content/."""
+"""Answers about techniques, zones, anatomy, duration, preparation and safe practice, from content/."""
 
 from __future__ import annotations
 
-from typing import List, Sequence
+from typing import List, Literal, Sequence
 
 from massage_coach.domain import payloads as p
 from massage_coach.domain import requests, wording
 from massage_coach.domain.content import Content
 from massage_coach.domain.replies import Reply
+
+GuidanceTopic = Literal["beginner_rules", "stop_signs", "aftercare"]
 
 
 def techniques(content: Content, asked: Sequence[str]) -> List[Reply]:
@@ -65,6 +67,13 @@ def preparation(content: Content) -> Reply:
                  p.Preparation(items=[i["id"] for i in items], names={i["id"]: i["text"] for i in items}),
                  fill={"summary": content.preparation["summary"],
                        "items": wording.sentence_list(i["text"] for i in items)})
+
+
+def guidance(content: Content, topic: GuidanceTopic) -> Reply:
+    """How to keep it safe (`beginner_rules`), when to stop (`stop_signs`) or what to do after (`aftercare`)."""
+    items = content.safety[topic]
+    return Reply(f"utter_guidance_{topic}", p.Guidance(topic=topic, items=items),
+                 fill={"items": wording.sentence_list(items)})
 
 
 def contraindications(content: Content) -> Reply:

@@ -129,6 +129,15 @@ class Preparation(Payload):
     items: List[str] = Field(..., description="checklist ids")
 
 
+class Guidance(Payload):
+    sent_for: ClassVar[str] = ("\"how hard should I press?\" (`beginner_rules`), \"when should I stop?\" "
+                               "(`stop_signs`), \"what do we do afterwards?\" (`aftercare`); `items`: the guidance, "
+                               "in order")
+    type: Literal["guidance"] = "guidance"
+    topic: Literal["beginner_rules", "stop_signs", "aftercare"]
+    items: List[str] = Field(..., min_items=1)
+
+
 class RoutineSummary(BaseModel):
     id: str
     title: str
@@ -296,8 +305,8 @@ class Fallback(Payload):
 
 PAYLOAD_TYPES: List[Type[Payload]] = [
     Safety, Emergency, Contraindications, Technique, Techniques, Zone, Zones, Anatomy, Duration,
-    Preparation, Routines, Screening, Confirmation, Triage, TriageOutcome, Step, Paused, Progress, RoutineDone,
-    RoutineStopped, Unchanged, Advice, Help, Acknowledgement, About, Goodbye, Fallback,
+    Preparation, Guidance, Routines, Screening, Confirmation, Triage, TriageOutcome, Step, Paused, Progress,
+    RoutineDone, RoutineStopped, Unchanged, Advice, Help, Acknowledgement, About, Goodbye, Fallback,
 ]
 BY_TYPE: Dict[str, Type[Payload]] = {model.__fields__["type"].default: model for model in PAYLOAD_TYPES}
 

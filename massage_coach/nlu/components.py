@@ -317,13 +317,14 @@ class SafetyFirstIntent(GraphComponent):
                 "bare_answer_intents": ["deny", "affirm", FALLBACK_INTENT, "out_of_scope"],
                 "everyday_intents": [FALLBACK_INTENT, "out_of_scope", "list_contraindications", "muscle_tension",
                                      "ask_duration", "ask_preparation", "ask_technique", "ask_zone", "ask_anatomy",
-                                     "list_routines", "start_routine"],
+                                     "ask_pressure", "ask_stop_signs", "ask_aftercare", "list_routines",
+                                     "start_routine"],
                 "routine_conditions": ["back_pain", "osteochondrosis"],
                 "routine_intents": ["list_routines", "start_routine"],
                 "triage_conditions": ["healthy"],
                 "triage_intents": ["muscle_tension"],
                 "tension_question_intents": ["ask_zone", "ask_technique", "ask_duration", "ask_preparation",
-                                             "ask_anatomy"]}
+                                             "ask_anatomy", "ask_pressure", "ask_stop_signs", "ask_aftercare"]}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._bare_answer_intents = set(config["bare_answer_intents"])

@@ -79,6 +79,18 @@ def test_preparation(conversation):
     assert answer["items"] == [item["id"] for item in CONTENT.preparation["items"]]
 
 
+@pytest.mark.parametrize(
+    "question, topic",
+    [("how hard should I press on his back?", "beginner_rules"), ("any tips, it's my first time", "beginner_rules"),
+     ("which warning signs should make me stop?", "stop_signs"),
+     ("what should she do after the massage?", "aftercare")],
+)
+def test_safe_practice_questions_answer_from_the_guidance(conversation, question, topic):
+    answer = conversation.payload(question)
+    assert (answer["type"], answer["topic"]) == ("guidance", topic)
+    assert answer["items"] == CONTENT.safety[topic]
+
+
 def test_contraindication_list(conversation):
     answer = conversation.payload("when should I not give a back massage?")
     assert answer["type"] == "contraindications"
@@ -144,7 +156,10 @@ def test_spine_disease_needs_a_professional(conversation, question, condition):
 def test_red_flags_are_emergencies(conversation, message, condition):
     answer = conversation.payload(message)
     assert answer["type"] == "emergency" and condition in answer["conditions"]
-    assert "emergency services" in answer["_text"]
+    # Stop first, emergency services named, each said once.
+    assert answer["_text"].startswith("Stop the massage now.")
+    assert answer["_text"].lower().count("stop the massage") == 1
+    assert answer["_text"].count("emergency services") == 1
 
 
 @pytest.mark.parametrize(

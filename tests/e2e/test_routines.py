@@ -209,7 +209,7 @@ def test_stop(in_classic):
 @pytest.mark.parametrize(
     "question, payload_type",
     [("wait, what is kneading?", "technique"), ("is it ok near the kidneys?", "anatomy"),
-     ("how do I prepare?", "preparation")],
+     ("how do I prepare?", "preparation"), ("how hard am I supposed to press?", "guidance")],
 )
 def test_a_question_in_the_middle_keeps_the_place(in_classic, question, payload_type):
     assert in_classic.payload(question)["type"] == payload_type

@@ -3,12 +3,13 @@
 
 from typing import Any, Dict, List, Optional
 
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionNotUnderstood
-from actions.knowledge import ActionExplainTechnique
+from actions.knowledge import ActionExplainGuidance, ActionExplainTechnique
 from actions.navigation import ActionRoutineCommand
 from actions.routines import ActionAnswerYesNo, ActionStartRoutine
 from actions.safety import ActionCheckCondition
@@ -86,6 +87,19 @@ def test_technique_buttons_are_typed_requests():
     messages, _ = run(ActionExplainTechnique(), tracker("ask_technique"))
     assert messages[0]["buttons"][0]["payload"] == '/ask_technique{"technique": "stroking"}'
     assert messages[0]["custom"]["names"]["kneading"] == "Kneading"
+
+
+@pytest.mark.parametrize("intent, topic, first_item", [
+    ("ask_pressure", "beginner_rules", "no strong pressure"),
+    ("ask_stop_signs", "stop_signs", "Sharp, shooting or stabbing pain"),
+    ("ask_aftercare", "aftercare", "slow, light strokes"),
+])
+def test_safe_practice_questions_answer_from_the_guidance(intent, topic, first_item):
+    messages, events = run(ActionExplainGuidance(), tracker(intent))
+    (message,) = messages
+    assert message["response"] == f"utter_guidance_{topic}" and message["custom"]["topic"] == topic
+    assert first_item in message["custom"]["items"][0] and message["items"].startswith("- ")
+    assert events == []
 
 
 def test_not_understood_outside_a_routine_uses_the_domain_fallback():

@@ -194,6 +194,13 @@ def advice_without(word: str, condition_id: str, verdict: str) -> Callable:
     return mutate
 
 
+def emergency_advice_saying_stop_again(data):
+    i = index_of(data["conditions"], "chest_pain")
+    data["conditions"][i]["advice"] = "Stop the massage now. Chest pain can be serious."
+    return Expected("conditions.yml", "conditions.chest_pain.advice",
+                    "the emergency answer already says 'stop the massage'")
+
+
 def min_minutes_above_max(data):
     data["duration"]["min_minutes"] = data["duration"]["max_minutes"] + 1
     return Expected("guidance.yml", "duration.min_minutes", "larger than max_minutes")
@@ -223,7 +230,7 @@ MUTATIONS = [
     ("conditions.yml", advice_without("physician", "cancer", "stop")),
     ("conditions.yml", advice_without("physician", "spine_disease", "caution")),
     ("conditions.yml", advice_without("physician", "diabetes", "unknown")),
-    ("conditions.yml", advice_without("emergency", "chest_pain", "emergency")),
+    ("conditions.yml", emergency_advice_saying_stop_again),
     ("guidance.yml", min_minutes_above_max),
     ("guidance.yml", minutes_not_an_integer),
 ]

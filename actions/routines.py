@@ -17,7 +17,9 @@ class ActionListRoutines(Action):
         return "action_list_routines"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        return apply(dispatcher, tracker, ENGINE.list_routines(state_of(tracker), number_entity(tracker, "minutes")))
+        named = next(iter(entity_ids(tracker, "routine")), None)
+        return apply(dispatcher, tracker,
+                     ENGINE.list_routines(state_of(tracker), number_entity(tracker, "minutes"), named))
 
 
 class ActionStartRoutine(Action):

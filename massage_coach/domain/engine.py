@@ -48,7 +48,7 @@ class State:
     active_routine: Optional[str] = None
     step: Optional[int] = None
     paused: bool = False
-    pending_routine: Optional[str] = None
+    pending_routine: Optional[str] = None  # asked for and behind a question, or just described: "start it" starts it
     awaiting: Optional[str] = None  # screening | confirmation | triage: the question an answer answers
     screened: bool = False
     reported_conditions: Tuple[str, ...] = ()
@@ -130,12 +130,13 @@ class RoutineEngine:
                           seconds_left=self.seconds_from(routine_id, step),
                           names=self.routine_name(routine_id))
 
+    def routine_summary(self, routine_id: str) -> p.RoutineSummary:
+        routine = self.content.routines[routine_id]
+        return p.RoutineSummary(id=routine_id, title=routine["title"], audience=routine["audience"],
+                                steps=len(routine["steps"]), minutes=round(self.seconds_from(routine_id, 1) / 60))
+
     def routine_list(self) -> p.Routines:
-        return p.Routines(routines=[
-            p.RoutineSummary(id=routine_id, title=r["title"], audience=r["audience"], steps=len(r["steps"]),
-                             minutes=round(self.seconds_from(routine_id, 1) / 60))
-            for routine_id, r in self.content.routines.items()
-        ])
+        return p.Routines(routines=[self.routine_summary(routine_id) for routine_id in self.content.routines])
 
     def safety_payload(self, assessment: Assessment, heard: Sequence[str] = ()) -> p.Payload:
         names = wording.names(self.content, "conditions", [*assessment.conditions, *assessment.negated])
@@ -201,9 +202,33 @@ class RoutineEngine:
         return Outcome(shown.state, [opening, *shown.replies])
 
     # ------------------------------------------------------------------ transitions
-    def list_routines(self, state: State, minutes: Optional[int] = None) -> Outcome:
-        """"Which routines do you have?"; with the time the person has, the one that fits it."""
-        return Outcome(state, [self.routines_for(minutes) if minutes else self.overview("utter_routine_list")])
+    def describe(self, routine_id: str) -> Reply:
+        """"Tell me about the relaxing massage": what it is, how long, how the person lies, its techniques."""
+        routine, summary = self.content.routines[routine_id], self.routine_summary(routine_id)
+        steps = routine["steps"]
+        techniques = list(dict.fromkeys(t for step in steps for t in step["techniques"]))
+        zones = list(dict.fromkeys(z for step in steps for z in step.get("zones", [step["zone"]])))
+        return Reply(
+            "utter_routine_overview",
+            p.RoutineOverview(routine=summary, techniques=techniques, zones=zones,
+                              names={**self.routine_name(routine_id),
+                                     **wording.names(self.content, "techniques", techniques),
+                                     **wording.names(self.content, "zones", zones)}),
+            fill={"title": routine["title"], "title_in_sentence": wording.title_in_sentence(routine["title"]),
+                  "steps": summary.steps, "minutes": summary.minutes, "summary": " ".join(routine["summary"].split()),
+                  "position": " ".join(routine["position"].split()),
+                  "techniques": wording.join_words(self.content.techniques[t]["name"].lower() for t in techniques)},
+            buttons=[requests.button(f"Start: {routine['title']}", "start_routine", routine=routine_id)],
+        )
+
+    def list_routines(self, state: State, minutes: Optional[int] = None, routine_id: Optional[str] = None) -> Outcome:
+        """"Which routines do you have?"; with the time the person has, the one that fits it; asked about
+        one routine ("what's in the quick one?"), that one."""
+        if minutes:
+            return Outcome(state, [self.routines_for(minutes)])
+        if routine_id:
+            return Outcome(replace(state, pending_routine=routine_id), [self.describe(routine_id)])
+        return Outcome(state, [self.overview("utter_routine_list")])
 
     def start(self, state: State, requested: Optional[str], ruled_out: Sequence[str] = ()) -> Outcome:
         """"Start the relaxing massage", "let's begin", a start button.
@@ -276,6 +301,8 @@ class RoutineEngine:
         if yes and state.active_routine:
             # "ok", "got it" between steps: the routine waits for "next".
             return Outcome(state, [Reply("utter_routine_waiting", p.Acknowledgement(), buttons=requests.NAVIGATION)])
+        if yes and state.pending_routine:  # "sounds good" after a routine was described
+            return self.gate(state, state.pending_routine)
         if yes:
             return Outcome(state, [Reply("utter_what_next")])
         return None

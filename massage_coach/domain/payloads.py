@@ -158,6 +158,15 @@ class Routines(Payload):
                                       description="with `available_minutes`: the routine ids that fit in it")
 
 
+class RoutineOverview(Payload):
+    sent_for: ClassVar[str] = ("\"tell me about the relaxing massage\", \"what's in the quick one?\" (with a start "
+                               "button; `techniques` and `zones` in the order the routine first uses them)")
+    type: Literal["routine_overview"] = "routine_overview"
+    routine: RoutineSummary
+    techniques: List[str]
+    zones: List[str]
+
+
 class Screening(Payload):
     sent_for: ClassVar[str] = "starting a routine: does any of these conditions apply? (before the first step)"
     type: Literal["screening"] = "screening"
@@ -305,8 +314,8 @@ class Fallback(Payload):
 
 PAYLOAD_TYPES: List[Type[Payload]] = [
     Safety, Emergency, Contraindications, Technique, Techniques, Zone, Zones, Anatomy, Duration,
-    Preparation, Guidance, Routines, Screening, Confirmation, Triage, TriageOutcome, Step, Paused, Progress,
-    RoutineDone, RoutineStopped, Unchanged, Advice, Help, Acknowledgement, About, Goodbye, Fallback,
+    Preparation, Guidance, Routines, RoutineOverview, Screening, Confirmation, Triage, TriageOutcome, Step, Paused,
+    Progress, RoutineDone, RoutineStopped, Unchanged, Advice, Help, Acknowledgement, About, Goodbye, Fallback,
 ]
 BY_TYPE: Dict[str, Type[Payload]] = {model.__fields__["type"].default: model for model in PAYLOAD_TYPES}
 

@@ -15,6 +15,7 @@ Words are single words, matched by their lemma norms as the phrase patterns are 
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -92,7 +93,8 @@ def _nearest_in_minutes(lengths: Dict[str, int], minutes: int, most_apart: int) 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class NamedRoutineIntent(GraphComponent):
-    """A routine named beside everyday tiredness or tension, or alone, is a request to start it.
+    """A routine named beside everyday tiredness or tension, or alone, is a request to start it;
+    so is one named right after a verb of starting, whatever else the message asks.
 
     "She had a long day, do the calming one" sits between muscle tension and a routine start for
     the classifier; the tension answer would only say "go ahead" and offer the routines, so the
@@ -100,15 +102,30 @@ class NamedRoutineIntent(GraphComponent):
     classifier could not place that names a routine ("osteo one") asks for it too. A name of one
     word does not count: "help him relax" is no request for the relaxing routine. Runs after
     SafetyFirstIntent: a reported condition has already made the message a safety question.
+
+    Asked about a routine ("what does the calming one involve?") the classifier chooses the routine
+    list, which then describes that routine; but "please do the relaxing one", "kindly commence the
+    osteochondrosis routine" or "start the fast one for home", asked in the same words, want it
+    started: a routine named right after one of `start_words` (with at most a determiner and one
+    more word between: "start the fast one for home") is a start. "does"/"did" are left out: "what
+    does the calming one involve" asks.
     """
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"start_intent": "start_routine", "intents": ["muscle_tension", "nlu_fallback"]}
+        return {"start_intent": "start_routine", "intents": ["muscle_tension", "nlu_fallback"],
+                "started_after_verb": ["list_routines"],
+                "start_words": ["start", "begin", "commence", "do", "run", "try", "go with", "go for",
+                                "go ahead with", "kick off", "launch"],
+                "determiners": ["the", "that", "this", "your", "a", "with the"]}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._start_intent = config["start_intent"]
         self._intents = set(config["intents"])
+        self._started_after_verb = set(config["started_after_verb"])
+        self._after_start_word = re.compile(
+            rf"\b(?:{'|'.join(map(re.escape, config['start_words']))})\s+"
+            rf"(?:(?:{'|'.join(map(re.escape, config['determiners']))})\s+)?(?:[\w'-]+\s+)?$", re.IGNORECASE)
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -122,7 +139,11 @@ class NamedRoutineIntent(GraphComponent):
             # one" or "osteo one" a routine.
             named = any(entity["entity"] == "routine" and len(message.get(TEXT, "")[
                 entity["start"]:entity["end"]].split()) > 1 for entity in message.get(ENTITIES, []))
-            if named and intent.get(INTENT_NAME_KEY) in self._intents:
+            text = message.get(TEXT, "")
+            after_start_word = any(entity["entity"] == "routine" and self._after_start_word.search(
+                text[:entity["start"]]) for entity in message.get(ENTITIES, []))
+            if (named and intent.get(INTENT_NAME_KEY) in self._intents) or (
+                    after_start_word and intent.get(INTENT_NAME_KEY) in self._started_after_verb):
                 message.set(INTENT, {INTENT_NAME_KEY: self._start_intent,
                                      PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 1.0)},
                             add_to_output=True)

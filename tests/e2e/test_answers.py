@@ -106,6 +106,14 @@ def test_the_time_the_person_has_gets_the_routine_that_fits(conversation):
     assert (duration["type"], routines["available_minutes"]) == ("duration", 30)
 
 
+def test_a_routine_asked_about_is_described_not_started(conversation):
+    replies = conversation.say("what does the relaxing massage involve?")
+    (answer,) = [r["custom"] for r in replies if "custom" in r]
+    assert (answer["type"], answer["routine"]["id"]) == ("routine_overview", "relaxing")
+    assert [b["payload"] for r in replies for b in r.get("buttons", [])] == ['/start_routine{"routine": "relaxing"}']
+    assert conversation.payload("ok, start it")["routine"] == "relaxing"  # its screening
+
+
 def test_routine_list(conversation):
     answer = conversation.payload("which routines can you guide me through?")
     assert [r["id"] for r in answer["routines"]] == ["classic", "relaxing", "osteochondrosis", "home"]
@@ -170,6 +178,12 @@ def test_red_flags_are_emergencies(conversation, message, condition):
 def test_conditions_outside_the_content_are_never_cleared(conversation, question, condition):
     answer = conversation.payload(question)
     assert (answer["verdict"], answer["conditions"]) == ("unknown", [condition])
+    assert "physician" in answer["_text"]
+
+
+def test_a_period_is_named_and_not_cleared(conversation):
+    answer = conversation.payload("she's on her period, can I still massage her back?")
+    assert (answer["type"], answer["verdict"], answer["conditions"]) == ("safety", "unknown", ["menstruation"])
     assert "physician" in answer["_text"]
 
 

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.fallback import ActionNotUnderstood
 from actions.knowledge import ActionExplainGuidance, ActionExplainTechnique
 from actions.navigation import ActionRoutineCommand
-from actions.routines import ActionAnswerYesNo, ActionStartRoutine
+from actions.routines import ActionAnswerYesNo, ActionListRoutines, ActionStartRoutine
 from actions.safety import ActionCheckCondition
 from massage_coach.domain import payloads
 
@@ -100,6 +100,14 @@ def test_safe_practice_questions_answer_from_the_guidance(intent, topic, first_i
     assert message["response"] == f"utter_guidance_{topic}" and message["custom"]["topic"] == topic
     assert first_item in message["custom"]["items"][0] and message["items"].startswith("- ")
     assert events == []
+
+
+def test_asking_about_a_named_routine_describes_it_without_starting_it():
+    messages, events = run(ActionListRoutines(), tracker("list_routines", [{"entity": "routine", "value": "relaxing"}]))
+    (message,) = messages
+    assert message["response"] == "utter_routine_overview" and message["custom"]["routine"]["id"] == "relaxing"
+    assert [b["payload"] for b in message["buttons"]] == ['/start_routine{"routine": "relaxing"}']
+    assert events == [SlotSet("pending_routine", "relaxing")]  # "start it" starts it
 
 
 def test_not_understood_outside_a_routine_uses_the_domain_fallback():

@@ -237,3 +237,23 @@ def test_the_time_the_person_has_picks_the_routine_that_fits(minutes, response, 
     reply = ENGINE.list_routines(State(), minutes).replies[0]
     assert (reply.response, reply.fill["title"].lower(), reply.payload.fits) == (response, pick.lower(), fits)
     assert reply.payload.available_minutes == minutes and len(reply.buttons) == len(CONTENT.routines)
+
+
+def test_a_routine_asked_about_is_described_with_a_start_button():
+    reply = ENGINE.describe("home")
+    assert reply.response == "utter_routine_overview"
+    overview = reply.payload
+    assert (overview.routine.id, overview.routine.steps) == ("home", len(CONTENT.routines["home"]["steps"]))
+    assert overview.techniques[0] == "stroking" and "pressure" in overview.techniques  # the jar, step 5
+    assert overview.zones == ["lumbar", "dorsal", "collar"]
+    assert reply.buttons == [{"title": "Start: Quick massage at home or at work",
+                              "payload": '/start_routine{"routine": "home"}'}]
+    assert "jar" in reply.fill["summary"] and reply.fill["techniques"].startswith("stroking, rubbing")
+
+
+def test_a_described_routine_starts_on_start_it_or_yes():
+    described = ENGINE.list_routines(State(), routine_id="relaxing")
+    assert described.replies[0].payload.type == "routine_overview" and described.state.awaiting is None
+    for started in (ENGINE.start(described.state, None), ENGINE.answer(described.state, yes=True)):
+        assert started.state.awaiting == "screening" and started.replies[0].payload.routine == "relaxing"
+    assert ENGINE.list_routines(State()).replies[0].payload.type == "routines"

@@ -86,6 +86,13 @@ def message(intent: str, text: str, name: str) -> Message:
     ("nlu_fallback", "sdfg", "", "nlu_fallback"),
     ("check_condition", "the calming one, she is pregnant", "calming one", "check_condition"),
     ("ask_duration", "how long is the calming one", "calming one", "ask_duration"),
+    # Asked about, it is described; named right after a verb of starting, it starts.
+    ("list_routines", "what does the calming one involve", "calming one", "list_routines"),
+    ("list_routines", "please do the calming one for him", "calming one", "start_routine"),
+    ("list_routines", "kindly commence the calming one", "calming one", "start_routine"),
+    ("list_routines", "start the fast calming one", "calming one", "start_routine"),
+    ("list_routines", "what do i have to do in the calming one", "calming one", "list_routines"),
+    ("ask_technique", "which moves do you do in the calming one", "calming one", "ask_technique"),
 ])
 def test_a_named_routine_turns_only_tension_into_a_start(intent, text, name, after):
     classified = message(intent, text, name)

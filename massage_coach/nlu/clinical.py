@@ -126,8 +126,8 @@ class ConditionRules:
 
     def _item_alternatives(self, item: str) -> List[List[Dict[str, Any]]]:
         if item == "NUMBER":  # "39", "thirty nine", "a hundred and two", "thirty-eight point two"
-            hyphenated = [{"LIKE_NUM": True}, {"ORTH": "-"}, {"LIKE_NUM": True}]
-            point = [{"LOWER": "point"}, {"LIKE_NUM": True, "OP": "+"}]
+            hyphenated: List[Dict[str, Any]] = [{"LIKE_NUM": True}, {"ORTH": "-"}, {"LIKE_NUM": True}]
+            point: List[Dict[str, Any]] = [{"LOWER": "point"}, {"LIKE_NUM": True, "OP": "+"}]
             return [[{"LIKE_NUM": True, "OP": "+"}], [{"TEXT": {"REGEX": DIGITS.pattern}}],
                     [{"LIKE_NUM": True, "OP": "+"}, {"LOWER": "and"}, {"LIKE_NUM": True, "OP": "+"}],
                     hyphenated, hyphenated + point, [{"LIKE_NUM": True, "OP": "+"}, *point]]
@@ -816,8 +816,8 @@ class ClinicalContext:
                 return "self"  # "my girlfriend's giving me a back massage"
             if (token.norm_ in self.massage_verbs and doc[token.i + 1].lower_ in self.kind_of) or (
                     token.norm_ in self.speaker_verbs and self._person_pronoun(doc, token.i + 1)):  # "ok to do him"
-                named = self._named_in_brackets(doc, token.i + 2)
-                return named or self._antecedent(doc, token.i, self.kind_of[doc[token.i + 1].lower_])
+                in_brackets = self._named_in_brackets(doc, token.i + 2)
+                return in_brackets or self._antecedent(doc, token.i, self.kind_of[doc[token.i + 1].lower_])
             if token.norm_ in self.massage_verbs | self.speaker_verbs | self.practice_verbs:
                 on = next((t.i for t in doc[token.i + 1 : token.i + 6] if t.lower_ == "on"), None)
                 named_on = self._named_on(doc, on) if on is not None else None

@@ -1100,6 +1100,8 @@ def test_new_words_in_a_fourteenth_round(nlp, text, expected):
 @pytest.mark.parametrize("text, heard", [
     ("my husband has TB", "tb"),
     ("My host father has Morbus Crohn", "morbus crohn"),
+    ("she has PCOS and her back aches", "pcos"),
+    ("client reckons last session nearly killed him lol", None),
     ("he works all day bent over", None),
 ])
 def test_medical_words_in_a_fourteenth_round(nlp, text, heard):

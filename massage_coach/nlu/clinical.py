@@ -851,9 +851,11 @@ class ClinicalContext:
 
     def _wants_a_massage(self, doc: Doc, token: Token) -> Optional[str]:
         """Who wants or needs a massage, named by this token: "my girlfriend wants a massage", "he needs a
-        back rub" (a pronoun stands for the person of its kind named before it)."""
+        back rub", "my wife wants her shoulders done" (a pronoun stands for the person of its kind named before it)."""
         wants = next((t.i for t in doc[token.i + 1 : token.i + 3] if t.norm_ in self.wanting), None)
-        if wants is None or not any(t.norm_ in self.massage_nouns for t in doc[wants + 1 : wants + 5]):
+        if wants is None or not any(t.norm_ in self.massage_nouns or (
+                t.norm_ in self.body_words and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "done")
+                for t in doc[wants + 1 : wants + 5]):
             return None
         if token.norm_ in self.recipient_nouns or (token.lower_ in self.kind_of and token.lower_ not in self.pronouns):
             return self._possessed(token).norm_
@@ -904,11 +906,18 @@ class ClinicalContext:
     def _another_named(self, doc: Doc, token: Token, recipient: str) -> bool:
         """Whether the token names a person other than the one massaged: a noun after "my" that is no body
         part ("my Tita"), or a person noun of a kind ("the lady") when the one massaged is set apart as
-        himself or herself ("Mr Briggs himself has no skin issues")."""
+        himself or herself ("Mr Briggs himself has no skin issues") or it is told with an article ("the guy next
+        to me at work has shingles, my wife wants her shoulders done")."""
         if token.norm_ in self.family_relation or token.norm_ in self.partners or token.lower_ in self.pronouns:
             return False  # (relations and partners: below)
         set_apart = any(t.lower_ in self.emphatic and doc[t.i - 1].norm_ == recipient for t in doc[1:])
-        person_noun = set_apart and (token.lower_ in self.kind_of or token.norm_ in self.recipient_nouns)
+        # (of another kind than the one massaged: "the lady has a rash, I'm massaging my client" may be her)
+        recipient_kind = recipient if recipient in ("female", "male") else self.kind_of.get(recipient)
+        with_article = token.i > 0 and doc[token.i - 1].lower_ in ("the", "a", "this", "that") and (
+            token.lower_ in self.kind_of and token.lower_ not in self.pronouns) and (
+            recipient_kind not in (None, self.kind_of.get(token.lower_)))
+        person_noun = with_article or (
+            set_apart and (token.lower_ in self.kind_of or token.norm_ in self.recipient_nouns))
         my_noun = (token.i > 0 and doc[token.i - 1].lower_ in ("my", "our") and token.is_alpha and not token.is_stop
                    and token.norm_ not in self.body_words and recipient not in ("female", "male"))
         return (person_noun or my_noun) and self._someone_else(recipient, token.norm_)

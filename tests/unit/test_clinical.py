@@ -1122,6 +1122,9 @@ def test_medical_words_in_a_fourteenth_round(nlp, text, heard):
     ("my teammate's dad has just been told he's got cancer. want to give him (my teammate) a massage",
      [("cancer", "family")]),
     ("my mum has cancer and my wife has cancer too, can i massage my wife", [("cancer", "family"), ("cancer", "")]),
+    ("the guy next to me at work has shingles lol, anyway my wife wants her shoulders done",
+     [("skin_disease", "family")]),
+    ("the lady has shingles, I want to massage my wife", [("skin_disease", "")]),
 ])
 def test_who_is_massaged_in_a_fourteenth_round(nlp, text, expected):
     assert conditions(nlp, text) == expected

@@ -767,12 +767,12 @@ class ClinicalContext:
 
     def _clauses_denied_at_end(self, doc: Doc) -> List[Tuple[int, int]]:
         """(start, end) of each clause that ends in a negation ("fever he has not, operation also
-        not"), outside questions ("she's pregnant, is she not?" asks)."""
+        not", "fever no, rash no"), outside questions ("she's pregnant, is she not?", "with a fever or no" ask)."""
         denied, start = [], 0
         for token in doc:
             ends_clause = token.i + 1 == len(doc) or doc[token.i + 1].is_punct
-            if token.lower_ in self.clause_final_negations and ends_clause and token.i > start and not (
-                    token.i + 1 < len(doc) and doc[token.i + 1].text == "?"):
+            asks = (token.i + 1 < len(doc) and doc[token.i + 1].text == "?") or doc[token.i - 1].lower_ == "or"
+            if token.lower_ in self.clause_final_negations and ends_clause and token.i > start and not asks:
                 denied.append((start, token.i))
             if token.is_punct:
                 start = token.i + 1

@@ -1029,6 +1029,10 @@ def test_a_word_that_names_a_condition_absent_rules_it_out(nlp, text, expected):
     ("zero surgeries, zero injuries to her spine", [("recent_surgery", "negated"), ("spine_injury", "negated")]),
     ("Fever no, rash no, pregnant no.", [("fever", "negated"), ("skin_disease", "negated"), ("pregnancy", "negated")]),
     ("Rash or cuts? nope.", [("skin_disease", "negated")]),
+    # ... but "or no" / "or not" at the end asks ("can I massage her with a fever or no").
+    ("can I massage her with a fever or no", [("fever", "")]),
+    ("can I massage her with a fever or not", [("fever", "")]),
+    ("she has a fever yes or no", [("fever", "")]),
     ("Rash? no idea", [("skin_disease", "")]),
     # "Not" opening a message denies, whatever question ends it; "isn't she pregnant?" still asks.
     ("not preggo, walk me thru it?", [("pregnancy", "negated")]),

@@ -13,6 +13,7 @@ from massage_coach.domain import knowledge
 from massage_coach.domain.engine import Outcome
 from massage_coach.domain.safety import (
     CLEARANCE_ENTITY,
+    FAMILY_ROLE,
     GO_AHEAD_ENTITY,
     HISTORICAL_ROLE,
     MEDICINE_GROUP,
@@ -59,8 +60,9 @@ def check_condition(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
     medicines = [e["value"] for e in entities if e.get("entity") == "medical_term" and e.get("group") == MEDICINE_GROUP]
     # "No" / "none of those" / "he is healthy": nothing on the list applies.
     denies_all = intent_of(tracker) == "deny" or any(e.get("entity") == "health_status" for e in entities)
-    # "She's sick of her job": health words in everyday senses only, nothing medical said.
-    everyday = any(e.get("entity") == "everyday_sense" for e in entities)
+    # "She's sick of her job": health words in everyday senses only, nothing medical said. Someone else's
+    # condition says nothing of the person either ("my dad had a heart attack, it's my wife I'm rubbing").
+    everyday = any(e.get("entity") == "everyday_sense" or e.get("role") == FAMILY_ROLE for e in entities)
     # The classifier's own first choice, before a reported condition made this a safety question.
     ranking = tracker.latest_message.get("intent_ranking") or [{}]
     tension = ranking[0].get("name") == "muscle_tension"

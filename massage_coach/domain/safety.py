@@ -19,6 +19,8 @@ NEGATED_ROLE = "negated"
 TENSION_ROLE = "tension"
 # A condition that passes, told as past and over ("she had a fever last week").
 HISTORICAL_ROLE = "historical"
+# Someone else's condition ("her mother had cancer"), not the person's.
+FAMILY_ROLE = "family"
 # Entity group of a medical word that names a medicine ("ibuprofen"): taken for a sore back, it
 # leaves the back-pain question open, where an illness ("endometriosis") is for a physician first.
 MEDICINE_GROUP = "medicine"

@@ -41,6 +41,8 @@ Span.set_extension("long_past", default=False, force=True)
 Span.set_extension("lasting", default=False, force=True)
 # A condition named by the specialist who treats it ("his cardiologist"): a doctor's all clear leaves it named.
 Span.set_extension("by_specialist", default=False, force=True)
+# Found by a rule with `absent: true`: the words name the condition absent ("his heart is strong").
+Span.set_extension("absent", default=False, force=True)
 
 CONDITION_LABEL = "condition"
 MEDICAL_TERM_LABEL = "medical_term"
@@ -53,8 +55,10 @@ SENTENCE_ENDS = {".", "?", "!", ";"}
 LIST_FILLERS = {"a", "an", "any", "the", "some", "other", "or", "nor", "no", "and"}
 # How far from a rule's match a word found only by its WordNet sense still counts (tokens).
 NEAR = 2
+# How many words after a condition asked may go on listing what is asked before its "?": "rash or cuts? nope".
+ASKED_LIST_REACH = 4
 # How far before a cue of something still going on a negation denies it ("never happened since").
-NEGATED_CUE_REACH = 3
+NEGATED_CUE_REACH = 4
 EVERYDAY_LABEL = "everyday_sense"
 # Everyday senses found in a message ("sick of"): kept apart from the entities ConText reads.
 Doc.set_extension("everyday", default=(), force=True)
@@ -121,9 +125,12 @@ class ConditionRules:
             self.matcher.add(str(index), self._patterns(rule))
 
     def _item_alternatives(self, item: str) -> List[List[Dict[str, Any]]]:
-        if item == "NUMBER":  # "39", "thirty nine", "a hundred and two"
+        if item == "NUMBER":  # "39", "thirty nine", "a hundred and two", "thirty-eight point two"
+            hyphenated: List[Dict[str, Any]] = [{"LIKE_NUM": True}, {"ORTH": "-"}, {"LIKE_NUM": True}]
+            point: List[Dict[str, Any]] = [{"LOWER": "point"}, {"LIKE_NUM": True, "OP": "+"}]
             return [[{"LIKE_NUM": True, "OP": "+"}], [{"TEXT": {"REGEX": DIGITS.pattern}}],
-                    [{"LIKE_NUM": True, "OP": "+"}, {"LOWER": "and"}, {"LIKE_NUM": True, "OP": "+"}]]
+                    [{"LIKE_NUM": True, "OP": "+"}, {"LOWER": "and"}, {"LIKE_NUM": True, "OP": "+"}],
+                    hyphenated, hyphenated + point, [{"LIKE_NUM": True, "OP": "+"}, *point]]
         if item == "DECIMAL":
             return [[{"TEXT": {"REGEX": r"^\d+[.,]\d+°?[cCfF]?$"}}]]
         if item.startswith("="):
@@ -167,6 +174,8 @@ class ConditionRules:
         if right_before is not None and any(self._in_class(right_before, name)
                                             for name in rule.get("not_right_after", ())):
             return False  # "her oncologist" is hers, "she's an oncologist" a job
+        if "not_within" in rule and any(self._in_class(token, rule["not_within"]) for token in span):
+            return False  # "his heart is not strong"
         ranges = rule.get("number_ranges")
         if ranges:
             value = number_in(span)
@@ -225,6 +234,7 @@ class ConditionRules:
         add_entities(doc, [span for *_, span in sorted(found, key=lambda f: f[:3])])
         for index, *_, span in found:
             span._.tension = self.rules[index].get("role") == "tension"
+            span._.absent = bool(self.rules[index].get("absent"))
             if self.rules[index].get("lasting"):  # also a phrase of the condition it covers: "back surgery"
                 for entity in doc.ents:
                     if entity.ent_id_ == span.id_ and entity.start < span.end and span.start < entity.end:
@@ -269,18 +279,29 @@ class MessageFlag(ConditionRules):
 
 
 def number_in(span: Span) -> Optional[float]:
-    """The first number of a span: "38.5", "38,4", "101f", "thirty nine", "a hundred and two"."""
+    """The first number of a span: "38.5", "38,4", "101f", "thirty nine", "a hundred and two",
+    "thirty-eight point two" (the words after "point" are its digits)."""
     words: List[str] = []
+    decimals: List[str] = []
     for token in span:
         digits = DIGITS.match(token.text)
         if digits and not words:
             return float(digits.group(1).replace(",", "."))
         if token.like_num and not token.text[:1].isdigit():
-            words.append(token.lower_)
+            (decimals if decimals or (words and words[-1] == "point") else words).append(token.lower_)
+        elif words and token.lower_ == "point" and not decimals:
+            words.append("point")
+        elif words and token.text == "-" and not decimals:
+            continue
         elif words and token.lower_ != "and":  # "a hundred and two" goes on past its "and"
             break
+    if words and words[-1] == "point":
+        words.pop()
     value = parse_number(" ".join(words)) if words else None
-    return float(value) if value is not None else None
+    fraction = [parse_number(word) for word in decimals]
+    if value is None or any(digit is None or digit > 9 for digit in fraction):
+        return None
+    return float(f"{value}.{''.join(str(digit) for digit in fraction) or 0}")
 
 
 class MedicalTerms:
@@ -435,6 +456,7 @@ class ClinicalContext:
         self.work_after = {w for words in lemma_words(nlp, context.get("work_after", ())) for w in words}
         self.work_before = {w for words in lemma_words(nlp, context.get("work_before", ())) for w in words}
         self.work_places = {w for words in lemma_words(nlp, context.get("work_places", ())) for w in words}
+        self.group_after = {w.lower() for w in context.get("group_after", ())}
         self.workers = {w for words in lemma_words(nlp, context.get("workers", ())) for w in words}
         # A film, book or game, and what it is about: "a documentary about cancer".
         # As written (singular and plural listed): by lemma, "booked" would be a book.
@@ -517,11 +539,13 @@ class ClinicalContext:
                 doc, entity, doubt, +1, window=len(doc))
             if doubtful and self._doubt_over_a_denial(doc, entity, doubt, marks["negated_forward"]):
                 doubtful = False  # "no problem if he's never had a stroke, right?": the denial is told
-            entity._.family = sentence in family_sentences or self._family(doc, entity, sentence[0], recipient)
+            entity._.family = sentence in family_sentences or self._family(doc, entity, sentence[0], recipient) or (
+                self._told_again_of_another(doc, entity))
             # A doctor's all clear is theirs to give: it does not rule out what their specialty names.
             cleared_by_its_specialist = entity._.by_specialist and doc._.doctor_clearance
             entity._.negated = not doubtful and not cleared_by_its_specialist and (
-                entity.text.lower() in self.absent_words
+                entity.text.lower() in self.absent_words or entity._.absent
+                or self._between_neither_and_nor(doc, entity, sentence)
                 or self._scan(doc, entity, marks["negated_forward"], -1)
                 or self._scan(doc, entity, marks["negated_backward"], +1)
                 or self._list_denied(doc, entity, marks["negated_list_backward"], sentence[1])
@@ -540,7 +564,7 @@ class ClinicalContext:
 
     def _field_of_work(self, doc: Doc, entity: Span) -> bool:
         """A disease named as a field or place of work, not as anyone's: "works in diabetes research",
-        "she researches cancer", "a nurse on the cancer ward"."""
+        "she researches cancer", "a nurse on the cancer ward"; or before its patients as a group ("cancer patients")."""
         after = doc[entity.end] if entity.end < len(doc) else None
         before = doc[entity.start - 1] if entity.start else None
         worker_before = any(t.norm_ in self.workers for t in doc[max(0, entity.start - 4) : entity.start])
@@ -550,7 +574,7 @@ class ClinicalContext:
                        and (doc[entity.start - 2].norm_ == "be" or doc[entity.start - 2].lower_ in ("'s", "’s")))
         # "She works in oncology": the field she works in.
         works_in = entity.start >= 2 and doc[entity.start - 1].lower_ == "in" and doc[entity.start - 2].norm_ == "work"
-        return works_in or (after is not None and (after.norm_ in self.work_after
+        return works_in or (after is not None and (after.norm_ in self.work_after or after.lower_ in self.group_after
                                        or (after.norm_ in self.work_places and worker_before))) or (
             before is not None and before.norm_ in self.work_before) or is_a_worker
 
@@ -583,8 +607,8 @@ class ClinicalContext:
 
     def _is_negation(self, doc: Doc, i: int) -> bool:
         token = doc[i]
-        if token.lower_ in ("n't", "not") and i <= 1 and doc[-1].text == "?":
-            return False  # "Isn't she pregnant?" asks; it does not deny
+        if token.lower_ in ("n't", "not") and i <= 1 and doc[-1].text == "?" and not (i == 0 and token.lower_ == "not"):
+            return False  # "Isn't she pregnant?" asks; it does not deny ("not preggo, ... walk me thru it?" does)
         if token.lower_ == "no" and i == 0 and i + 1 < len(doc) and doc[i + 1].lower_ in self.subjects:
             return False  # "No she is pregnant" answers a question; it does not deny
         return True
@@ -662,16 +686,46 @@ class ClinicalContext:
         before = [i for i in doubt if i < entity.start]
         return all(i < nearest_denial and doc[i].lower_ in self.conditionals for i in before)
 
+    def _told_again_of_another(self, doc: Doc, entity: Span) -> bool:
+        """Whether the condition was told just before as someone else's, no person named between: "the
+        baby's had a temperature all night, 38.1" (the 38.1 is the baby's too)."""
+        earlier = [e for e in doc.ents if e.end <= entity.start and e.ent_id_ == entity.ent_id_ and e.ent_id_]
+        if not earlier or not earlier[-1]._.family:
+            return False
+        return not any(t.lower_ in self.kind_of or t.norm_ in self.recipient_nouns
+                       for t in doc[earlier[-1].end : entity.start])
+
+    @staticmethod
+    def _between_neither_and_nor(doc: Doc, entity: Span, sentence: Tuple[int, int]) -> bool:
+        """Whether the entity comes between "neither" and a "nor" of its sentence, whatever else is said
+        between: "neither a Bandscheibenvorfall, I mean disc prolapse, nor any operation"."""
+        return any(t.lower_ == "neither" for t in doc[sentence[0] : entity.start]) and any(
+            t.lower_ == "nor" for t in doc[entity.end : sentence[1]])
+
     @staticmethod
     def _answered_no(doc: Doc, entity: Span, answers: Dict[int, int], doubt: Dict[int, int]) -> bool:
-        """Whether the condition is asked and answered no: "fever? nope" ("pregnant? no idea" is doubt)."""
-        answer = entity.end + 1
-        return answer < len(doc) and doc[entity.end].text == "?" and answers.get(answer) == answer and not any(
+        """Whether the condition is asked and answered no: "fever? nope", "rash or cuts? nope" (a list
+        asked) ("pregnant? no idea" is doubt)."""
+        asked = entity.end  # past the rest of the list asked, a few words: "rash or cuts? nope"
+        while asked < min(len(doc), entity.end + ASKED_LIST_REACH) and doc[asked].text not in SENTENCE_ENDS:
+            asked += 1
+        answer = asked + 1
+        return answer < len(doc) and doc[asked].text == "?" and answers.get(answer) == answer and not any(
             i in doubt for i in range(answer, min(len(doc), answer + 4)))
 
     def _over_before(self, doc: Doc, start: int) -> bool:
-        """Whether a word that says it is over comes just before an ongoing cue ("gone since sunday")."""
-        return any(t.lower_ in self.over_before_since for t in doc[max(0, start - 2) : start])
+        """Whether a word that says it is over comes just before an ongoing cue ("gone since sunday"), or
+        in the clause a "since" begins ("since 15 years he is healthy")."""
+        if any(t.lower_ in self.over_before_since for t in doc[max(0, start - 2) : start]):
+            return True
+        if doc[start].lower_ != "since":
+            return False
+        for token in doc[start + 1 : start + 1 + self.window]:
+            if token.is_punct or token.lower_ in self.terminators:
+                return False
+            if token.lower_ in self.over_before_since:
+                return True
+        return False
 
     @staticmethod
     def _denied(negations: Dict[int, int], i: int) -> bool:
@@ -692,9 +746,17 @@ class ClinicalContext:
     def _years_then(self, doc: Doc, years_back: int) -> Dict[int, int]:
         """Tokens of "in 1987", "back in 2015": a year at least `years_back` before this one."""
         this_year = datetime.date.today().year
-        return {i: token.i - 1 for token in doc[1:] if token.is_digit and len(token.text) == 4
-                and YEAR_FIRST <= int(token.text) <= this_year - years_back
-                and doc[token.i - 1].lower_ in self.year_prepositions for i in (token.i - 1, token.i)}
+        found = {i: token.i - 1 for token in doc[1:] if token.is_digit and len(token.text) == 4
+                 and YEAR_FIRST <= int(token.text) <= this_year - years_back
+                 and doc[token.i - 1].lower_ in self.year_prepositions for i in (token.i - 1, token.i)}
+        # "in '88": a year of the last century, or of this one up to now.
+        for token in doc[2:]:
+            if token.is_digit and len(token.text) == 2 and doc[token.i - 1].text in ("'", "’") and (
+                    doc[token.i - 2].lower_ in self.year_prepositions):
+                century = 2000 if 2000 + int(token.text) <= this_year else 1900
+                if century + int(token.text) <= this_year - years_back:
+                    found.update({i: token.i - 2 for i in range(token.i - 2, token.i + 1)})
+        return found
 
     def _goes_on(self, doc: Doc, i: int) -> bool:
         """Whether the clause from token i refers back to what came before: its first word, past
@@ -705,12 +767,12 @@ class ClinicalContext:
 
     def _clauses_denied_at_end(self, doc: Doc) -> List[Tuple[int, int]]:
         """(start, end) of each clause that ends in a negation ("fever he has not, operation also
-        not"), outside questions ("she's pregnant, is she not?" asks)."""
+        not", "fever no, rash no"), outside questions ("she's pregnant, is she not?", "with a fever or no" ask)."""
         denied, start = [], 0
         for token in doc:
             ends_clause = token.i + 1 == len(doc) or doc[token.i + 1].is_punct
-            if token.lower_ in self.clause_final_negations and ends_clause and token.i > start and not (
-                    token.i + 1 < len(doc) and doc[token.i + 1].text == "?"):
+            asks = (token.i + 1 < len(doc) and doc[token.i + 1].text == "?") or doc[token.i - 1].lower_ == "or"
+            if token.lower_ in self.clause_final_negations and ends_clause and token.i > start and not asks:
                 denied.append((start, token.i))
             if token.is_punct:
                 start = token.i + 1
@@ -728,6 +790,9 @@ class ClinicalContext:
                 named = [t for t in doc[token.i + 1 : token.i + 3] if t.is_alpha and not t.is_stop]
                 if named and named[0].norm_ in self.recipient_nouns:
                     return self._possessed(named[0]).norm_
+                if named and named[0].is_title and any(t.lower_ in self.first_person
+                                                        for t in doc[named[0].i + 1 : named[0].i + 3]):
+                    return named[0].norm_  # a name: "it's Marge I'm rubbing"
                 if self._person_pronoun(doc, token.i + 1):  # "it's him I'm doing" (not "it's her back")
                     return self._antecedent(doc, token.i, self.kind_of[doc[token.i + 1].lower_])
             named_after = [t for t in doc[token.i + 1 : token.i + 4] if t.is_alpha and not t.is_stop]
@@ -747,15 +812,34 @@ class ClinicalContext:
                 if said_after[0].lower_ in self.speaker or (
                         said_after[0].lower_ == "my" and any(t.norm_ in self.body_words for t in said_after[1:])):
                     return "self"
+            if token.norm_ in self.massage_verbs and self._gives_the_speaker_a_massage(doc, token.i):
+                return "self"  # "my girlfriend's giving me a back massage"
             if (token.norm_ in self.massage_verbs and doc[token.i + 1].lower_ in self.kind_of) or (
                     token.norm_ in self.speaker_verbs and self._person_pronoun(doc, token.i + 1)):  # "ok to do him"
-                return self._antecedent(doc, token.i, self.kind_of[doc[token.i + 1].lower_])
+                in_brackets = self._named_in_brackets(doc, token.i + 2)
+                return in_brackets or self._antecedent(doc, token.i, self.kind_of[doc[token.i + 1].lower_])
             if token.norm_ in self.massage_verbs | self.speaker_verbs | self.practice_verbs:
                 on = next((t.i for t in doc[token.i + 1 : token.i + 6] if t.lower_ == "on"), None)
                 named_on = self._named_on(doc, on) if on is not None else None
                 if named_on is not None:  # "practising the technique on my brother", "the back rub on him"
                     return named_on
         return None
+
+    def _gives_the_speaker_a_massage(self, doc: Doc, i: int) -> bool:
+        """Whether the verb at i gives the speaker a massage ("give ME a back rub"), none named for another
+        after it ("give me a massage routine for my husband")."""
+        if doc[i].norm_ != "give" or i + 1 >= len(doc) or doc[i + 1].lower_ not in self.speaker:
+            return False  # ("asked me to rub his back": a verb, the one massaged is his)
+        noun = next((t for t in doc[i + 2 : i + 5] if t.norm_ in self.massage_nouns), None)
+        return noun is not None and any(t.lower_ in ("a", "an", "another") for t in doc[i + 2 : noun.i]) and not any(
+            t.lower_ in ("for", "on") for t in doc[noun.i + 1 : noun.i + 3])
+
+    def _named_in_brackets(self, doc: Doc, i: int) -> Optional[str]:
+        """The person named in brackets at token i, after a pronoun: "give him (my teammate) a massage"."""
+        if i >= len(doc) or doc[i].text != "(":
+            return None
+        named = next((t for t in doc[i + 1 : i + 4] if t.norm_ in self.recipient_nouns), None)
+        return named.norm_ if named is not None else None
 
     def _fronted_object(self, doc: Doc, token: Token) -> bool:
         """Whether the person named is the one the speaker then says they massage, named first: "but my
@@ -767,9 +851,11 @@ class ClinicalContext:
 
     def _wants_a_massage(self, doc: Doc, token: Token) -> Optional[str]:
         """Who wants or needs a massage, named by this token: "my girlfriend wants a massage", "he needs a
-        back rub" (a pronoun stands for the person of its kind named before it)."""
+        back rub", "my wife wants her shoulders done" (a pronoun stands for the person of its kind named before it)."""
         wants = next((t.i for t in doc[token.i + 1 : token.i + 3] if t.norm_ in self.wanting), None)
-        if wants is None or not any(t.norm_ in self.massage_nouns for t in doc[wants + 1 : wants + 5]):
+        if wants is None or not any(t.norm_ in self.massage_nouns or (
+                t.norm_ in self.body_words and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "done")
+                for t in doc[wants + 1 : wants + 5]):
             return None
         if token.norm_ in self.recipient_nouns or (token.lower_ in self.kind_of and token.lower_ not in self.pronouns):
             return self._possessed(token).norm_
@@ -820,18 +906,35 @@ class ClinicalContext:
     def _another_named(self, doc: Doc, token: Token, recipient: str) -> bool:
         """Whether the token names a person other than the one massaged: a noun after "my" that is no body
         part ("my Tita"), or a person noun of a kind ("the lady") when the one massaged is set apart as
-        himself or herself ("Mr Briggs himself has no skin issues")."""
+        himself or herself ("Mr Briggs himself has no skin issues") or it is told with an article ("the guy next
+        to me at work has shingles, my wife wants her shoulders done")."""
         if token.norm_ in self.family_relation or token.norm_ in self.partners or token.lower_ in self.pronouns:
             return False  # (relations and partners: below)
         set_apart = any(t.lower_ in self.emphatic and doc[t.i - 1].norm_ == recipient for t in doc[1:])
-        person_noun = set_apart and (token.lower_ in self.kind_of or token.norm_ in self.recipient_nouns)
+        # (of another kind than the one massaged: "the lady has a rash, I'm massaging my client" may be her)
+        recipient_kind = recipient if recipient in ("female", "male") else self.kind_of.get(recipient)
+        with_article = token.i > 0 and doc[token.i - 1].lower_ in ("the", "a", "this", "that") and (
+            token.lower_ in self.kind_of and token.lower_ not in self.pronouns) and (
+            recipient_kind not in (None, self.kind_of.get(token.lower_)))
+        person_noun = with_article or (
+            set_apart and (token.lower_ in self.kind_of or token.norm_ in self.recipient_nouns))
         my_noun = (token.i > 0 and doc[token.i - 1].lower_ in ("my", "our") and token.is_alpha and not token.is_stop
                    and token.norm_ not in self.body_words and recipient not in ("female", "male"))
         return (person_noun or my_noun) and self._someone_else(recipient, token.norm_)
 
+    def _anothers(self, doc: Doc, entity: Span) -> bool:
+        """Whether the entity is told as another's than the speaker's: "broke his leg", "the baby's colic"
+        (for when the speaker is the one massaged)."""
+        if any(t.lower_ in ("his", "her", "their") for t in doc[max(0, entity.start - 1) : entity.end]):
+            return True
+        owner = doc[entity.start - 2] if entity.start >= 2 and doc[entity.start - 1].lower_ in ("'s", "’s") else None
+        return owner is not None and (owner.norm_ in self.recipient_nouns or owner.lower_ in self.kind_of)
+
     def _family(self, doc: Doc, entity: Span, sentence_start: int, recipient: Optional[str] = None) -> bool:
         """"Her mother had X", "my wife's dad has X" ("runs in his family": a phrase); "(my) mum had X",
         "our neighbour has X" when the message names someone else as the one massaged or asked about."""
+        if recipient == "self" and self._anothers(doc, entity):
+            return True  # "can my wife do my shoulders? the baby's colic is brutal"
         i = entity.start - 1
         while i >= sentence_start and entity.start - i <= self.window:
             token = doc[i]
@@ -849,6 +952,9 @@ class ClinicalContext:
             # varicose veins but I will massage my cousin", "the lady next door to Mr Briggs has shingles".
             if recipient is not None and self._another_named(doc, token, recipient):
                 return True
+            if i >= 3 and doc[i - 1].lower_ in ("my", "our", "his", "her") and doc[i - 2].lower_ == "of" and (
+                    doc[i - 3].norm_ in self.recipient_nouns) and token.norm_ in self.recipient_nouns:
+                return recipient != doc[i - 3].norm_  # "the grandmother of my girlfriend has X": the grandmother's
             # A partner too, when the message names another as the one massaged ("my wife is pregnant,
             # so I'm practising on my brother").
             if token.norm_ in self.family_relation or (recipient is not None and token.norm_ in self.partners):

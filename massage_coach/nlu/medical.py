@@ -42,6 +42,7 @@ from spacy.lookups import load_lookups
 from massage_coach.domain.content import Content, fingerprint, load_content
 from massage_coach.domain.safety import (
     CLEARANCE_ENTITY,
+    FAMILY_ROLE,
     GO_AHEAD_ENTITY,
     HISTORICAL_ROLE,
     MEDICINE_GROUP,
@@ -61,7 +62,6 @@ from massage_coach.nlu.components import DEFAULT_CONTENT_DIR, JsonStateComponent
 from massage_coach.nlu.language import english_words, patterns_from_phrases
 from massage_coach.nlu.wordnet_terms import nouns_in_lexfiles, nouns_under
 
-FAMILY_ROLE = "family"
 LABELS = (CONDITION_LABEL, MEDICAL_TERM_LABEL, HEALTH_LABEL)
 # Intents whose examples may talk about health ("is ibuprofen safe" is out of scope as a
 # question, yet a medical word): their words may be medical.

@@ -1016,3 +1016,129 @@ def test_tagalog_words_in_a_thirteenth_round(nlp, text, expected):
 ])
 def test_a_word_that_names_a_condition_absent_rules_it_out(nlp, text, expected):
     assert [(e[1], e[2]) for e in read(nlp, text) if e[0] == "condition"] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 14: the heart or blood pressure said to be sound names it absent; "not" among the words does not.
+    ("his heart is strong and the blood pressure is normal",
+     [("heart_disease", "negated"), ("high_blood_pressure", "negated")]),
+    ("his heart is not strong", []),
+    # A test that came back clean, "cancer free"; "zero" denies; "X no" and a list asked and answered no.
+    ("the biopsy came back clean", [("cancer", "negated")]),
+    ("doctors declared her cancer free", [("cancer", "negated")]),
+    ("zero surgeries, zero injuries to her spine", [("recent_surgery", "negated"), ("spine_injury", "negated")]),
+    ("Fever no, rash no, pregnant no.", [("fever", "negated"), ("skin_disease", "negated"), ("pregnancy", "negated")]),
+    ("Rash or cuts? nope.", [("skin_disease", "negated")]),
+    # ... but "or no" / "or not" at the end asks ("can I massage her with a fever or no").
+    ("can I massage her with a fever or no", [("fever", "")]),
+    ("can I massage her with a fever or not", [("fever", "")]),
+    ("she has a fever yes or no", [("fever", "")]),
+    ("Rash? no idea", [("skin_disease", "")]),
+    # "Not" opening a message denies, whatever question ends it; "isn't she pregnant?" still asks.
+    ("not preggo, walk me thru it?", [("pregnancy", "negated")]),
+    ("isn't she pregnant?", [("pregnancy", "")]),
+    # Between "neither" and "nor", whatever is said between.
+    ("neither a Bandscheibenvorfall, I mean disc prolapse, nor any operation",
+     [("spine_disease", "negated"), ("recent_surgery", "negated")]),
+])
+def test_absence_and_denials_in_a_fourteenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 14: someone else's, told as "the X of my Y", "my brother-in-law", beside a name in a cleft, or as
+    # another's ("his", "the baby's") when the speaker is the one massaged.
+    ("The grandmother of my girlfriend has a thrombosis, I want to massage my girlfriend",
+     [("vein_disease", "family")]),
+    ("My brother-in-law's got varicose veins, but it's Marge I'm rubbing", [("vein_disease", "family")]),
+    ("the baby's colic is brutal. can my wife do my shoulders", []),
+    ("I have a fever, can my wife do my shoulders", [("fever", "")]),
+    # A disease before its patients as a group is a field of work; one patient is the person.
+    ("I volunteer with cancer patients, tonight I massage my husband", []),
+    ("my husband is a cancer patient", [("cancer", "")]),
+])
+def test_someone_elses_conditions_in_a_fourteenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+def test_someone_elses_medical_word_when_the_speaker_is_massaged(nlp):
+    assert [e[2] for e in read(nlp, "the baby's colic is brutal. can my wife do my shoulders")] == ["family"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 14: told as past and over: "in '88", "since 15 years he is healthy", ", totally healed".
+    ("Wife broke her back in '88, healed up fine, no trouble with it since", [("spine_injury", "")]),
+    ("he had leukemia when he was 6, since 15 years he is healthy", [("cancer", "")]),
+    ("he has had a fever since monday", [("fever", "")]),
+])
+def test_past_and_over_in_a_fourteenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+def test_years_past_told_by_two_digits_are_long_past(nlp):
+    doc = nlp("Wife broke her back in '88, healed up fine")
+    assert [(e.ent_id_, e._.historical, e._.long_past) for e in doc.ents] == [("spine_injury", True, True)]
+    doc = nlp("he had leukemia when he was 6, since 15 years he is healthy")
+    assert [(e.ent_id_, e._.historical) for e in doc.ents if e.label_ == "condition"] == [("cancer", True)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 14: new words for conditions, and everyday senses beside them.
+    ("crushing CP radiating to L arm", [("chest_pain", ""), ("sharp_pain", "")]),
+    ("my mum is holding her chest", [("chest_pain", "")]),
+    ("holding the baby to her chest", []),
+    ("his bones are thin and brittle", [("osteoporosis", "")]),
+    ("thin brittle bones", [("osteoporosis", "")]),
+    ("Husband fall bicycle yesterday. Back hurt where hit ground.",
+     [("injury_pain", ""), ("back_pain", ""), ("injury_pain", "")]),
+    ("missus had our bub 3 weeks ago", [("recent_childbirth", "")]),
+    ("my mums boss literally gives her a heart attack every day lol", []),
+    ("i wanna give her a chill back massage", []),
+    ("Lost two calves to scours this week", []),
+    ("it jus stiff stiff", [("back_pain", "tension")]),
+])
+def test_new_words_in_a_fourteenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, heard", [
+    ("my husband has TB", "tb"),
+    ("My host father has Morbus Crohn", "morbus crohn"),
+    ("she has PCOS and her back aches", "pcos"),
+    ("client reckons last session nearly killed him lol", None),
+    ("he works all day bent over", None),
+])
+def test_medical_words_in_a_fourteenth_round(nlp, text, heard):
+    assert [e[1] for e in read(nlp, text) if e[0] == "medical_term"] == ([heard] if heard else [])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 14: the speaker given a massage is the one massaged ("giving me a back massage"), none named for
+    # another after it; a person named in brackets after a pronoun is the one meant; a condition told again with
+    # no one named between is the same person's.
+    ("our fly half broke his leg today. anyway my girlfriend's giving me a back massage tonight",
+     [("injury_pain", "family")]),
+    ("can u give me a massage routine for my husband, his back is broken", [("spine_injury", "")]),
+    ("can my husband give me a back rub, I have a fever", [("fever", "")]),
+    ("he has been on chemo for his bowel thing and he asked me to rub his back", [("cancer", "")]),
+    ("baby's had a temperature all night, 38.1. can my wife give ME a back rub",
+     [("fever", "family"), ("fever", "family")]),
+    ("my teammate's dad has just been told he's got cancer. want to give him (my teammate) a massage",
+     [("cancer", "family")]),
+    ("my mum has cancer and my wife has cancer too, can i massage my wife", [("cancer", "family"), ("cancer", "")]),
+    ("the guy next to me at work has shingles lol, anyway my wife wants her shoulders done",
+     [("skin_disease", "family")]),
+    ("the lady has shingles, I want to massage my wife", [("skin_disease", "")]),
+])
+def test_who_is_massaged_in_a_fourteenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 14: a temperature in words with a hyphen and "point" (as speech is transcribed); a hand caught at the chest.
+    ("she woke up with a temperature of thirty-eight point two", [("fever", "")]),
+    ("his temperature is thirty-six point eight", []),
+    ("he went grey and caught at his chest", [("chest_pain", "")]),
+])
+def test_spoken_temperatures_and_the_chest_in_a_fourteenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected

@@ -236,6 +236,19 @@ def test_everyday_senses_alone_get_the_go_ahead_with_the_list_to_check():
     assert messages[0]["custom"]["verdict"] == "stop" and slots["reported_conditions"] == ["pregnancy"]
 
 
+
+def test_someone_elses_condition_alone_gets_the_go_ahead_with_the_list_to_check():
+    """"My dad had a heart attack, it's my wife I'm rubbing": nothing said of the one massaged, so no "unknown";
+    anything of hers beside it still counts."""
+    tracker = tracker_for("check_condition", "me dad had a heart attack but its the missus im rubbin")
+    tracker.latest_message["entities"] = [{"entity": "condition", "value": "heart_disease", "role": "family"}]
+    messages, _ = run(ActionCheckCondition(), tracker)
+    assert messages[0]["response"] == "utter_safety_nothing_medical" and messages[0]["custom"]["verdict"] == "ok"
+    assert messages[0]["custom"]["conditions"] == []
+    tracker.latest_message["entities"].append({"entity": "condition", "value": "pregnancy"})
+    messages, _ = run(ActionCheckCondition(), tracker)
+    assert messages[0]["custom"]["verdict"] == "stop" and messages[0]["custom"]["conditions"] == ["pregnancy"]
+
 def test_two_people_of_the_same_kind_are_told_apart_by_who_they_are():
     """"My mum has DVT", then "my wife has tight shoulders": the wife's go-ahead, the mum's stop kept for her."""
     mums_stop = {"reported_conditions": ["vein_disease"], "safety_verdict": "stop", "person": "female:mum"}

@@ -301,8 +301,9 @@ class RoutineEngine:
         if yes and state.active_routine:
             # "ok", "got it" between steps: the routine waits for "next".
             return Outcome(state, [Reply("utter_routine_waiting", p.Acknowledgement(), buttons=requests.NAVIGATION)])
-        if yes and state.pending_routine:  # "sounds good" after a routine was described
-            return self.gate(state, state.pending_routine)
+        if state.pending_routine and state.awaiting is None:  # a routine was described, nothing asked
+            return self.gate(state, state.pending_routine) if yes else Outcome(state.settled(),
+                                                                               [Reply("utter_what_next")])
         if yes:
             return Outcome(state, [Reply("utter_what_next")])
         return None

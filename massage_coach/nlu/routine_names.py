@@ -108,7 +108,9 @@ class NamedRoutineIntent(GraphComponent):
     osteochondrosis routine" or "start the fast one for home", asked in the same words, want it
     started: a routine named right after one of `start_words` (with at most a determiner and one
     more word between: "start the fast one for home") is a start. "does"/"did" are left out: "what
-    does the calming one involve" asks.
+    does the calming one involve" asks. The other way round, a start the classifier chose for a
+    routine named right after one of `describe_words` ("tell me about the classic one", "what's the
+    quick massage like") asks about it: the routine list, which describes it.
     """
 
     @staticmethod
@@ -117,15 +119,25 @@ class NamedRoutineIntent(GraphComponent):
                 "started_after_verb": ["list_routines"],
                 "start_words": ["start", "begin", "commence", "do", "run", "try", "go with", "go for",
                                 "go ahead with", "kick off", "launch"],
+                "described_after_words": ["start_routine"], "list_intent": "list_routines",
+                "describe_words": ["tell me about", "tell me more about", "describe", "explain", "what's",
+                                   "what is", "whats", "how's", "how is", "what about", "info on", "details of"],
                 "determiners": ["the", "that", "this", "your", "a", "with the"]}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._start_intent = config["start_intent"]
         self._intents = set(config["intents"])
         self._started_after_verb = set(config["started_after_verb"])
-        self._after_start_word = re.compile(
-            rf"\b(?:{'|'.join(map(re.escape, config['start_words']))})\s+"
-            rf"(?:(?:{'|'.join(map(re.escape, config['determiners']))})\s+)?(?:[\w'-]+\s+)?$", re.IGNORECASE)
+        self._described_after_words = set(config["described_after_words"])
+        self._list_intent = config["list_intent"]
+        self._after_start_word = self.right_before_a_name(config["start_words"], config["determiners"])
+        self._after_describe_word = self.right_before_a_name(config["describe_words"], config["determiners"])
+
+    @staticmethod
+    def right_before_a_name(words: List[str], determiners: List[str]) -> re.Pattern:
+        """One of `words` ending the text before a name, with at most a determiner and one more word between."""
+        return re.compile(rf"\b(?:{'|'.join(map(re.escape, words))})\s+"
+                          rf"(?:(?:{'|'.join(map(re.escape, determiners))})\s+)?(?:[\w'-]+\s+)?$", re.IGNORECASE)
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -139,12 +151,17 @@ class NamedRoutineIntent(GraphComponent):
             # one" or "osteo one" a routine.
             named = any(entity["entity"] == "routine" and len(message.get(TEXT, "")[
                 entity["start"]:entity["end"]].split()) > 1 for entity in message.get(ENTITIES, []))
-            text = message.get(TEXT, "")
-            after_start_word = any(entity["entity"] == "routine" and self._after_start_word.search(
-                text[:entity["start"]]) for entity in message.get(ENTITIES, []))
-            if (named and intent.get(INTENT_NAME_KEY) in self._intents) or (
-                    after_start_word and intent.get(INTENT_NAME_KEY) in self._started_after_verb):
-                message.set(INTENT, {INTENT_NAME_KEY: self._start_intent,
+            before_names = [message.get(TEXT, "")[:entity["start"]] for entity in message.get(ENTITIES, [])
+                            if entity["entity"] == "routine"]
+            chosen = intent.get(INTENT_NAME_KEY)
+            if (named and chosen in self._intents) or (chosen in self._started_after_verb and any(
+                    self._after_start_word.search(before) for before in before_names)):
+                chosen = self._start_intent
+            elif chosen in self._described_after_words and any(
+                    self._after_describe_word.search(before) for before in before_names):
+                chosen = self._list_intent
+            if chosen != intent.get(INTENT_NAME_KEY):
+                message.set(INTENT, {INTENT_NAME_KEY: chosen,
                                      PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 1.0)},
                             add_to_output=True)
         return messages

@@ -256,4 +256,6 @@ def test_a_described_routine_starts_on_start_it_or_yes():
     assert described.replies[0].payload.type == "routine_overview" and described.state.awaiting is None
     for started in (ENGINE.start(described.state, None), ENGINE.answer(described.state, yes=True)):
         assert started.state.awaiting == "screening" and started.replies[0].payload.routine == "relaxing"
+    declined = ENGINE.answer(described.state, yes=False)  # "no": not that one, and no safety report
+    assert declined.state.pending_routine is None and declined.replies[0].response == "utter_what_next"
     assert ENGINE.list_routines(State()).replies[0].payload.type == "routines"

@@ -93,6 +93,9 @@ def message(intent: str, text: str, name: str) -> Message:
     ("list_routines", "start the fast calming one", "calming one", "start_routine"),
     ("list_routines", "what do i have to do in the calming one", "calming one", "list_routines"),
     ("ask_technique", "which moves do you do in the calming one", "calming one", "ask_technique"),
+    ("start_routine", "tell me about the calming one", "calming one", "list_routines"),
+    ("start_routine", "what's the calming one like", "calming one", "list_routines"),
+    ("start_routine", "she's stressed, let's do the calming one", "calming one", "start_routine"),
 ])
 def test_a_named_routine_turns_only_tension_into_a_start(intent, text, name, after):
     classified = message(intent, text, name)

@@ -80,6 +80,12 @@ FIELD_VISIT = "field_visit"
 YEAR_FIRST = 1900
 
 
+# The second word of a year of the last century said in words: "nineteen eighty six", "nineteen oh five".
+YEAR_TENS_WORDS = frozenset(("oh", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+                             "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+                             "ninety"))
+
+
 def list_item(token: Token) -> bool:
     """An item of a list a cue runs over: something recognised, or clinical shorthand in capitals that
     is not ("denies CP, SOB, fever"; "hx neg for CA, DVT")."""
@@ -760,6 +766,11 @@ class ClinicalContext:
                 century = 2000 if 2000 + int(token.text) <= this_year else 1900
                 if century + int(token.text) <= this_year - years_back:
                     found.update({i: token.i - 2 for i in range(token.i - 2, token.i + 1)})
+        # "back in nineteen eighty six": a year of the last century said in words (long before this one).
+        for token in doc[1:-1]:
+            if token.lower_ == "nineteen" and doc[token.i - 1].lower_ in self.year_prepositions and (
+                    doc[token.i + 1].lower_ in YEAR_TENS_WORDS):
+                found.update({i: token.i - 1 for i in range(token.i - 1, token.i + 2)})
         return found
 
     def _goes_on(self, doc: Doc, i: int) -> bool:

@@ -1193,3 +1193,10 @@ def test_medical_words_in_a_fifteenth_round(nlp, text, heard):
 ])
 def test_everyday_senses_in_a_fifteenth_round(nlp, text):
     assert read(nlp, text) == []
+
+
+def test_a_year_of_the_last_century_in_words_is_long_past(nlp):
+    # Round 15: "back in nineteen eighty six" (a year in words was not read as a year then).
+    entity = next(e for e in nlp("I had a slipped disc back in nineteen eighty six, they sorted it out").ents
+                  if e.label_ == "condition")
+    assert entity._.historical and entity._.long_past

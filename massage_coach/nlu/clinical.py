@@ -80,6 +80,12 @@ FIELD_VISIT = "field_visit"
 YEAR_FIRST = 1900
 
 
+# The second word of a year of the last century said in words: "nineteen eighty six", "nineteen oh five".
+YEAR_TENS_WORDS = frozenset(("oh", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+                             "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+                             "ninety"))
+
+
 def list_item(token: Token) -> bool:
     """An item of a list a cue runs over: something recognised, or clinical shorthand in capitals that
     is not ("denies CP, SOB, fever"; "hx neg for CA, DVT")."""
@@ -435,14 +441,15 @@ class ClinicalContext:
         vocab, nlp = nlp.vocab, norm_pipeline()
         for category in ("negated_forward", "negated_backward", "negated_list_backward", "answered_no", "possible",
                          "not_possible",
-                         "family_phrases", "historical_forward", "historical_backward", "long_ago", "ongoing",
-                         "recent", "not_health", "focus"):
+                         "family_phrases", "died_of", "historical_forward", "historical_backward", "long_ago",
+                         "ongoing", "recent", "not_health", "focus"):
             matcher = PhraseMatcher(vocab, attr="LOWER")
             matcher.add(category, [nlp.make_doc(p) for p in context.get(category, ())])
             self.cues[category] = matcher
         # Whole words only: the pieces of "co-worker" ("co", "-") would make "cos" and any dash a relative.
         self.family_relation = {words[0] for words in lemma_words(nlp, context["family_relation"]) if len(words) == 1}
         self.family_owner = set(context["family_owner"])
+        self.survived = set(context.get("died_of_not_after", ()))
         self.terminators = set(context["terminators"])
         # Terminators that end no subject's clause: "my mate's missus just had surgery" is hers.
         self.clause_adverbs = set(context.get("clause_adverbs", ()))
@@ -504,6 +511,9 @@ class ClinicalContext:
         if not doc.ents:
             return doc
         marks = {category: self._cue_tokens(doc, category) for category in self.cues}
+        # "Nearly died from sepsis": the one who nearly died had it.
+        marks["died_of"] = {i: start for i, start in marks["died_of"].items()
+                            if not (start and doc[start - 1].lower_ in self.survived)}
         marks["historical_backward"].update(self._ages_then(doc))
         for category in ("historical_forward", "historical_backward"):  # "in 2015": a year before this one
             marks[category].update(self._years_then(doc, 1))
@@ -540,7 +550,7 @@ class ClinicalContext:
             if doubtful and self._doubt_over_a_denial(doc, entity, doubt, marks["negated_forward"]):
                 doubtful = False  # "no problem if he's never had a stroke, right?": the denial is told
             entity._.family = sentence in family_sentences or self._family(doc, entity, sentence[0], recipient) or (
-                self._told_again_of_another(doc, entity))
+                self._told_again_of_another(doc, entity)) or self._scan(doc, entity, marks["died_of"], -1)
             # A doctor's all clear is theirs to give: it does not rule out what their specialty names.
             cleared_by_its_specialist = entity._.by_specialist and doc._.doctor_clearance
             entity._.negated = not doubtful and not cleared_by_its_specialist and (
@@ -756,6 +766,11 @@ class ClinicalContext:
                 century = 2000 if 2000 + int(token.text) <= this_year else 1900
                 if century + int(token.text) <= this_year - years_back:
                     found.update({i: token.i - 2 for i in range(token.i - 2, token.i + 1)})
+        # "back in nineteen eighty six": a year of the last century said in words (long before this one).
+        for token in doc[1:-1]:
+            if token.lower_ == "nineteen" and doc[token.i - 1].lower_ in self.year_prepositions and (
+                    doc[token.i + 1].lower_ in YEAR_TENS_WORDS):
+                found.update({i: token.i - 1 for i in range(token.i - 1, token.i + 2)})
         return found
 
     def _goes_on(self, doc: Doc, i: int) -> bool:

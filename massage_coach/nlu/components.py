@@ -311,9 +311,16 @@ class SafetyFirstIntent(GraphComponent):
         # answered (the triage's go-ahead is for tension told as the news).
         # A message that rules out several conditions ("Skin intact, no rashes or sores. No operations in past
         # year.") is about the person's health whatever the classifier took it for: it gets the safety answer.
+        # So does a statement, no question, that rules one out and that the classifier placed nowhere with
+        # confidence ("Service user denies any numbness or tingling...", "Obs checked. Afebrile."); a routine
+        # to start stays a command.
         return {"reported_by": ["have", "has", "had", "got", "suffer", "suffers", "suffering", "diagnosed", "wrote",
                                 "confirmed", "found"],
                 "rules_out_several": 2,
+                "statement_rules_out_below": 0.6,
+                "question_words": ["how", "what", "which", "where", "when", "why", "who", "can", "could", "should",
+                                   "would", "will", "is", "are", "do", "does", "may", "shall", "show", "tell",
+                                   "list", "give", "start", "begin", "let's", "lets"],
                 "bare_answer_intents": ["deny", "affirm", FALLBACK_INTENT, "out_of_scope"],
                 "everyday_intents": [FALLBACK_INTENT, "out_of_scope", "list_contraindications", "muscle_tension",
                                      "ask_duration", "ask_preparation", "ask_technique", "ask_zone", "ask_anatomy",
@@ -336,6 +343,8 @@ class SafetyFirstIntent(GraphComponent):
         self._reported_by = set(config["reported_by"])
         self._tension_question_intents = set(config["tension_question_intents"])
         self._rules_out_several = config["rules_out_several"]
+        self._statement_rules_out_below = config["statement_rules_out_below"]
+        self._question_words = set(config["question_words"])
 
     @classmethod
     def create(
@@ -346,6 +355,14 @@ class SafetyFirstIntent(GraphComponent):
         execution_context: ExecutionContext,
     ) -> SafetyFirstIntent:
         return cls(config)
+
+    def _unsure_statement(self, message: Message) -> bool:
+        """No question or request, and an intent the classifier was not sure of."""
+        confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0
+        text = (message.get(TEXT) or "").lower()
+        first_words = {sentence.split()[0] for sentence in text.replace("!", ".").split(".") if sentence.split()}
+        return confidence < self._statement_rules_out_below and "?" not in text and not (
+            first_words & self._question_words)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -364,7 +381,9 @@ class SafetyFirstIntent(GraphComponent):
             reports = any(e.get("role") != NEGATED_ROLE for e in conditions)
             ruled_out = {e["value"] for e in conditions if e.get("role") == NEGATED_ROLE}
             rules_out = bool(conditions) and (intent in self._bare_answer_intents
-                                              or len(ruled_out) >= self._rules_out_several)
+                                              or len(ruled_out) >= self._rules_out_several
+                                              or (bool(ruled_out) and intent in self._everyday_intents
+                                                  and intent != "start_routine" and self._unsure_statement(message)))
             everyday = intent in self._everyday_intents and any(
                 e["entity"] == EVERYDAY_ENTITY for e in message.get(ENTITIES, []))
             # "So can i massage her or not", "the cardiologist gave him the all clear": the safety answer's.

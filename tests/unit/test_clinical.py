@@ -1142,3 +1142,61 @@ def test_who_is_massaged_in_a_fourteenth_round(nlp, text, expected):
 ])
 def test_spoken_temperatures_and_the_chest_in_a_fourteenth_round(nlp, text, expected):
     assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 15: an operation days or weeks ago, or weeks out from it; a disease of the heart muscle; a temperature
+    # had with no article; a part of the body told bruised; "expecting" as a note of its own; a child's age.
+    ("Old man. Bad heart. Bypass ten days ago.", [("heart_disease", ""), ("recent_surgery", "")]),
+    ("he is three weeks out from a coronary artery bypass graft", [("heart_disease", ""), ("recent_surgery", "")]),
+    ("husband has ischaemic cardiomyopathy", [("heart_disease", "")]),
+    ("maybe she have temperature, I don't have thermometer here", [("fever", "")]),
+    ("we have temperature checks at work every morning", []),
+    ("his shoulder is bruised and very sore", [("injury_pain", "")]),
+    ("Wife. Expecting. Seven months.", [("pregnancy", "")]),
+    ("We had guests. Expecting more tomorrow.", []),
+    ("Wife still breastfeeding. Kid is 14 months.", [("breastfeeding", "")]),
+    ("his words are all slurry", [("stroke_signs", "")]),
+])
+def test_conditions_in_new_words_in_a_fifteenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 15: the one who died of it had it; "nearly died" is the person's own; a list denied with "don't have one".
+    ("my mama passed from breast cancer couple years back, but my old lady's fine", [("cancer", "family")]),
+    ("her dad died of a heart attack and she is stressed", [("chest_pain", "family")]),
+    ("varicose vein, blood clot, all these my mum don't have one", [("vein_disease", "negated"),
+                                                                    ("vein_disease", "negated")]),
+])
+def test_someone_elses_and_denied_in_a_fifteenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+def test_nearly_died_of_it_is_the_persons_own(nlp):
+    assert read(nlp, "she nearly died from sepsis last year") == [("medical_term", "sepsis", "")]
+
+
+@pytest.mark.parametrize("text, heard", [
+    # Round 15: medical words WordNet lacks (an alpha blocker's stem, thyroid adjectives, Alzheimer's) and idioms.
+    ("He's on tamsulosin at night", "tamsulosin"),
+    ("She have Alzheimer", "alzheimer"),
+    ("my mum got hyperthyroid", "hyperthyroid"),
+])
+def test_medical_words_in_a_fifteenth_round(nlp, text, heard):
+    assert ("medical_term", heard, "") in read(nlp, text)
+
+
+@pytest.mark.parametrize("text", [
+    "this heat bout to give me a heart attack lol",
+    "ngl this song is a whole fever dream",
+])
+def test_everyday_senses_in_a_fifteenth_round(nlp, text):
+    assert read(nlp, text) == []
+
+
+def test_a_year_of_the_last_century_in_words_is_long_past(nlp):
+    # Round 15: "back in nineteen eighty six" (a year in words was not read as a year then).
+    entity = next(e for e in nlp("I had a slipped disc back in nineteen eighty six, they sorted it out").ents
+                  if e.label_ == "condition")
+    assert entity._.historical and entity._.long_past

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Dict, List
 
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from massage_coach.nlu.components import SafetyFirstIntent
@@ -37,3 +37,27 @@ def test_a_routines_condition_said_to_be_diagnosed_is_a_report():
     assert routed("start_routine", text, [condition("osteochondrosis", start=text.index("osteo"))]) == "check_condition"
     assert routed("start_routine", "start the osteochondrosis routine",
                   [condition("osteochondrosis", start=10)]) == "start_routine"
+
+
+def routed_with(intent: str, confidence: float, text: str, entities: List[Dict]) -> str:
+    message = Message(data={TEXT: text, INTENT: {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: confidence},
+                            ENTITIES: entities})
+    SafetyFirstIntent(SafetyFirstIntent.get_default_config()).process([message])
+    return message.get(INTENT)[INTENT_NAME_KEY]
+
+
+def test_a_statement_that_rules_one_out_placed_nowhere_with_confidence_is_a_safety_answer():
+    # Round 15: "Service user denies any numbness or tingling..." was read as a request for the routine list.
+    text = "Service user denies any numbness or tingling in the limbs and there are no reported changes in continence."
+    assert routed_with("list_routines", 0.58, text, [condition("numbness", "negated")]) == "check_condition"
+    assert routed_with("ask_zone", 0.48, "Obs checked. Afebrile. Wants shoulders done.",
+                       [condition("fever", "negated")]) == "check_condition"
+
+
+def test_a_question_or_a_sure_intent_beside_one_ruled_out_stays_itself():
+    assert routed_with("list_routines", 0.58, "no fever, which routines are there?",
+                       [condition("fever", "negated")]) == "list_routines"
+    assert routed_with("list_routines", 0.9, "no fever. the routines please",
+                       [condition("fever", "negated")]) == "list_routines"
+    assert routed_with("start_routine", 0.5, "no fever. the relaxing one",
+                       [condition("fever", "negated")]) == "start_routine"

@@ -7,7 +7,7 @@ from typing import Any, Callable, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.shared import CONTENT, ENGINE, entity_ids, number_entity, send
+from actions.shared import CONTENT, ENGINE, entity_ids, intent_of, number_entity, send
 from massage_coach.domain import knowledge
 from massage_coach.domain.replies import Reply
 
@@ -24,6 +24,13 @@ def duration_answer(tracker: Tracker) -> List[Reply]:
     return [knowledge.duration(CONTENT), *([ENGINE.routines_for(minutes)] if minutes else [])]
 
 
+def guidance_answer(topic: knowledge.GuidanceTopic) -> Callable[[Tracker], List[Reply]]:
+    return lambda tracker: [knowledge.guidance(CONTENT, topic)]
+
+
+# How hard to press, when to stop, what to do after: one answer each, from content's safety guidance.
+GUIDANCE_TOPICS: Dict[str, knowledge.GuidanceTopic] = {
+    "ask_pressure": "beginner_rules", "ask_stop_signs": "stop_signs", "ask_aftercare": "aftercare"}
 # The answer to each question about the massage, for the latest message.
 QUESTION_ANSWERS: Dict[str, Callable[[Tracker], List[Reply]]] = {
     "ask_technique": lambda tracker: knowledge.techniques(CONTENT, entity_ids(tracker, "technique")),
@@ -31,11 +38,8 @@ QUESTION_ANSWERS: Dict[str, Callable[[Tracker], List[Reply]]] = {
     "ask_anatomy": anatomy_answer,
     "ask_duration": duration_answer,
     "ask_preparation": lambda tracker: [knowledge.preparation(CONTENT)],
-    "ask_pressure": lambda tracker: [knowledge.guidance(CONTENT, "beginner_rules")],
-    "ask_stop_signs": lambda tracker: [knowledge.guidance(CONTENT, "stop_signs")],
-    "ask_aftercare": lambda tracker: [knowledge.guidance(CONTENT, "aftercare")],
+    **{intent: guidance_answer(topic) for intent, topic in GUIDANCE_TOPICS.items()},
 }
-GUIDANCE_INTENTS = ("ask_pressure", "ask_stop_signs", "ask_aftercare")
 
 
 class ActionExplainTechnique(Action):
@@ -90,6 +94,6 @@ class ActionExplainGuidance(Action):
         return "action_explain_guidance"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        intent = tracker.latest_message.get("intent", {}).get("name")
-        send(dispatcher, QUESTION_ANSWERS[intent if intent in GUIDANCE_INTENTS else "ask_pressure"](tracker))
+        topic = GUIDANCE_TOPICS.get(intent_of(tracker), "beginner_rules")  # only its rule's intents reach it
+        send(dispatcher, [knowledge.guidance(CONTENT, topic)])
         return []

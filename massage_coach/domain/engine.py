@@ -214,7 +214,7 @@ class RoutineEngine:
                               names={**self.routine_name(routine_id),
                                      **wording.names(self.content, "techniques", techniques),
                                      **wording.names(self.content, "zones", zones)}),
-            fill={"title": routine["title"], "title_in_sentence": wording.title_in_sentence(routine["title"]),
+            fill={"title_in_sentence": wording.title_in_sentence(routine["title"]),
                   "steps": summary.steps, "minutes": summary.minutes, "summary": " ".join(routine["summary"].split()),
                   "position": " ".join(routine["position"].split()),
                   "techniques": wording.join_words(self.content.techniques[t]["name"].lower() for t in techniques)},

@@ -116,10 +116,9 @@ class NamedRoutineIntent(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"start_intent": "start_routine", "intents": ["muscle_tension", "nlu_fallback"],
-                "started_after_verb": ["list_routines"],
+                "list_intent": "list_routines",
                 "start_words": ["start", "begin", "commence", "do", "run", "try", "go with", "go for",
                                 "go ahead with", "kick off", "launch"],
-                "described_after_words": ["start_routine"], "list_intent": "list_routines",
                 "describe_words": ["tell me about", "tell me more about", "describe", "explain", "what's",
                                    "what is", "whats", "how's", "how is", "what about", "info on", "details of"],
                 "determiners": ["the", "that", "this", "your", "a", "with the"]}
@@ -127,8 +126,6 @@ class NamedRoutineIntent(GraphComponent):
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._start_intent = config["start_intent"]
         self._intents = set(config["intents"])
-        self._started_after_verb = set(config["started_after_verb"])
-        self._described_after_words = set(config["described_after_words"])
         self._list_intent = config["list_intent"]
         self._after_start_word = self.right_before_a_name(config["start_words"], config["determiners"])
         self._after_describe_word = self.right_before_a_name(config["describe_words"], config["determiners"])
@@ -154,10 +151,10 @@ class NamedRoutineIntent(GraphComponent):
             before_names = [message.get(TEXT, "")[:entity["start"]] for entity in message.get(ENTITIES, [])
                             if entity["entity"] == "routine"]
             chosen = intent.get(INTENT_NAME_KEY)
-            if (named and chosen in self._intents) or (chosen in self._started_after_verb and any(
+            if (named and chosen in self._intents) or (chosen == self._list_intent and any(
                     self._after_start_word.search(before) for before in before_names)):
                 chosen = self._start_intent
-            elif chosen in self._described_after_words and any(
+            elif chosen == self._start_intent and any(
                     self._after_describe_word.search(before) for before in before_names):
                 chosen = self._list_intent
             if chosen != intent.get(INTENT_NAME_KEY):

@@ -108,6 +108,14 @@ def test_the_wake_phrase_option(recogniser):
     assert strip_wake_phrase("go back", "coach") is None
 
 
+@pytest.mark.parametrize("family, voice", UNTUNED_VOICES)
+def test_questions_a_couple_ask_each_other_count_only_said_to_the_coach(recogniser, family, voice):
+    waking = CommandRecognizer(recogniser.transcriber, recogniser.interpreter, wake_phrase="coach")
+    assert meaning(waking, spoken("coach, how hard should I press", family, voice)) == "/ask_pressure"
+    assert meaning(recogniser, spoken("how hard should I press", family, voice)) == ""
+    assert meaning(waking, spoken("how hard should I press", family, voice)) == ""
+
+
 def test_a_place_losing_command_is_confirmed_unless_sure(recogniser):
     stop = np.concatenate([silence(0.3), say("let's end the routine here"), silence(0.5)])
     far = np.concatenate([silence(0.3), say("go to step nine"), silence(0.5)])

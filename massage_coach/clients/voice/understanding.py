@@ -9,7 +9,8 @@ Decision(outcome="not_for_me"); the client then does nothing at all. A command t
 lose the user's place (ending or restarting the routine, switching routine, jumping more
 than one step away) is to be confirmed ("Did you say ...?") unless its confidence is high.
 With a wake phrase ("coach, next") only turns that start with it are commands, except the
-answers to a question the client or the assistant asked.
+answers to a question the client or the assistant asked; said to it so, the questions a couple
+also ask each other ("coach, how hard should I press?") are taken too.
 
 CommandRecognizer also offers the streaming interface the listener drives (begin, feed,
 complete, ends_turn, finish, cancel, recognise), so it replaces the grammar Recognizer in
@@ -34,7 +35,7 @@ from typing import Callable, List, Optional, Protocol, Tuple
 import numpy as np
 
 from massage_coach.clients.voice.audio import FRAME, RATE
-from massage_coach.clients.voice.commands import Command, CommandInterpreter
+from massage_coach.clients.voice.commands import ADDRESSED, Command, CommandInterpreter
 from massage_coach.clients.voice.grammar import ASKED, normalise
 from massage_coach.clients.voice.recognizer import Recognition
 from massage_coach.clients.voice.sound_alike import SoundAlikeInterpreter
@@ -122,6 +123,7 @@ class CommandRecognizer:
     def interpret_views(self, views: List[str], context: str) -> Optional[Command]:
         if self.wake_phrase and ASKED not in context.split("+"):
             views = [strip_wake_phrase(view, self.wake_phrase) or "" for view in views]
+            context = f"{context or 'routine'}+{ADDRESSED}"
         return self.interpreter.interpret_views(views, context or "routine") if any(views) else None
 
     def needs_confirmation(self, command: Command) -> bool:

@@ -437,6 +437,7 @@ class ClinicalContext:
                  same_person: Iterable[List[str]] = (), person_pronouns: Iterable[str] = ()) -> None:
         self.window = context["window"]
         self.absent_words = set(context.get("absent_words", ()))
+        self.test_words = set(context.get("test_words", ()))
         self.cues = {}
         vocab, nlp = nlp.vocab, norm_pipeline()
         for category in ("negated_forward", "negated_backward", "negated_list_backward", "answered_no", "possible",
@@ -559,6 +560,8 @@ class ClinicalContext:
                 or self._scan(doc, entity, marks["negated_forward"], -1)
                 or self._scan(doc, entity, marks["negated_backward"], +1)
                 or self._list_denied(doc, entity, marks["negated_list_backward"], sentence[1])
+                or self._list_denied_next(doc, entity, marks["negated_list_backward"], sentence, sentence_of)
+                or self._tested_negative(doc, entity, marks["negated_backward"], sentence[1])
                 or self._answered_no(doc, entity, marks["answered_no"], doubt)
                 or any(start <= entity.start and entity.end <= end for start, end in denied_clauses)
             )
@@ -684,6 +687,24 @@ class ClinicalContext:
             if doc[i].lower_ in self.terminators and doc[i].lower_ not in self.clause_adverbs:
                 return False
         return False
+
+    def _list_denied_next(self, doc: Doc, entity: Span, cues: Dict[int, int], sentence: Tuple[int, int],
+                          sentence_of: List[Tuple[int, int]]) -> bool:
+        """Whether the entity is an item of a sentence that only lists ("... your list: a temperature, skin
+        problems, any operations.") and the next sentence refers back to it: "My husband has none of them"."""
+        start = max((t.i + 1 for t in doc[sentence[0] : entity.start] if t.text == ":"), default=sentence[0])
+        listed = doc[start : sentence[1]]
+        is_list = len({e.start for e in doc.ents if start <= e.start < sentence[1]}) >= 2 and all(
+            t.ent_type or t.is_punct or t.lower_ in LIST_FILLERS for t in listed)
+        if not is_list or sentence[1] >= len(doc):
+            return False
+        return self._list_denied(doc, doc[sentence[1] : sentence[1]], cues, sentence_of[sentence[1]][1])
+
+    def _tested_negative(self, doc: Doc, entity: Span, cues: Dict[int, int], sentence_end: int) -> bool:
+        """Whether the entity names a test ("a pregnancy test") whose result, later in its sentence, rules it
+        out: "did the pregnancy test this morning and gave negative" (past the "and" a denial stops at)."""
+        return (entity.end < len(doc) and doc[entity.end].lower_ in self.test_words
+                and self._list_denied(doc, entity, cues, sentence_end))
 
     def _doubt_over_a_denial(self, doc: Doc, entity: Span, doubt: Dict[int, int],
                              negations: Dict[int, int]) -> bool:
@@ -874,6 +895,9 @@ class ClinicalContext:
             return None
         if token.norm_ in self.recipient_nouns or (token.lower_ in self.kind_of and token.lower_ not in self.pronouns):
             return self._possessed(token).norm_
+        if token.lower_ == "one" and token.i >= 3 and doc[token.i - 1].lower_ == "the" and (
+                doc[token.i - 2].lower_ in ("'m", "am", "m") or doc[token.i - 2].lower_ in self.first_person):
+            return "self"  # "I'm the one who needs the massage"
         if self._person_pronoun(doc, token.i):
             return self._antecedent(doc, token.i, self.kind_of[token.lower_])
         return None

@@ -438,6 +438,7 @@ class ClinicalContext:
         self.window = context["window"]
         self.absent_words = set(context.get("absent_words", ()))
         self.test_words = set(context.get("test_words", ()))
+        self.givers_before = set(context.get("givers_before", ()))
         self.cues = {}
         vocab, nlp = nlp.vocab, norm_pipeline()
         for category in ("negated_forward", "negated_backward", "negated_list_backward", "answered_no", "possible",
@@ -833,7 +834,9 @@ class ClinicalContext:
                     return self._antecedent(doc, token.i, self.kind_of[doc[token.i + 1].lower_])
             named_after = [t for t in doc[token.i + 1 : token.i + 4] if t.is_alpha and not t.is_stop]
             if token.norm_ in self.speaker_verbs | self.massage_verbs and named_after and (
-                    named_after[0].norm_ in self.recipient_nouns):  # "doing my mum's shoulders", "give her husband"
+                    named_after[0].norm_ in self.recipient_nouns) and (
+                    doc[token.i + 1].lower_ not in self.givers_before):
+                # "doing my mum's shoulders", "give her husband" ("a back massage from her mom" names who gives it)
                 return self._possessed(named_after[0]).norm_
             if token.norm_ in self.massage_verbs and doc[token.i + 1].lower_ in ("my", "our") and named_after and (
                     named_after[0].i == token.i + 2 and named_after[0].norm_ not in self.body_words):
@@ -997,6 +1000,10 @@ class ClinicalContext:
             # A partner too, when the message names another as the one massaged ("my wife is pregnant,
             # so I'm practising on my brother").
             if token.norm_ in self.family_relation or (recipient is not None and token.norm_ in self.partners):
+                owner = doc[i - 1] if i >= 1 else None
+                if owner is not None and owner.norm_ in self.recipient_nouns and owner.lower_.endswith("s") and (
+                        owner.lower_ != owner.norm_):
+                    return True  # "my mums mum had a clot": a possessive without its apostrophe
                 if self._someone_else(recipient, token.norm_) or any(
                         doc[j].lower_ in self.family_owner for j in range(max(sentence_start, i - 2), i)):
                     return True

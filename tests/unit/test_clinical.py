@@ -1279,3 +1279,16 @@ def test_everyday_senses_in_a_sixteenth_round(nlp, text):
 ])
 def test_ill_senses_stay_in_a_sixteenth_round(nlp, text, expected):
     assert [(e[0], e[1]) for e in read(nlp, text)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 16: a massage "from her mom" names the giver; "my mums mum" is a possessive without its apostrophe;
+    # a joke taken back.
+    ("my client had her baby 3 days ago and wants a massage from her mom", [("recent_childbirth", "")]),
+    ("my wifes dad has cancer", [("cancer", "family")]),
+    ("she's under the weather... only joking, she's fine", []),
+    ("she's pregnant, just kidding", [("pregnancy", "negated")]),
+    ("no kidding, she's pregnant", [("pregnancy", "")]),
+])
+def test_who_and_what_is_meant_in_a_sixteenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected

@@ -441,7 +441,8 @@ class ClinicalContext:
         self.givers_before = set(context.get("givers_before", ()))
         self.cues = {}
         vocab, nlp = nlp.vocab, norm_pipeline()
-        for category in ("negated_forward", "negated_backward", "negated_list_backward", "answered_no", "possible",
+        for category in ("negated_forward", "negated_backward", "negated_list_backward", "negated_list_forward",
+                         "answered_no", "possible",
                          "not_possible",
                          "family_phrases", "died_of", "historical_forward", "historical_backward", "long_ago",
                          "ongoing", "recent", "not_health", "focus"):
@@ -562,6 +563,7 @@ class ClinicalContext:
                 or self._scan(doc, entity, marks["negated_backward"], +1)
                 or self._list_denied(doc, entity, marks["negated_list_backward"], sentence[1])
                 or self._list_denied_next(doc, entity, marks["negated_list_backward"], sentence, sentence_of)
+                or self._list_denied_before(doc, entity, marks["negated_list_forward"], sentence[0])
                 or self._tested_negative(doc, entity, marks["negated_backward"], sentence[1])
                 or self._answered_no(doc, entity, marks["answered_no"], doubt)
                 or any(start <= entity.start and entity.end <= end for start, end in denied_clauses)
@@ -700,6 +702,15 @@ class ClinicalContext:
         if not is_list or sentence[1] >= len(doc):
             return False
         return self._list_denied(doc, doc[sentence[1] : sentence[1]], cues, sentence_of[sentence[1]][1])
+
+    @staticmethod
+    def _list_denied_before(doc: Doc, entity: Span, cues: Dict[int, int], sentence_start: int) -> bool:
+        """Whether the entity is an item of a list after a colon that a cue just before the colon denies:
+        "none of these apply: cancer, clots, pregnancy"."""
+        i = entity.start - 1
+        while i > sentence_start and (doc[i].ent_type or doc[i].text == "," or doc[i].lower_ in LIST_FILLERS):
+            i -= 1
+        return i > sentence_start and doc[i].text == ":" and (i - 1) in cues
 
     def _tested_negative(self, doc: Doc, entity: Span, cues: Dict[int, int], sentence_end: int) -> bool:
         """Whether the entity names a test ("a pregnancy test") whose result, later in its sentence, rules it

@@ -1292,3 +1292,14 @@ def test_ill_senses_stay_in_a_sixteenth_round(nlp, text, expected):
 ])
 def test_who_and_what_is_meant_in_a_sixteenth_round(nlp, text, expected):
     assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 16: a list after a colon denied by the cue before it; the one "getting the massage" is the one meant.
+    ("none of these apply: cancer, clots, pregnancy",
+     [("cancer", "negated"), ("vein_disease", "negated"), ("pregnancy", "negated")]),
+    ("the list: none of these, she has a fever", [("fever", "")]),
+    ("I'm the one getting the massage, my husband has the flu", [("fever", "family")]),
+])
+def test_lists_and_the_one_massaged_in_a_sixteenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected

@@ -1303,3 +1303,13 @@ def test_who_and_what_is_meant_in_a_sixteenth_round(nlp, text, expected):
 ])
 def test_lists_and_the_one_massaged_in_a_sixteenth_round(nlp, text, expected):
     assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 16 guards: a visit is no birth; a growth spurt is no growth; "my wife is the one getting the rub" names her.
+    ("we had our youngest over for dinner", []),
+    ("it could be a growth spurt", []),
+    ("my sister is two weeks late, but my wife is the one getting the rub", [("pregnancy", "family")]),
+])
+def test_guards_of_a_sixteenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected

@@ -437,9 +437,12 @@ class ClinicalContext:
                  same_person: Iterable[List[str]] = (), person_pronouns: Iterable[str] = ()) -> None:
         self.window = context["window"]
         self.absent_words = set(context.get("absent_words", ()))
+        self.test_words = set(context.get("test_words", ()))
+        self.givers_before = set(context.get("givers_before", ()))
         self.cues = {}
         vocab, nlp = nlp.vocab, norm_pipeline()
-        for category in ("negated_forward", "negated_backward", "negated_list_backward", "answered_no", "possible",
+        for category in ("negated_forward", "negated_backward", "negated_list_backward", "negated_list_forward",
+                         "answered_no", "possible",
                          "not_possible",
                          "family_phrases", "died_of", "historical_forward", "historical_backward", "long_ago",
                          "ongoing", "recent", "not_health", "focus"):
@@ -559,6 +562,9 @@ class ClinicalContext:
                 or self._scan(doc, entity, marks["negated_forward"], -1)
                 or self._scan(doc, entity, marks["negated_backward"], +1)
                 or self._list_denied(doc, entity, marks["negated_list_backward"], sentence[1])
+                or self._list_denied_next(doc, entity, marks["negated_list_backward"], sentence, sentence_of)
+                or self._list_denied_before(doc, entity, marks["negated_list_forward"], sentence[0])
+                or self._tested_negative(doc, entity, marks["negated_backward"], sentence[1])
                 or self._answered_no(doc, entity, marks["answered_no"], doubt)
                 or any(start <= entity.start and entity.end <= end for start, end in denied_clauses)
             )
@@ -684,6 +690,33 @@ class ClinicalContext:
             if doc[i].lower_ in self.terminators and doc[i].lower_ not in self.clause_adverbs:
                 return False
         return False
+
+    def _list_denied_next(self, doc: Doc, entity: Span, cues: Dict[int, int], sentence: Tuple[int, int],
+                          sentence_of: List[Tuple[int, int]]) -> bool:
+        """Whether the entity is an item of a sentence that only lists ("... your list: a temperature, skin
+        problems, any operations.") and the next sentence refers back to it: "My husband has none of them"."""
+        start = max((t.i + 1 for t in doc[sentence[0] : entity.start] if t.text == ":"), default=sentence[0])
+        listed = doc[start : sentence[1]]
+        is_list = len({e.start for e in doc.ents if start <= e.start < sentence[1]}) >= 2 and all(
+            t.ent_type or t.is_punct or t.lower_ in LIST_FILLERS for t in listed)
+        if not is_list or sentence[1] >= len(doc):
+            return False
+        return self._list_denied(doc, doc[sentence[1] : sentence[1]], cues, sentence_of[sentence[1]][1])
+
+    @staticmethod
+    def _list_denied_before(doc: Doc, entity: Span, cues: Dict[int, int], sentence_start: int) -> bool:
+        """Whether the entity is an item of a list after a colon that a cue just before the colon denies:
+        "none of these apply: cancer, clots, pregnancy"."""
+        i = entity.start - 1
+        while i > sentence_start and (doc[i].ent_type or doc[i].text == "," or doc[i].lower_ in LIST_FILLERS):
+            i -= 1
+        return i > sentence_start and doc[i].text == ":" and (i - 1) in cues
+
+    def _tested_negative(self, doc: Doc, entity: Span, cues: Dict[int, int], sentence_end: int) -> bool:
+        """Whether the entity names a test ("a pregnancy test") whose result, later in its sentence, rules it
+        out: "did the pregnancy test this morning and gave negative" (past the "and" a denial stops at)."""
+        return (entity.end < len(doc) and doc[entity.end].lower_ in self.test_words
+                and self._list_denied(doc, entity, cues, sentence_end))
 
     def _doubt_over_a_denial(self, doc: Doc, entity: Span, doubt: Dict[int, int],
                              negations: Dict[int, int]) -> bool:
@@ -812,7 +845,9 @@ class ClinicalContext:
                     return self._antecedent(doc, token.i, self.kind_of[doc[token.i + 1].lower_])
             named_after = [t for t in doc[token.i + 1 : token.i + 4] if t.is_alpha and not t.is_stop]
             if token.norm_ in self.speaker_verbs | self.massage_verbs and named_after and (
-                    named_after[0].norm_ in self.recipient_nouns):  # "doing my mum's shoulders", "give her husband"
+                    named_after[0].norm_ in self.recipient_nouns) and (
+                    doc[token.i + 1].lower_ not in self.givers_before):
+                # "doing my mum's shoulders", "give her husband" ("a back massage from her mom" names who gives it)
                 return self._possessed(named_after[0]).norm_
             if token.norm_ in self.massage_verbs and doc[token.i + 1].lower_ in ("my", "our") and named_after and (
                     named_after[0].i == token.i + 2 and named_after[0].norm_ not in self.body_words):
@@ -874,6 +909,12 @@ class ClinicalContext:
             return None
         if token.norm_ in self.recipient_nouns or (token.lower_ in self.kind_of and token.lower_ not in self.pronouns):
             return self._possessed(token).norm_
+        if token.lower_ == "one" and token.i >= 3 and doc[token.i - 1].lower_ == "the" and (
+                doc[token.i - 2].lower_ in ("'m", "am", "m") or doc[token.i - 2].lower_ in self.first_person):
+            return "self"  # "I'm the one who needs the massage"
+        if token.lower_ == "one" and token.i >= 3 and doc[token.i - 1].lower_ == "the" and (
+                doc[token.i - 2].lower_ in ("is", "'s", "was")) and doc[token.i - 3].norm_ in self.recipient_nouns:
+            return self._possessed(doc[token.i - 3]).norm_  # "my wife is the one getting the rub"
         if self._person_pronoun(doc, token.i):
             return self._antecedent(doc, token.i, self.kind_of[token.lower_])
         return None
@@ -973,6 +1014,10 @@ class ClinicalContext:
             # A partner too, when the message names another as the one massaged ("my wife is pregnant,
             # so I'm practising on my brother").
             if token.norm_ in self.family_relation or (recipient is not None and token.norm_ in self.partners):
+                owner = doc[i - 1] if i >= 1 else None
+                if owner is not None and owner.norm_ in self.recipient_nouns and owner.lower_.endswith("s") and (
+                        owner.lower_ != owner.norm_):
+                    return True  # "my mums mum had a clot": a possessive without its apostrophe
                 if self._someone_else(recipient, token.norm_) or any(
                         doc[j].lower_ in self.family_owner for j in range(max(sentence_start, i - 2), i)):
                     return True

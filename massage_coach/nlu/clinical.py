@@ -909,12 +909,12 @@ class ClinicalContext:
             return None
         if token.norm_ in self.recipient_nouns or (token.lower_ in self.kind_of and token.lower_ not in self.pronouns):
             return self._possessed(token).norm_
-        if token.lower_ == "one" and token.i >= 3 and doc[token.i - 1].lower_ == "the" and (
-                doc[token.i - 2].lower_ in ("'m", "am", "m") or doc[token.i - 2].lower_ in self.first_person):
-            return "self"  # "I'm the one who needs the massage"
-        if token.lower_ == "one" and token.i >= 3 and doc[token.i - 1].lower_ == "the" and (
-                doc[token.i - 2].lower_ in ("is", "'s", "was")) and doc[token.i - 3].norm_ in self.recipient_nouns:
-            return self._possessed(doc[token.i - 3]).norm_  # "my wife is the one getting the rub"
+        if token.lower_ == "one" and token.i >= 3 and doc[token.i - 1].lower_ == "the":
+            before = doc[token.i - 2].lower_
+            if before in ("'m", "am", "m") or before in self.first_person:
+                return "self"  # "I'm the one who needs the massage"
+            if before in ("is", "'s", "was") and doc[token.i - 3].norm_ in self.recipient_nouns:
+                return self._possessed(doc[token.i - 3]).norm_  # "my wife is the one getting the rub"
         if self._person_pronoun(doc, token.i):
             return self._antecedent(doc, token.i, self.kind_of[token.lower_])
         return None

@@ -123,16 +123,13 @@ def bert_mean_pooled_graph(weights: Mapping[str, np.ndarray], config: Mapping[st
         x = layer_norm(graph.op("Add", x, dense(hidden, f"{prefix}.output.dense")), f"{prefix}.output.LayerNorm")
     pooled = graph.op("ReduceMean", x, first, keepdims=0)
     graph.nodes.append(helper.make_node("LpNormalization", [pooled], ["embedding"], axis=-1, p=2))
-    model = helper.make_model(
+    return helper.make_model(
         helper.make_graph(graph.nodes, "all_minilm_l6_v2",
                           [helper.make_tensor_value_info("ids", TensorProto.INT64, ["tokens"])],
                           [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, [width])],
                           graph.initializers),
         opset_imports=[helper.make_opsetid("", ONNX_OPSET)],
     )
-    # The IR version onnxruntime 1.23 reads; onnx 1.15 would stamp its own newer one.
-    model.ir_version = 8
-    return model
 
 
 class SentenceEncoder:

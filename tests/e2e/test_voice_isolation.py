@@ -91,6 +91,21 @@ def test_a_hung_worker_is_killed_and_one_that_hangs_again_is_reported():
         assert worker.call("is_set") is True and worker.restarts == 2
 
 
+def test_a_worker_killed_by_a_fault_leaves_no_temporary_files_behind():
+    speaker = IsolatedSpeaker()
+    try:
+        assert len(speaker.render("Breathe slowly.")[0])
+        first = Path(speaker.worker._scratch.name)
+        assert any(first.iterdir())  # the synthesiser's own temporary directory is made in it
+        kill(speaker.worker, signal.SIGKILL)  # no chance to clean up after itself
+        assert len(speaker.render("Breathe slowly.")[0])  # said by a new worker
+        assert not first.exists()
+        second = Path(speaker.worker._scratch.name)
+    finally:
+        speaker.close()
+    assert not second.exists()
+
+
 class KillingSpeaker(IsolatedSpeaker):
     """Fault injection: before its `at`th reply it kills both workers (as a segfault would), so that
     this reply's synthesis and the next turn's decoding each find their worker dead."""

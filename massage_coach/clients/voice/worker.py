@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -127,6 +128,9 @@ class Worker:
         self._calls: List[Request] = []
         self._process: Optional[subprocess.Popen] = None
         self._connection: Optional[Connection] = None
+        # The worker's TMPDIR, made and removed here: a worker killed by a fault never cleans up
+        # its own temporary files (the synthesiser's WAVs, the grammar's dictionary).
+        self._scratch: Optional[tempfile.TemporaryDirectory] = None
         self._ready = False
         self._start()  # its Ready is awaited on first use, so that several workers start side by side
 
@@ -152,8 +156,10 @@ class Worker:
         # Its stdout is dropped (pyttsx3 prints "Audio saved to ..."; the client's own stdout is the
         # conversation); its stderr is the client's, for faulthandler's stacks.
         command = [sys.executable, "-m", "massage_coach.clients.voice.worker", str(theirs.fileno())]
+        self._scratch = tempfile.TemporaryDirectory(prefix="massage-coach-worker-")
         self._process = subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": path})
+                                         stdout=subprocess.DEVNULL,
+                                         env={**os.environ, "PYTHONPATH": path, "TMPDIR": self._scratch.name})
         theirs.close()  # so that the worker's death reads as end of file here
         if self.niceness:
             lower_priority(self._process.pid, self.niceness)
@@ -239,7 +245,9 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
-        self._process = self._connection = None
+        if self._scratch is not None:
+            self._scratch.cleanup()
+        self._process = self._connection = self._scratch = None
         self._ready = False
 
     def close(self) -> None:

@@ -7,7 +7,7 @@ from typing import Any, Callable, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.shared import CONTENT, ENGINE, entity_ids, intent_of, number_entity, send
+from actions.shared import CONTENT, ENGINE, PEOPLE, entity_ids, intent_of, number_entity, send, state_of
 from massage_coach.domain import knowledge
 from massage_coach.domain.replies import Reply
 
@@ -42,12 +42,19 @@ QUESTION_ANSWERS: Dict[str, Callable[[Tracker], List[Reply]]] = {
 }
 
 
+def answered(tracker: Tracker, answer: List[Reply]) -> List[Reply]:
+    """The answer, after a reminder when the conditions of the person it is about rule a massage out
+    ("how long should it take?" after "she's pregnant"; not "how long for my husband?")."""
+    about = ENGINE.regard_person(state_of(tracker), PEOPLE.named_in(tracker.latest_message.get("text") or ""))
+    return [*ENGINE.reminder(about.state), *answer]
+
+
 class ActionExplainTechnique(Action):
     def name(self) -> Text:
         return "action_explain_technique"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        send(dispatcher, QUESTION_ANSWERS["ask_technique"](tracker))
+        send(dispatcher, answered(tracker, QUESTION_ANSWERS["ask_technique"](tracker)))
         return []
 
 
@@ -56,7 +63,7 @@ class ActionExplainZone(Action):
         return "action_explain_zone"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        send(dispatcher, QUESTION_ANSWERS["ask_zone"](tracker))
+        send(dispatcher, answered(tracker, QUESTION_ANSWERS["ask_zone"](tracker)))
         return []
 
 
@@ -65,7 +72,7 @@ class ActionExplainAnatomy(Action):
         return "action_explain_anatomy"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        send(dispatcher, QUESTION_ANSWERS["ask_anatomy"](tracker))
+        send(dispatcher, answered(tracker, QUESTION_ANSWERS["ask_anatomy"](tracker)))
         return []
 
 
@@ -74,7 +81,7 @@ class ActionExplainDuration(Action):
         return "action_explain_duration"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        send(dispatcher, QUESTION_ANSWERS["ask_duration"](tracker))
+        send(dispatcher, answered(tracker, QUESTION_ANSWERS["ask_duration"](tracker)))
         return []
 
 
@@ -83,7 +90,7 @@ class ActionExplainPreparation(Action):
         return "action_explain_preparation"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        send(dispatcher, QUESTION_ANSWERS["ask_preparation"](tracker))
+        send(dispatcher, answered(tracker, QUESTION_ANSWERS["ask_preparation"](tracker)))
         return []
 
 
@@ -95,5 +102,5 @@ class ActionExplainGuidance(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         topic = GUIDANCE_TOPICS.get(intent_of(tracker), "beginner_rules")  # only its rule's intents reach it
-        send(dispatcher, [knowledge.guidance(CONTENT, topic)])
+        send(dispatcher, answered(tracker, [knowledge.guidance(CONTENT, topic)]))
         return []

@@ -30,6 +30,9 @@ BLOCKING_VERDICTS = ("emergency", "stop", "unknown")
 STANDING_VERDICTS = ("emergency", "stop", "caution", "unknown")
 HEADS_UP_S = 10
 TRIAGE = "triage"  # the `awaiting` value while the back-pain question is open
+ROUTINE_CHOICE = "routine_choice"  # the `awaiting` value while "Which routine shall we do?" is open
+# What says "go on" to "Which routine shall we do?": a stranger says "next", not a routine's name.
+GO_ON = ("next_step", "resume_routine")
 NOTHING_SAID = triage.Reply()  # an answer that names neither tension nor a condition
 NAVIGATION_INTENTS = ("next_step", "skip_step", "previous_step", "repeat_step", "resume_routine", "restart_routine",
                       "go_to_step", "pause_routine", "routine_progress", "stop_routine")
@@ -239,11 +242,22 @@ class RoutineEngine:
             return self.show_step(state, state.active_routine, state.step or 1, "We're in the middle of a routine. ")
         routine_id = requested or state.pending_routine
         if routine_id is None:
-            return Outcome(state, [self.overview("utter_which_routine")])
+            return Outcome(replace(state, awaiting=ROUTINE_CHOICE), [self.which_routine()])
         outcome = self.gate(state, routine_id)
         if ruled_out and outcome.state.awaiting == "screening":
             return self.report(outcome.state, assess(self.content, [], ruled_out))
         return outcome
+
+    def first_choice(self) -> str:
+        """The routine "yes" or "next" chooses when asked which one: the first for beginners (else the
+        first not for professionals only)."""
+        rank = {"beginner": 0, "anyone": 1}
+        return min(self.routine_list().routines, key=lambda summary: rank.get(summary.audience, 2)).id
+
+    def which_routine(self) -> Reply:
+        listed = self.overview("utter_which_routine")
+        title = self.content.routines[self.first_choice()]["title"]
+        return replace(listed, fill={**listed.fill, "first": wording.title_in_sentence(title)})
 
     def gate(self, state: State, routine_id: str) -> Outcome:
         """The gate before a routine: refuse, screen, ask for confirmation, or begin."""
@@ -294,6 +308,8 @@ class RoutineEngine:
             return Outcome(screened, [])
         if state.awaiting == TRIAGE:
             return self.triage_turn(state, reply)  # a bare yes or no names no alternative: asked again
+        if state.awaiting == ROUTINE_CHOICE and yes:  # a "no" here is most often "she's fine": a safety report
+            return self.gate(replace(state, awaiting=None), self.first_choice())
         if state.awaiting == "confirmation":
             if yes and state.pending_routine:
                 return self.begin(state, state.pending_routine)
@@ -320,6 +336,8 @@ class RoutineEngine:
         if not routine_id:
             if routine and timer_step is None:
                 return self.start(state, routine)
+            if state.awaiting == ROUTINE_CHOICE and intent in GO_ON and timer_step is None:
+                return self.gate(replace(state, awaiting=None), self.first_choice())
             return Outcome(state, [self.overview("utter_no_routine_running")])
         step = state.step or 1
         if timer_step is not None and (timer_step != step or state.paused or intent != "next_step"):
@@ -479,16 +497,26 @@ class RoutineEngine:
             state = state.stopped()
         return Outcome(state, replies)
 
-    def standing_reply(self, reported: Sequence[str]) -> Reply:
-        """The answer for conditions told before, said again short; an emergency in full."""
+    def standing_reply(self, reported: Sequence[str], reminding: bool = False) -> Reply:
+        """The answer for conditions told before, said again short; an emergency in full.
+        `reminding`: said before the answer to another question."""
         standing = assess(self.content, list(reported))
-        if standing.verdict not in self.content.safety["standing_answers"]:
+        answers = self.content.safety["reminders" if reminding else "standing_answers"]
+        if standing.verdict not in answers:
             return self.verdict_reply(standing)
-        return Reply("utter_safety_standing", self.safety_payload(standing), fill={
-            "answer": self.content.safety["standing_answers"][standing.verdict],
-            "names_in_sentence": wording.condition_names(self.content, standing.conditions),
-            "change_hint": triage.change_hint(self.content, standing.conditions),
-        })
+        return Reply("utter_safety_reminder" if reminding else "utter_safety_standing", self.safety_payload(standing),
+                     fill={"answer": answers[standing.verdict],
+                           "names_in_sentence": wording.condition_names(self.content, standing.conditions),
+                           "change_hint": triage.change_hint(self.content, standing.conditions)})
+
+    def reminder(self, state: State) -> List[Reply]:
+        """Before a how-to answer ("how long should it take?") while the person's conditions rule a
+        massage out: the answer alone would read as a go-ahead. Untriaged back pain refuses nothing
+        yet (its question does); a running routine was cleared (a professional's, with caution)."""
+        conditions = [c for c in state.reported_conditions if c not in self.content.triage["triggers"]]
+        if not conditions or state.safety_verdict not in STANDING_VERDICTS or state.active_routine:
+            return []
+        return [self.standing_reply(conditions, reminding=True)]
 
     def unclear_mid_routine(self, state: State) -> Outcome:
         """Mid-routine, words taken for health talk in which the recogniser heard nothing medical
@@ -541,8 +569,11 @@ class RoutineEngine:
                      })
 
     def not_understood(self, state: State, reason: Literal["out_of_scope", "not_understood"]) -> Outcome:
-        """Mid-routine, the useful answer is where we are and the commands that work."""
+        """Mid-routine, the useful answer is where we are and the commands that work; while the
+        back-pain question is open, the question again ("since yesterday, she lifted a box")."""
         routine_id = state.active_routine
+        if not routine_id and state.awaiting == TRIAGE:
+            return self.triage_turn(state, NOTHING_SAID)
         if not routine_id:
             return Outcome(state, [Reply("utter_out_of_scope" if reason == "out_of_scope" else "utter_default")])
         step = state.step or 1

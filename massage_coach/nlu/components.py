@@ -45,13 +45,15 @@ from massage_coach.nlu.language import (
 )
 
 # Words that make "the last step" the one before: "back to the last step", "the last step we did".
-BEFORE_WORDS = {"back", "previous", "again", "we", "you", "did", "before"}
+# "we" and "you" say so only after it ("can we skip to the end" is the end).
+BEFORE_WORDS = {"back", "previous", "again"}
+BEFORE_WORDS_AFTER = BEFORE_WORDS | {"we", "you", "did", "before"}
 
 
 def span_says_before(span: Span) -> bool:
     """Is "the last step" the one before, as a word just before or after it says?"""
-    around = [*span.doc[max(0, span.start - 3):span.start], *span.doc[span.end:span.end + 2]]
-    return any(token.lower_ in BEFORE_WORDS for token in around)
+    return (any(token.lower_ in BEFORE_WORDS for token in span.doc[max(0, span.start - 3):span.start])
+            or any(token.lower_ in BEFORE_WORDS_AFTER for token in span.doc[span.end:span.end + 2]))
 
 
 CHECK_CONDITION_INTENT = "check_condition"

@@ -252,9 +252,15 @@ def test_a_reported_condition_wins_over_the_question(conversation):
 
 def test_the_verdict_is_remembered_in_the_conversation(conversation):
     conversation.payload("she has a fever")
-    conversation.payload("what is stroking?")
+    # A how-to answer after it says first that the verdict stands: alone it would read as a go-ahead.
+    reminder, answer = conversation.say("what is stroking?")
+    assert (reminder["custom"]["type"], reminder["custom"]["verdict"], reminder["custom"]["conditions"]) == (
+        "safety", "stop", ["fever"])
+    assert reminder["text"].startswith("First, remember") and answer["custom"]["type"] == "technique"
     slots = conversation.tracker()["slots"]
     assert slots["safety_verdict"] == "stop" and slots["reported_conditions"] == ["fever"]
+    conversation.payload("she has no fever after all")  # corrected: nothing stands to remind of
+    assert conversation.payload("what is stroking?")["type"] == "technique"
 
 
 @pytest.mark.parametrize("again", ["ok so can i massage her or not", "so is it safe then?", "so yes or no?"])

@@ -9,17 +9,18 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionNotUnderstood
-from actions.knowledge import ActionExplainGuidance, ActionExplainTechnique
+from actions.knowledge import ActionExplainDuration, ActionExplainGuidance, ActionExplainTechnique
 from actions.navigation import ActionRoutineCommand
 from actions.routines import ActionAnswerYesNo, ActionListRoutines, ActionStartRoutine
 from actions.safety import ActionCheckCondition
+from actions.shared import PEOPLE
 from massage_coach.domain import payloads
 
 
-def tracker(intent: str, entities: Optional[List[Dict[str, Any]]] = None, **slots: Any) -> Tracker:
+def tracker(intent: str, entities: Optional[List[Dict[str, Any]]] = None, text: str = "", **slots: Any) -> Tracker:
     return Tracker(
         sender_id="test", slots=slots, latest_message={"intent": {"name": intent}, "entities": entities or [],
-                                                       "text": ""},
+                                                       "text": text},
         events=[], paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen",
     )
 
@@ -102,6 +103,21 @@ def test_safe_practice_questions_answer_from_the_guidance(intent, topic, first_i
     assert events == []
 
 
+def test_a_how_to_answer_after_a_stop_reminds_of_it_first():
+    wife = PEOPLE.named_in("my wife is pregnant")
+    stopped = {"reported_conditions": ["pregnancy"], "safety_verdict": "stop", "person": next(iter(wife))}
+    messages, events = run(ActionExplainGuidance(), tracker("ask_aftercare", text="should i carry on after", **stopped))
+    assert [m["response"] for m in messages] == ["utter_safety_reminder", "utter_guidance_aftercare"]
+    assert messages[0]["custom"]["verdict"] == "stop" and messages[0]["custom"]["conditions"] == ["pregnancy"]
+    assert "no pregnancy after all" in messages[0]["change_hint"] and events == []
+    # Not for another person, not while untriaged back pain waits for its question, not mid-routine.
+    for asked in (tracker("ask_duration", text="how long for my husband", **stopped),
+                  tracker("ask_duration", reported_conditions=["back_pain"], safety_verdict="unknown"),
+                  tracker("ask_duration", active_routine="home", step=2, **stopped)):
+        messages, _ = run(ActionExplainDuration(), asked)
+        assert [m["response"] for m in messages] == ["utter_duration"]
+
+
 def test_asking_about_a_named_routine_describes_it_without_starting_it():
     messages, events = run(ActionListRoutines(), tracker("list_routines", [{"entity": "routine", "value": "relaxing"}]))
     (message,) = messages
@@ -113,6 +129,13 @@ def test_asking_about_a_named_routine_describes_it_without_starting_it():
 def test_not_understood_outside_a_routine_uses_the_domain_fallback():
     messages, events = run(ActionNotUnderstood(), tracker("out_of_scope"))
     assert messages[0]["response"] == "utter_out_of_scope" and events == []
+
+
+def test_not_understood_while_the_back_pain_question_is_open_asks_it_again():
+    messages, events = run(ActionNotUnderstood(), tracker("out_of_scope", reported_conditions=["back_pain"],
+                                                          safety_verdict="unknown", awaiting="triage"))
+    assert messages[0]["response"] == "utter_triage_unclear" and messages[0]["custom"]["repeat"] is True
+    assert [b["payload"] for b in messages[0]["buttons"]][0] == "/muscle_tension"
 
 
 def test_health_talk_with_nothing_medical_mid_routine_eases_off_and_pauses():

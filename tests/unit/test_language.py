@@ -215,7 +215,8 @@ def test_the_last_step_is_named_by_its_place(text, named):
 
 @pytest.mark.parametrize("text, before", [("skip to the end", False), ("go to the final step", False),
                                           ("take me back to the last step we did", True),
-                                          ("can we do the last step again", True)])
+                                          ("can we do the last step again", True),
+                                          ("can we skip to the end", False)])
 def test_the_last_step_said_as_the_one_before_is_not_the_end(text, before):
     from massage_coach.nlu.components import span_says_before
 

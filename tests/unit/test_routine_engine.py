@@ -251,6 +251,21 @@ def test_a_routine_asked_about_is_described_with_a_start_button():
     assert "jar" in reply.fill["summary"] and reply.fill["techniques"].startswith("stroking, rubbing")
 
 
+def test_asked_which_routine_yes_or_next_starts_the_first_for_beginners():
+    asked = ENGINE.start(State(), None)  # "start", no routine named
+    assert asked.state.awaiting == "routine_choice" and asked.replies[0].payload.type == "routines"
+    assert asked.replies[0].fill["first"] == "classic back massage for beginners"
+    assert CONTENT.routines["classic"]["audience"] == "beginner"
+    for chosen in (ENGINE.answer(asked.state, yes=True), ENGINE.command(asked.state, "next_step"),
+                   ENGINE.command(asked.state, "resume_routine")):
+        assert chosen.state.awaiting == "screening" and chosen.replies[0].payload.routine == "classic"
+    assert ENGINE.answer(asked.state, yes=False) is None  # "no", "she's fine": none of the conditions apply
+    # Not asked: "next" with no routine lists them, and a timer never starts one.
+    assert ENGINE.command(State(), "next_step").replies[0].response == "utter_no_routine_running"
+    assert ENGINE.command(asked.state, "next_step", timer_step=1).replies[0].response == "utter_no_routine_running"
+    assert ENGINE.command(asked.state, "previous_step").replies[0].response == "utter_no_routine_running"
+
+
 def test_a_described_routine_starts_on_start_it_or_yes():
     described = ENGINE.list_routines(State(), routine_id="relaxing")
     assert described.replies[0].payload.type == "routine_overview" and described.state.awaiting is None

@@ -10,8 +10,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from massage_coach.domain import triage
 from massage_coach.domain.content import load_content
-from massage_coach.domain.engine import Outcome, RoutineEngine, State
+from massage_coach.domain.engine import TRIAGE, Outcome, RoutineEngine, State
 from massage_coach.domain.people import People
 from massage_coach.domain.replies import Reply
 from massage_coach.domain.safety import NEGATED_ROLE
@@ -106,6 +107,10 @@ def triage_reply(tracker: Tracker) -> TriageReply:
     the condition list lacks ("his back is killing him") comes as the back_pain intent."""
     intent = intent_of(tracker)
     reported = entity_ids(tracker, "condition")
+    # "It's just sore" answering the question: ordinary tension, though the classifier hears discomfort.
+    played_down = (not reported and state_of(tracker).awaiting == TRIAGE
+                   and triage.plays_down(CONTENT, tracker.latest_message.get("text") or ""))
     if intent == "back_pain":
         reported = list(dict.fromkeys([*reported, *CONTENT.triage["triggers"][:1]]))
-    return TriageReply(reported, entity_ids(tracker, "condition", NEGATED_ROLE), tension=intent == "muscle_tension")
+    return TriageReply(reported, entity_ids(tracker, "condition", NEGATED_ROLE),
+                       tension=intent == "muscle_tension" or played_down)

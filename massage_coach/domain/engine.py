@@ -32,7 +32,7 @@ HEADS_UP_S = 10
 TRIAGE = "triage"  # the `awaiting` value while the back-pain question is open
 ROUTINE_CHOICE = "routine_choice"  # the `awaiting` value while "Which routine shall we do?" is open
 # What says "go on" to "Which routine shall we do?": a stranger says "next", not a routine's name.
-GO_ON = ("next_step", "resume_routine")
+GO_ON = ("next_step", "resume_routine", "skip_step", "go_to_step")
 NOTHING_SAID = triage.Reply()  # an answer that names neither tension nor a condition
 NAVIGATION_INTENTS = ("next_step", "skip_step", "previous_step", "repeat_step", "resume_routine", "restart_routine",
                       "go_to_step", "pause_routine", "routine_progress", "stop_routine")
@@ -338,6 +338,9 @@ class RoutineEngine:
                 return self.start(state, routine)
             if state.awaiting == ROUTINE_CHOICE and intent in GO_ON and timer_step is None:
                 return self.gate(replace(state, awaiting=None), self.first_choice())
+            if state.pending_routine and state.awaiting in ("screening", "confirmation") and timer_step is None \
+                    and intent != "stop_routine":
+                return self.gate(state, state.pending_routine)  # "next" before the answer: the question again
             return Outcome(state, [self.overview("utter_no_routine_running")])
         step = state.step or 1
         if timer_step is not None and (timer_step != step or state.paused or intent != "next_step"):

@@ -9,6 +9,7 @@ validated content: no Rasa here, the action in actions/triage.py adapts it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, List
 
@@ -59,6 +60,13 @@ def involved(content: Content, reply: Reply, awaiting: bool, earlier: Iterable[s
     """
     news = bool(reply.reported or reply.negated) and bool(triggers(content, earlier))
     return awaiting or reply.tension or news or bool(triggers(content, reply.reported))
+
+
+def plays_down(content: Content, text: str) -> bool:
+    """"It's just sore", "only a bit achy": the pain played down, as ordinary tension is."""
+    words = re.findall(r"[a-z]+", text.lower())
+    minimisers, aches = (set(content.triage["played_down"][key]) for key in ("minimisers", "aches"))
+    return any(word in aches and minimisers & set(words[max(0, i - 3):i]) for i, word in enumerate(words))
 
 
 def decide(

@@ -266,6 +266,17 @@ def test_asked_which_routine_yes_or_next_starts_the_first_for_beginners():
     assert ENGINE.command(asked.state, "previous_step").replies[0].response == "utter_no_routine_running"
 
 
+def test_a_routine_command_before_the_screening_answer_asks_the_question_again():
+    screening = ENGINE.start(State(), "home").state
+    for intent in ("next_step", "resume_routine", "repeat_step", "routine_progress"):
+        again = ENGINE.command(screening, intent)
+        assert again.state == screening and again.replies[0].response == "utter_screening"
+    assert ENGINE.command(screening, "stop_routine").replies[0].response == "utter_no_routine_running"
+    confirming = ENGINE.answer(ENGINE.start(State(), "osteochondrosis").state, yes=False).state
+    assert confirming.awaiting == "confirmation"
+    assert ENGINE.command(confirming, "next_step").replies[0].response == "utter_confirm_professional"
+
+
 def test_a_described_routine_starts_on_start_it_or_yes():
     described = ENGINE.list_routines(State(), routine_id="relaxing")
     assert described.replies[0].payload.type == "routine_overview" and described.state.awaiting is None

@@ -138,6 +138,19 @@ def test_it_hurts_while_the_question_is_open_asks_again():
     assert messages[0]["custom"]["type"] == "advice"
 
 
+@pytest.mark.parametrize("answer, ordinary", [
+    ("just sore i think", True), ("its only a bit achy", True), ("just a little tight", True),
+    ("it's sore", False), ("it just started yesterday", False), ("just sore and his foot is numb", False)])
+def test_the_pain_played_down_answers_the_question_as_tension(answer, ordinary):
+    open_question = {"awaiting": "triage", "reported_conditions": ["back_pain"], "safety_verdict": "unknown"}
+    conditions = ["numbness"] if "numb" in answer else []
+    messages, slots = run(ActionDiscomfortAdvice(), tracker_for("report_discomfort", answer, conditions,
+                                                                slots=open_question))
+    outcome = messages[0]["custom"]
+    assert (outcome["type"] == "triage_outcome" and outcome["outcome"] == "go_ahead") == ordinary, outcome
+    assert (slots["awaiting"] is None) == (ordinary or bool(conditions))
+
+
 def test_tension_in_the_middle_of_a_routine_carries_on_without_an_offer():
     in_routine = {"awaiting": "triage", "reported_conditions": ["back_pain"], "active_routine": "relaxing", "step": 3}
     messages, slots = run(ActionTriage(), tracker_for("muscle_tension", slots=in_routine))

@@ -255,9 +255,11 @@ class RoutineEngine:
         return min(self.routine_list().routines, key=lambda summary: rank.get(summary.audience, 2)).id
 
     def which_routine(self) -> Reply:
+        """The routine list as a question: a yes (by voice too) chooses the first for beginners."""
         listed = self.overview("utter_which_routine")
         title = self.content.routines[self.first_choice()]["title"]
-        return replace(listed, fill={**listed.fill, "first": wording.title_in_sentence(title)})
+        return replace(listed, payload=cast(p.Routines, listed.payload).copy(update={"expects": "yes_no"}),
+                       fill={**listed.fill, "first": wording.title_in_sentence(title)})
 
     def gate(self, state: State, routine_id: str) -> Outcome:
         """The gate before a routine: refuse, screen, ask for confirmation, or begin."""

@@ -255,6 +255,7 @@ def test_asked_which_routine_yes_or_next_starts_the_first_for_beginners():
     asked = ENGINE.start(State(), None)  # "start", no routine named
     assert asked.state.awaiting == "routine_choice" and asked.replies[0].payload.type == "routines"
     assert asked.replies[0].fill["first"] == "classic back massage for beginners"
+    assert only_payload(asked).expects == "yes_no"  # a voice listens for the yes
     assert CONTENT.routines["classic"]["audience"] == "beginner"
     for chosen in (ENGINE.answer(asked.state, yes=True), ENGINE.command(asked.state, "next_step"),
                    ENGINE.command(asked.state, "resume_routine")):

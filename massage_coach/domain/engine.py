@@ -593,9 +593,13 @@ class RoutineEngine:
 
     def discomfort(self, state: State, reply: triage.Reply = NOTHING_SAID) -> Outcome:
         """"It hurts" / "too hard": lighter pressure; the routine keeps its place. While the
-        back-pain question is open, "it hurts mostly at night" answers that instead."""
+        back-pain question is open, "it hurts mostly at night" answers that instead, and "it hurts
+        when I push" gets the advice and the question again."""
         if state.awaiting == TRIAGE and not state.active_routine:
-            return self.triage_turn(state, reply)
+            turn = self.triage_turn(state, reply)
+            if turn.state.awaiting == TRIAGE and not (reply.reported or reply.negated):
+                return Outcome(turn.state, [self.discomfort_advice(), *turn.replies])
+            return turn
         return Outcome(state, [self.discomfort_advice()])
 
     def discomfort_advice(self) -> Reply:

@@ -132,7 +132,10 @@ def test_a_plain_contraindication_is_not_the_triage(slots):
 def test_it_hurts_while_the_question_is_open_asks_again():
     open_question = {"awaiting": "triage", "reported_conditions": ["back_pain"]}
     messages, slots = run(ActionDiscomfortAdvice(), tracker_for("report_discomfort", "it hurts", slots=open_question))
-    assert messages[0]["custom"]["type"] == "triage" and slots["awaiting"] == "triage"
+    assert custom_types(messages) == ["advice", "triage"] and slots["awaiting"] == "triage"  # ease off; and?
+    messages, slots = run(ActionDiscomfortAdvice(), tracker_for("report_discomfort", "it hurts at night",
+                                                                ["night_pain"], slots=open_question))
+    assert custom_types(messages) == ["triage_outcome"] and slots["awaiting"] is None  # the answer: a red flag
     in_routine = {**open_question, "active_routine": "relaxing", "step": 2}
     messages, _ = run(ActionDiscomfortAdvice(), tracker_for("report_discomfort", "it hurts", slots=in_routine))
     assert messages[0]["custom"]["type"] == "advice"

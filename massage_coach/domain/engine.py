@@ -509,7 +509,7 @@ class RoutineEngine:
         answers = self.content.safety["reminders" if reminding else "standing_answers"]
         if standing.verdict not in answers:
             return self.verdict_reply(standing)
-        return Reply("utter_safety_reminder" if reminding else "utter_safety_standing", self.safety_payload(standing),
+        return Reply("utter_safety_standing", self.safety_payload(standing),
                      fill={"answer": answers[standing.verdict],
                            "names_in_sentence": wording.condition_names(self.content, standing.conditions),
                            "change_hint": triage.change_hint(self.content, standing.conditions)})

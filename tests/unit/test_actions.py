@@ -107,7 +107,8 @@ def test_a_how_to_answer_after_a_stop_reminds_of_it_first():
     wife = PEOPLE.named_in("my wife is pregnant")
     stopped = {"reported_conditions": ["pregnancy"], "safety_verdict": "stop", "person": next(iter(wife))}
     messages, events = run(ActionExplainGuidance(), tracker("ask_aftercare", text="should i carry on after", **stopped))
-    assert [m["response"] for m in messages] == ["utter_safety_reminder", "utter_guidance_aftercare"]
+    assert [m["response"] for m in messages] == ["utter_safety_standing", "utter_guidance_aftercare"]
+    assert messages[0]["answer"].startswith("First, remember")
     assert messages[0]["custom"]["verdict"] == "stop" and messages[0]["custom"]["conditions"] == ["pregnancy"]
     assert "no pregnancy after all" in messages[0]["change_hint"] and events == []
     # Not for another person, not while untriaged back pain waits for its question, not mid-routine.

@@ -321,7 +321,7 @@ class MedicalTerms:
                  organ_states: Iterable[str] = (), taken_drugs: Iterable[str] = (),
                  taking: Iterable[str] = (), specialists: Iterable[str] = (), consult: Iterable[str] = (),
                  specialist_conditions: Optional[Dict[str, str]] = None, organ_medicines: Iterable[str] = (),
-                 visits: Iterable[str] = ()) -> None:
+                 visits: Iterable[str] = (), had_organs: Iterable[str] = ()) -> None:
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self.organ_matcher = Matcher(nlp.vocab)
         nlp = norm_pipeline()  # lemmatises the terms
@@ -337,10 +337,13 @@ class MedicalTerms:
             [{"NORM": {"IN": medicines}}, *[{"IS_PUNCT": False, "OP": "?"}] * NEAR, {"LOWER": {"IN": FOR_AN_ORGAN}},
              {"LOWER": {"IN": OWNERS}, "OP": "?"}, {"NORM": {"IN": organ_words}}],
             [{"NORM": {"IN": organ_words}}, {"NORM": {"IN": medicines}}]])
-        # An organ had, with no article: "Grandmother have thyroid", "I have thyroid, take a pill" (an organ's illness
-        # as people name it; "she has a heart of gold" has one).
+        # An internal organ or gland had, with no article, ending its clause: "Grandmother have thyroid", "I have
+        # thyroid, take a pill" (an organ's illness as people name it; "she has a heart of gold" has one; a muscle,
+        # an organ to WordNet, is no illness: "he has big lats").
         self.organ_had = Matcher(nlp.vocab)
-        self.organ_had.add("organ_had", [[{"NORM": "have"}, {"NORM": {"IN": organ_words}}]])
+        had = sorted({words[0] for words in lemma_words(nlp, had_organs) if len(words) == 1})
+        if had:
+            self.organ_had.add("organ_had", [[{"NORM": "have"}, {"NORM": {"IN": had}}]])
         states = sorted({w for words in lemma_words(nlp, organ_states) for w in words})
         # "An enlarged spleen", and told after it: "his spleen is enlarged", "her liver got really fatty".
         self.organ_matcher.add("organ_state", [[{"NORM": {"IN": states}}, {"NORM": {"IN": organ_words}}],
@@ -1088,6 +1091,7 @@ def build_clinical_pipeline(state: Dict[str, Any]) -> Language:
         "specialists": state.get("specialists", []), "consult": recognition["word_classes"].get("consult", []),
         "specialist_conditions": medical.get("specialist_conditions", {}),
         "organ_medicines": medical.get("organ_medicine", []), "visits": medical.get("specialist_visits", []),
+        "had_organs": state.get("had_organs", []),
         "suffixes": medical["suffixes"], "min_suffix_length": medical["min_suffix_word_length"]})
     nlp.add_pipe("health_statements", config={"phrases": recognition["health_statements"]})
     classes = recognition["word_classes"]
@@ -1131,15 +1135,15 @@ def make_everyday_senses(nlp: Language, name: str, word_classes: Dict[str, List[
                                                    "named_categories": [], "suffixes": [], "min_suffix_length": 7,
                                                    "organ_states": [], "taken_drugs": [], "taking": [],
                                                    "specialists": [], "consult": [], "specialist_conditions": {},
-                                                   "organ_medicines": [], "visits": []})
+                                                   "organ_medicines": [], "visits": [], "had_organs": []})
 def make_medical_terms(nlp: Language, name: str, terms: List[str], organs: List[str], organ_problems: List[str],
                        named_categories: List[str], suffixes: List[str], min_suffix_length: int,
                        organ_states: List[str], taken_drugs: List[str], taking: List[str],
                        specialists: List[str], consult: List[str], specialist_conditions: Dict[str, str],
-                       organ_medicines: List[str], visits: List[str]) -> MedicalTerms:
+                       organ_medicines: List[str], visits: List[str], had_organs: List[str]) -> MedicalTerms:
     return MedicalTerms(nlp, terms, organs, organ_problems, named_categories, suffixes, min_suffix_length,
                         organ_states, taken_drugs, taking, specialists, consult, specialist_conditions,
-                        organ_medicines, visits)
+                        organ_medicines, visits, had_organs)
 
 
 @Language.factory("health_statements", default_config={"phrases": []})

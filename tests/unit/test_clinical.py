@@ -1362,3 +1362,29 @@ def test_new_words_in_a_seventeenth_round(nlp, text, expected):
 ])
 def test_an_organ_had_in_a_seventeenth_round(nlp, text, expected):
     assert read(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, everyday, expected", [
+    # Round 17: a made thing's virus, a drink nursed (WordNet's noun.artifact, noun.food); not a baby or a cold.
+    ("my wife's laptop has a virus, she's stressed, massage?", ["laptop has a virus"], []),
+    ("she's nursing a glass of wine and wants a massage", ["nursing a glass"], []),
+    ("she's nursing a baby", [], [("breastfeeding", "")]),
+    ("she's nursing a cold", [], [("common_cold", "")]),
+])
+def test_made_things_in_a_seventeenth_round(nlp, text, everyday, expected):
+    assert [s.text for s in nlp(text)._.everyday] == everyday
+    assert conditions(nlp, text) == expected
+
+
+def test_a_typo_one_edit_from_forms_of_one_word_reads_as_the_word(nlp):
+    # Round 17: "diabeties" is one edit from "diabetes" and "diabetics": forms of one word.
+    assert conditions(nlp, "grandad doesnt have diabeties") == [("diabetes", "negated")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 17: something pulled with the back after it is a strain ("pulled something down from the shelf" is not).
+    ("pulled something down the side of me back, still crook when I twist", [("injury_pain", "")]),
+    ("he pulled something down from the shelf", []),
+])
+def test_something_pulled_in_the_back_in_a_seventeenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected

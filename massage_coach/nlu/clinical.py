@@ -52,6 +52,8 @@ HEALTH_LABEL = "health_status"
 DIGITS = re.compile(r"^(\d+(?:[.,]\d+)?)(?:/\d+)?°?[cCfF]?$")
 # Words a list item may carry between a comma and its noun: "no fever, any rash or cuts".
 SENTENCE_ENDS = {".", "?", "!", ";"}
+# How far past a list cue a word of `others` makes it about the others: "none of those other things".
+OTHERS_REACH = 3
 LIST_FILLERS = {"a", "an", "any", "the", "some", "other", "or", "nor", "no", "and"}
 # How far from a rule's match a word found only by its WordNet sense still counts (tokens).
 NEAR = 2
@@ -240,7 +242,8 @@ class ConditionRules:
         add_entities(doc, [span for *_, span in sorted(found, key=lambda f: f[:3])])
         for index, *_, span in found:
             span._.tension = self.rules[index].get("role") == "tension"
-            span._.absent = bool(self.rules[index].get("absent"))
+            # (Spans of one extent share their attributes: a rule that names it absent is not undone by another.)
+            span._.absent = span._.absent or bool(self.rules[index].get("absent"))
             if self.rules[index].get("lasting"):  # also a phrase of the condition it covers: "back surgery"
                 for entity in doc.ents:
                     if entity.ent_id_ == span.id_ and entity.start < span.end and span.start < entity.end:
@@ -318,7 +321,7 @@ class MedicalTerms:
                  organ_states: Iterable[str] = (), taken_drugs: Iterable[str] = (),
                  taking: Iterable[str] = (), specialists: Iterable[str] = (), consult: Iterable[str] = (),
                  specialist_conditions: Optional[Dict[str, str]] = None, organ_medicines: Iterable[str] = (),
-                 visits: Iterable[str] = ()) -> None:
+                 visits: Iterable[str] = (), had_organs: Iterable[str] = ()) -> None:
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self.organ_matcher = Matcher(nlp.vocab)
         nlp = norm_pipeline()  # lemmatises the terms
@@ -334,6 +337,13 @@ class MedicalTerms:
             [{"NORM": {"IN": medicines}}, *[{"IS_PUNCT": False, "OP": "?"}] * NEAR, {"LOWER": {"IN": FOR_AN_ORGAN}},
              {"LOWER": {"IN": OWNERS}, "OP": "?"}, {"NORM": {"IN": organ_words}}],
             [{"NORM": {"IN": organ_words}}, {"NORM": {"IN": medicines}}]])
+        # An internal organ or gland had, with no article, ending its clause: "Grandmother have thyroid", "I have
+        # thyroid, take a pill" (an organ's illness as people name it; "she has a heart of gold" has one; a muscle,
+        # an organ to WordNet, is no illness: "he has big lats").
+        self.organ_had = Matcher(nlp.vocab)
+        had = sorted({words[0] for words in lemma_words(nlp, had_organs) if len(words) == 1})
+        if had:
+            self.organ_had.add("organ_had", [[{"NORM": "have"}, {"NORM": {"IN": had}}]])
         states = sorted({w for words in lemma_words(nlp, organ_states) for w in words})
         # "An enlarged spleen", and told after it: "his spleen is enlarged", "her liver got really fatty".
         self.organ_matcher.add("organ_state", [[{"NORM": {"IN": states}}, {"NORM": {"IN": organ_words}}],
@@ -376,6 +386,8 @@ class MedicalTerms:
         spans = [Span(doc, s, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.organ_matcher(doc)]
         spans += [Span(doc, s, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.matcher(doc)]
         spans += [Span(doc, e - 1, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.taken_matcher(doc)]
+        spans += [Span(doc, e - 1, e, label=MEDICAL_TERM_LABEL) for _, s, e in self.organ_had(doc)
+                  if e == len(doc) or doc[e].is_punct or doc[e].lower_ in ("and", "but")]
         consulted = [(i, self._treated_by(doc[i].lower_)) for match, s, e in self.consulted(doc)
                      for i in [s if match == self.field_visit else e - 1]]  # the field first, a specialist last
         add_entities(doc, [Span(doc, i, i + 1, label=CONDITION_LABEL, span_id=treated) for i, treated in consulted
@@ -439,6 +451,13 @@ class ClinicalContext:
         self.absent_words = set(context.get("absent_words", ()))
         self.test_words = set(context.get("test_words", ()))
         self.givers_before = set(context.get("givers_before", ()))
+        # "None of those other things": a list cue about the others leaves out what was named.
+        self.others = set(context.get("others", ()))
+        # A list's head noun between its items: "cardiac disease, blood clots or malignancy".
+        self.list_heads = set(context.get("list_heads", ()))
+        # A subject that begins a new clause ends a denial before it: "cant breathe properly, he's gasping".
+        self.clause_subjects = set(context.get("clause_subjects", ()))
+        self.inverting = set(context.get("inverting", ()))
         self.cues = {}
         vocab, nlp = nlp.vocab, norm_pipeline()
         for category in ("negated_forward", "negated_backward", "negated_list_backward", "negated_list_forward",
@@ -559,7 +578,7 @@ class ClinicalContext:
             entity._.negated = not doubtful and not cleared_by_its_specialist and (
                 entity.text.lower() in self.absent_words or entity._.absent
                 or self._between_neither_and_nor(doc, entity, sentence)
-                or self._scan(doc, entity, marks["negated_forward"], -1)
+                or self._scan(doc, entity, marks["negated_forward"], -1, denial=True)
                 or self._scan(doc, entity, marks["negated_backward"], +1)
                 or self._list_denied(doc, entity, marks["negated_list_backward"], sentence[1])
                 or self._list_denied_next(doc, entity, marks["negated_list_backward"], sentence, sentence_of)
@@ -617,6 +636,9 @@ class ClinicalContext:
         for _, start, end in self.cues[category](doc):
             if category == "negated_forward" and not self._is_negation(doc, start):
                 continue
+            if category in ("negated_backward", "negated_list_backward") and any(
+                    t.lower_ in self.others for t in doc[start : end + OTHERS_REACH]):
+                continue  # "she has cancer, none of those other things": the others are ruled out, not hers
             for i in range(start, end):
                 found[i] = start
         return found
@@ -639,16 +661,23 @@ class ClinicalContext:
                 start = token.i + 1
         return bounds
 
-    def _ends_scope(self, doc: Doc, i: int, entity: Span, direction: int) -> bool:
-        """A terminator, clause punctuation, "and", or a comma that does not continue a list."""
+    def _ends_scope(self, doc: Doc, i: int, entity: Span, direction: int, denial: bool = False) -> bool:
+        """A terminator, clause punctuation, "and", or a comma that does not continue a list; for a denial, a
+        subject that begins a new clause."""
         token = doc[i]
         if token.lower_ in self.terminators or token.lower_ == "and":
             return True
+        if denial and direction < 0 and token.lower_ in self.clause_subjects and i + 1 < entity.start and not (
+                i and doc[i - 1].norm_ in self.inverting):
+            return True  # "cant breeth proply hes gasping" ("nor has she had surgery" inverts: still denied)
         if token.text == ",":
             between = self._since_previous_item(doc, i, entity, direction)
             neighbour = i - 1 if direction < 0 else i + 1
+            if direction < 0 and 0 < neighbour and doc[neighbour].lower_ in self.list_heads and list_item(
+                    doc[neighbour - 1]):
+                neighbour -= 1  # an item with its head noun: "cardiac disease, blood clots"
             is_list = 0 <= neighbour < len(doc) and list_item(doc[neighbour]) and all(
-                t.lower_ in LIST_FILLERS or t.ent_type for t in between)
+                t.lower_ in LIST_FILLERS or t.lower_ in self.list_heads or t.ent_type for t in between)
             return not is_list
         return token.text in self.punctuation and direction < 0
 
@@ -662,7 +691,7 @@ class ClinicalContext:
         return doc[j + 1 : i] if direction > 0 else doc[i + 1 : j]
 
     def _scan(self, doc: Doc, entity: Span, cues: Dict[int, int], direction: int,
-              across_clauses: bool = False, window: Optional[int] = None) -> bool:
+              across_clauses: bool = False, window: Optional[int] = None, denial: bool = False) -> bool:
         """Walks from the entity towards a cue (backwards for forward cues, and the reverse), at most
         `window` words (ConText's window by default).
         `across_clauses`: forward, on into a next clause that refers back ("..., that was last week")."""
@@ -674,7 +703,8 @@ class ClinicalContext:
             if doc[i].ent_type:
                 i += direction  # another list item: "no fever or rash"
                 continue
-            if self._ends_scope(doc, i, entity, direction) or (direction > 0 and doc[i].text in SENTENCE_ENDS):
+            if self._ends_scope(doc, i, entity, direction, denial) or (
+                    direction > 0 and doc[i].text in SENTENCE_ENDS):
                 if not (across_clauses and doc[i].text not in SENTENCE_ENDS and self._goes_on(doc, i + 1)):
                     return False
             i += direction
@@ -816,14 +846,16 @@ class ClinicalContext:
     def _clauses_denied_at_end(self, doc: Doc) -> List[Tuple[int, int]]:
         """(start, end) of each clause that ends in a negation ("fever he has not, operation also
         not", "fever no, rash no"), outside questions ("she's pregnant, is she not?", "with a fever or no" ask)."""
-        denied, start = [], 0
+        denied, start, before_colon = [], 0, 0
         for token in doc:
             ends_clause = token.i + 1 == len(doc) or doc[token.i + 1].is_punct
             asks = (token.i + 1 < len(doc) and doc[token.i + 1].text == "?") or doc[token.i - 1].lower_ == "or"
-            if token.lower_ in self.clause_final_negations and ends_clause and token.i > start and not asks:
-                denied.append((start, token.i))
+            # A form's answer after a colon: "Asthma: no. Diabetes: no."
+            first = before_colon if token.i == start and token.i and doc[token.i - 1].text == ":" else start
+            if token.lower_ in self.clause_final_negations and ends_clause and token.i > first and not asks:
+                denied.append((first, token.i))
             if token.is_punct:
-                start = token.i + 1
+                before_colon, start = start, token.i + 1
         return denied
 
     def _recipient(self, doc: Doc, focus: Dict[int, int]) -> Optional[str]:
@@ -1059,6 +1091,7 @@ def build_clinical_pipeline(state: Dict[str, Any]) -> Language:
         "specialists": state.get("specialists", []), "consult": recognition["word_classes"].get("consult", []),
         "specialist_conditions": medical.get("specialist_conditions", {}),
         "organ_medicines": medical.get("organ_medicine", []), "visits": medical.get("specialist_visits", []),
+        "had_organs": state.get("had_organs", []),
         "suffixes": medical["suffixes"], "min_suffix_length": medical["min_suffix_word_length"]})
     nlp.add_pipe("health_statements", config={"phrases": recognition["health_statements"]})
     classes = recognition["word_classes"]
@@ -1102,15 +1135,15 @@ def make_everyday_senses(nlp: Language, name: str, word_classes: Dict[str, List[
                                                    "named_categories": [], "suffixes": [], "min_suffix_length": 7,
                                                    "organ_states": [], "taken_drugs": [], "taking": [],
                                                    "specialists": [], "consult": [], "specialist_conditions": {},
-                                                   "organ_medicines": [], "visits": []})
+                                                   "organ_medicines": [], "visits": [], "had_organs": []})
 def make_medical_terms(nlp: Language, name: str, terms: List[str], organs: List[str], organ_problems: List[str],
                        named_categories: List[str], suffixes: List[str], min_suffix_length: int,
                        organ_states: List[str], taken_drugs: List[str], taking: List[str],
                        specialists: List[str], consult: List[str], specialist_conditions: Dict[str, str],
-                       organ_medicines: List[str], visits: List[str]) -> MedicalTerms:
+                       organ_medicines: List[str], visits: List[str], had_organs: List[str]) -> MedicalTerms:
     return MedicalTerms(nlp, terms, organs, organ_problems, named_categories, suffixes, min_suffix_length,
                         organ_states, taken_drugs, taking, specialists, consult, specialist_conditions,
-                        organ_medicines, visits)
+                        organ_medicines, visits, had_organs)
 
 
 @Language.factory("health_statements", default_config={"phrases": []})

@@ -361,10 +361,13 @@ class SafetyFirstIntent(GraphComponent):
     def _unsure_statement(self, message: Message) -> bool:
         """No question or request, and an intent the classifier was not sure of."""
         confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0
+        return confidence < self._statement_rules_out_below and self._statement(message)
+
+    def _statement(self, message: Message) -> bool:
+        """No question or request."""
         text = (message.get(TEXT) or "").lower()
         first_words = {sentence.split()[0] for sentence in text.replace("!", ".").split(".") if sentence.split()}
-        return confidence < self._statement_rules_out_below and "?" not in text and not (
-            first_words & self._question_words)
+        return "?" not in text and not first_words & self._question_words
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -385,7 +388,11 @@ class SafetyFirstIntent(GraphComponent):
             rules_out = bool(conditions) and (intent in self._bare_answer_intents
                                               or len(ruled_out) >= self._rules_out_several
                                               or (bool(ruled_out) and intent in self._everyday_intents
-                                                  and intent != "start_routine" and self._unsure_statement(message)))
+                                                  and intent != "start_routine" and self._unsure_statement(message))
+                                              # a question's intent, and no question asked: "The scan came back
+                                              # clear, no sign of any cancer. So I thought I'd treat her to a back rub."
+                                              or (bool(ruled_out) and intent in self._tension_question_intents
+                                                  and self._statement(message)))
             everyday = intent in self._everyday_intents and any(
                 e["entity"] == EVERYDAY_ENTITY for e in message.get(ENTITIES, []))
             # "So can i massage her or not", "the cardiologist gave him the all clear": the safety answer's.

@@ -12,6 +12,7 @@ The entity ruler (spaCy's own) matches on NORM with patterns generated from cont
 """
 
 
+import os
 import re
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
@@ -304,8 +305,11 @@ class TypoNorm:
     def _candidates(self, word: str) -> List[str]:
         if word in self.vocabulary:
             return [word]
-        return sorted(c for c in one_edit_away(word) & self.vocabulary
-                      if word != NEGATING_PREFIX + c) or self._completions(word)
+        candidates = sorted(c for c in one_edit_away(word) & self.vocabulary if word != NEGATING_PREFIX + c)
+        if len(candidates) > 1 and len(os.path.commonprefix(candidates)) >= MIN_TRUNCATED_LENGTH:
+            # Forms of one word ("diabeties": diabetes or diabetics): the shortest, the word itself.
+            return [min(candidates, key=lambda c: (len(c), c))]
+        return candidates or self._completions(word)
 
     def _lemma(self, word: str) -> str:
         return (self.lemmas.get(word) or word).lower()

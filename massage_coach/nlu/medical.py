@@ -175,6 +175,8 @@ def recogniser_state(content: Content, everyday_words: Set[str]) -> Dict[str, An
         "taken_drugs": medical_words(medical, everyday, medical.get("taken_drug_roots", []), any_sense=True)
         if medical.get("taken_drug_roots") else [],
         "organs": sorted(set(nouns_under(medical["organ_roots"])) | set(recognition["word_classes"]["organ"])),
+        # ... of which internal organs and glands, had with no article, name an illness ("she has thyroid").
+        "had_organs": sorted(nouns_under(medical["had_organ_roots"])) if medical.get("had_organ_roots") else [],
         "specialists": sorted(w for w in nouns_under(medical.get("consulted_roots", []), instances=False)
                               if w.isalpha()),
         # Word classes widened by WordNet senses ("jacuzzi": a thing), minus the class's own

@@ -83,6 +83,7 @@ def test_preparation(conversation):
     "question, topic",
     [("how hard should I press on his back?", "beginner_rules"), ("any tips, it's my first time", "beginner_rules"),
      ("which warning signs should make me stop?", "stop_signs"),
+     ("when should I stop the massage?", "stop_signs"),  # the lead's find, session 14: was the duration answer
      ("what should she do after the massage?", "aftercare")],
 )
 def test_safe_practice_questions_answer_from_the_guidance(conversation, question, topic):

@@ -1313,3 +1313,78 @@ def test_lists_and_the_one_massaged_in_a_sixteenth_round(nlp, text, expected):
 ])
 def test_guards_of_a_sixteenth_round(nlp, text, expected):
     assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 17: a list cue about the others leaves out what was named; a form's "X: no"; a list item with its head
+    # noun goes on; a denial ends at a new clause's subject; a chest said not to hurt.
+    ("she has cancer, none of those other things", [("cancer", "")]),
+    ("my wife is pregnant but none of the others on your list", [("pregnancy", "")]),
+    ("no rash, nothing else", [("skin_disease", "negated")]),
+    ("Asthma: no. Diabetes: no. Heart problems: no. Just want a post race rub",
+     [("asthma", "negated"), ("diabetes", "negated"), ("heart_disease", "negated")]),
+    ("my partner has no history of cardiac disease, blood clots or malignancy",
+     [("heart_disease", "negated"), ("vein_disease", "negated"), ("cancer", "negated")]),
+    ("grandad cant breeth proply hes gasping", [("breathing_difficulty", "")]),
+    ("she hasn't got a fever, nor has she had surgery", [("fever", "negated"), ("recent_surgery", "negated")]),
+    ("he hasnt fainted or anything and his chest doesnt hurt", [("fainting", "negated"), ("chest_pain", "negated")]),
+    ("his chest hurts", [("chest_pain", "")]),
+    ("my husband, cancer test come back negative", [("cancer", "negated")]),
+    ("her new job is giving her a headache, figuratively", []),
+])
+def test_lists_forms_and_clauses_in_a_seventeenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 17: new words for conditions; a worry that gives a headache is no headache ("the massage gave her one" is).
+    ("she's not running any temperature", [("fever", "negated")]),
+    ("he's running a temperature", [("fever", "")]),
+    ("Grandfather fall down, he not wake up for few second", [("injury_pain", ""), ("fainting", "")]),
+    ("don't wake her up if she falls asleep", []),
+    ("unable to control his bladder since this afternoon", [("bladder_bowel_control", "")]),
+    ("I have osteokhondroz in neck", [("osteochondrosis", "")]),
+    ("he had an operashun on his hip", [("recent_surgery", "")]),
+    ("the wedding planning is giving her a migraine lol", []),
+    ("the massage gave her a headache", [("headache", "")]),
+    ("now he hold his chest, say is squeezing", [("chest_pain", "")]),
+    ("hold the baby to her chest", []),
+])
+def test_new_words_in_a_seventeenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # An organ had with no article is its illness as people name it; "a heart of gold" is not.
+    ("Grandmother have thyroid, she take Euthyrox every morning", [("medical_term", "thyroid", "")]),
+    ("I have thyroid, take little pill every morning", [("medical_term", "thyroid", "")]),
+    ("she has a heart of gold", []),
+])
+def test_an_organ_had_in_a_seventeenth_round(nlp, text, expected):
+    assert read(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, everyday, expected", [
+    # Round 17: a made thing's virus, a drink nursed (WordNet's noun.artifact, noun.food); not a baby or a cold.
+    ("my wife's laptop has a virus, she's stressed, massage?", ["laptop has a virus"], []),
+    ("she's nursing a glass of wine and wants a massage", ["nursing a glass"], []),
+    ("she's nursing a baby", [], [("breastfeeding", "")]),
+    ("she's nursing a cold", [], [("common_cold", "")]),
+])
+def test_made_things_in_a_seventeenth_round(nlp, text, everyday, expected):
+    assert [s.text for s in nlp(text)._.everyday] == everyday
+    assert conditions(nlp, text) == expected
+
+
+def test_a_typo_one_edit_from_forms_of_one_word_reads_as_the_word(nlp):
+    # Round 17: "diabeties" is one edit from "diabetes" and "diabetics": forms of one word.
+    assert conditions(nlp, "grandad doesnt have diabeties") == [("diabetes", "negated")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Round 17: something pulled with the back after it is a strain ("pulled something down from the shelf" is not).
+    ("pulled something down the side of me back, still crook when I twist", [("injury_pain", "")]),
+    ("he pulled something down from the shelf", []),
+])
+def test_something_pulled_in_the_back_in_a_seventeenth_round(nlp, text, expected):
+    assert conditions(nlp, text) == expected

@@ -61,3 +61,14 @@ def test_a_question_or_a_sure_intent_beside_one_ruled_out_stays_itself():
                        [condition("fever", "negated")]) == "list_routines"
     assert routed_with("start_routine", 0.5, "no fever. the relaxing one",
                        [condition("fever", "negated")]) == "start_routine"
+
+
+def test_a_questions_intent_with_no_question_beside_one_ruled_out_is_a_safety_answer():
+    # Round 17: "The scan came back clear, no sign of any cancer ... So I thought I'd treat her to a back rub." was
+    # taken for the stop-signs question, though nothing was asked.
+    text = "The scan came back clear, no sign of any cancer. So I thought I'd treat her to a back rub."
+    assert routed_with("ask_stop_signs", 0.77, text, [condition("cancer", "negated")]) == "check_condition"
+    assert routed_with("ask_stop_signs", 0.77, "no fever. when should I stop?",
+                       [condition("fever", "negated")]) == "ask_stop_signs"
+    assert routed_with("list_routines", 0.9, "no fever. the routines please",
+                       [condition("fever", "negated")]) == "list_routines"

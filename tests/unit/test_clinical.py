@@ -1388,3 +1388,31 @@ def test_a_typo_one_edit_from_forms_of_one_word_reads_as_the_word(nlp):
 ])
 def test_something_pulled_in_the_back_in_a_seventeenth_round(nlp, text, expected):
     assert conditions(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, everyday, expected", [
+    # Session 14, strangers' conversations: harm the speaker fears causing is no condition ...
+    ("where exactly do i press? i'm scared of hurting his neck", ["scared of hurting his neck"], []),
+    ("afraid i'll hurt her back", ["i'll hurt her back"], []),
+    ("i dont want to hurt his spine", ["want to hurt his spine"], []),
+    ("how do i tap without hurting her", [], []),  # nothing of the back: nothing to set aside
+    # ... a past harm feared is one ("worried he hurt his back": an injury, in doubt).
+    ("worried he hurt his back lifting", [], [("spine_injury", "")]),
+    # A chiropractor's crack is no fracture; "cracked his back in a fall" is.
+    ("how do i crack my bfs back like a chiropractor", ["crack my bfs back"], []),
+    ("he cracked his back in a fall", [], [("spine_injury", "")]),
+    # An oil for sensitive skin is a kind of product; sensitive skin that reacts is an allergy.
+    ("also what oil is ok for sensitive skin", ["for sensitive skin"], []),
+    ("she has sensitive skin and reacts to oils", [], [("allergy", ""), ("allergy", "")]),
+    # Falling asleep is rest; an arm fallen asleep is numb.
+    ("haha she fell asleep", ["fell asleep"], []),
+    ("her arm fell asleep", [], [("numbness", "")]),
+    # "ill" for "I'll" before a verb; ill after being or feeling.
+    ("nah ill just use hands, teach me", ["ill just use"], []),
+    ("she's been feeling ill just now", [], []),
+    # Something (wrong) with the heart, unnamed, is heart disease.
+    ("idk she had something with her heart as a kid", [], [("heart_disease", "")]),
+])
+def test_everyday_words_and_the_heart_in_strangers_conversations(nlp, text, everyday, expected):
+    assert [s.text for s in nlp(text)._.everyday] == everyday
+    assert conditions(nlp, text) == expected

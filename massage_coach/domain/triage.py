@@ -63,10 +63,15 @@ def involved(content: Content, reply: Reply, awaiting: bool, earlier: Iterable[s
 
 
 def plays_down(content: Content, text: str) -> bool:
-    """"It's just sore", "only a bit achy": the pain played down, as ordinary tension is."""
+    """"It's just sore", "only a bit achy": the pain played down, as ordinary tension is ("it's not just
+    sore" is not)."""
     words = re.findall(r"[a-z]+", text.lower())
     minimisers, aches = (set(content.triage["played_down"][key]) for key in ("minimisers", "aches"))
-    return any(word in aches and minimisers & set(words[max(0, i - 3):i]) for i, word in enumerate(words))
+
+    def minimised(i: int) -> bool:  # a minimiser with at most two words between, itself not denied
+        return any(words[j] in minimisers and words[j - 1:j] not in (["not"], ["t"]) for j in range(max(0, i - 3), i))
+
+    return any(word in aches and minimised(i) for i, word in enumerate(words))
 
 
 def decide(

@@ -143,7 +143,8 @@ def test_it_hurts_while_the_question_is_open_asks_again():
 
 @pytest.mark.parametrize("answer, ordinary", [
     ("just sore i think", True), ("its only a bit achy", True), ("just a little tight", True),
-    ("it's sore", False), ("it just started yesterday", False), ("just sore and his foot is numb", False)])
+    ("it's sore", False), ("it just started yesterday", False), ("just sore and his foot is numb", False),
+    ("it's not just sore, it's getting worse", False)])
 def test_the_pain_played_down_answers_the_question_as_tension(answer, ordinary):
     open_question = {"awaiting": "triage", "reported_conditions": ["back_pain"], "safety_verdict": "unknown"}
     conditions = ["numbness"] if "numb" in answer else []

@@ -336,13 +336,14 @@ class RoutineEngine:
         then, the quick one"), as a start request would."""
         routine_id = state.active_routine
         if not routine_id:
-            if routine and timer_step is None:
-                return self.start(state, routine)
-            if state.awaiting == ROUTINE_CHOICE and intent in GO_ON and timer_step is None:
-                return self.gate(replace(state, awaiting=None), self.first_choice())
-            if state.pending_routine and state.awaiting in ("screening", "confirmation") and timer_step is None \
-                    and intent != "stop_routine":
-                return self.gate(state, state.pending_routine)  # "next" before the answer: the question again
+            if timer_step is None:  # said by the user, not a pacing clock
+                if routine:
+                    return self.start(state, routine)
+                if state.awaiting == ROUTINE_CHOICE and intent in GO_ON:
+                    return self.gate(replace(state, awaiting=None), self.first_choice())
+                if state.pending_routine and state.awaiting in ("screening", "confirmation") and (
+                        intent != "stop_routine"):
+                    return self.gate(state, state.pending_routine)  # "next" before the answer: the question again
             return Outcome(state, [self.overview("utter_no_routine_running")])
         step = state.step or 1
         if timer_step is not None and (timer_step != step or state.paused or intent != "next_step"):
